@@ -1,0 +1,78 @@
+/// Upsample, FIR-filter, downsample on every plane of an NCHW buffer — StyleGAN2's `upfirdn2d`
+/// with the semantics of its reference (native) implementation:
+///
+/// 1. insert `up − 1` zeros after every input sample (per axis),
+/// 2. pad by `(pad0, pad1)` per axis (negative values crop),
+/// 3. convolve with `kernel` (a true convolution: the kernel is flipped),
+/// 4. keep every `down`-th sample.
+public struct UpfirdnGeometry: Equatable, Sendable {
+    public var planes: Int
+    public var inputHeight: Int, inputWidth: Int
+    public var kernelHeight: Int, kernelWidth: Int
+    public var upX: Int, upY: Int, downX: Int, downY: Int
+    public var padX0: Int, padX1: Int, padY0: Int, padY1: Int
+
+    public init(planes: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
+                upX: Int, upY: Int, downX: Int, downY: Int, padX0: Int, padX1: Int, padY0: Int, padY1: Int) {
+        self.planes = planes; self.inputHeight = inputHeight; self.inputWidth = inputWidth
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.upX = upX; self.upY = upY; self.downX = downX; self.downY = downY
+        self.padX0 = padX0; self.padX1 = padX1; self.padY0 = padY0; self.padY1 = padY1
+    }
+
+    public var outputHeight: Int { (inputHeight * upY + padY0 + padY1 - kernelHeight + downY) / downY }
+    public var outputWidth: Int { (inputWidth * upX + padX0 + padX1 - kernelWidth + downX) / downX }
+}
+
+public enum Upfirdn {
+    /// `output [planes, Ho, Wo] = upfirdn2d(input [planes, H, W], kernel [kh, kw])` (overwrites).
+    public static func forward(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+                               output: UnsafeMutablePointer<Float>) {
+        let ho = g.outputHeight, wo = g.outputWidth, h = g.inputHeight, w = g.inputWidth
+        let kh = g.kernelHeight, kw = g.kernelWidth
+        // Flipped kernel: step 3 is a convolution, evaluated here as a correlation.
+        var flipped = [Float](repeating: 0, count: kh * kw)
+        for i in 0..<kh { for j in 0..<kw { flipped[i * kw + j] = kernel[(kh - 1 - i) * kw + (kw - 1 - j)] } }
+        let taps = flipped
+        Parallel.forEach(count: g.planes) { plane in
+            let x = input + plane * h * w, y = output + plane * ho * wo
+            y.update(repeating: 0, count: ho * wo)
+            if g.upX == 1 && g.upY == 1 && g.downX == 1 && g.downY == 1 {
+                // Plain FIR filter: contiguous row updates the compiler vectorises.
+                for oy in 0..<ho {
+                    let outRow = y + oy * wo
+                    for ky in 0..<kh {
+                        let iy = oy + ky - g.padY0
+                        if iy < 0 || iy >= h { continue }
+                        let inRow = x + iy * w
+                        for kx in 0..<kw {
+                            let tap = taps[ky * kw + kx]
+                            let shift = kx - g.padX0   // ix = ox + shift
+                            let lo = Swift.max(0, -shift), hi = Swift.min(wo, w - shift)
+                            if lo >= hi { continue }
+                            let src = inRow + shift
+                            for ox in lo..<hi { outRow[ox] += tap * src[ox] }
+                        }
+                    }
+                }
+                return
+            }
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    var sum: Float = 0
+                    for ky in 0..<kh {
+                        let uy = oy * g.downY + ky - g.padY0
+                        if uy < 0 || uy >= h * g.upY || uy % g.upY != 0 { continue }
+                        let inRow = x + (uy / g.upY) * w
+                        for kx in 0..<kw {
+                            let ux = ox * g.downX + kx - g.padX0
+                            if ux < 0 || ux >= w * g.upX || ux % g.upX != 0 { continue }
+                            sum += taps[ky * kw + kx] * inRow[ux / g.upX]
+                        }
+                    }
+                    y[oy * wo + ox] = sum
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+extension Tensor {
+    public func exp() -> Tensor {
+        let out = mapElements { Foundation.exp($0) }
+        return Tensor.record("exp", out, inputs: [self]) { g in [g * out] }
+    }
+
+    public func log() -> Tensor {
+        let out = mapElements { Foundation.log($0) }
+        return Tensor.record("log", out, inputs: [self]) { [self] g in [g / self] }
+    }
+
+    public func sqrt() -> Tensor {
+        let out = mapElements { $0.squareRoot() }
+        return Tensor.record("sqrt", out, inputs: [self]) { g in [g / out * 0.5] }
+    }
+
+    /// `1 / sqrt(x)`.
+    public func rsqrt() -> Tensor {
+        let out = mapElements { 1 / $0.squareRoot() }
+        return Tensor.record("rsqrt", out, inputs: [self]) { g in [g * out * out * out * -0.5] }
+    }
+
+    public func abs() -> Tensor {
+        let out = mapElements { Swift.abs($0) }
+        return Tensor.record("abs", out, inputs: [self]) { [self] g in
+            [g * self.mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
+        }
+    }
+
+    /// Elements limited to `[minimum, maximum]`; the gradient passes where the input was inside.
+    public func clamp(min minimum: Float = -.infinity, max maximum: Float = .infinity) -> Tensor {
+        let out = mapElements { Swift.min(Swift.max($0, minimum), maximum) }
+        return Tensor.record("clamp", out, inputs: [self]) { [self] g in
+            [g * self.mapElements { $0 >= minimum && $0 <= maximum ? 1 : 0 }]
+        }
+    }
+
+    public func tanh() -> Tensor {
+        let out = mapElements { Foundation.tanh($0) }
+        return Tensor.record("tanh", out, inputs: [self]) { g in [g * (1 - out * out)] }
+    }
+
+    public func sigmoid() -> Tensor {
+        let out = mapElements { 1 / (1 + Foundation.exp(-$0)) }
+        return Tensor.record("sigmoid", out, inputs: [self]) { g in [g * out * (1 - out)] }
+    }
+
+    public func relu() -> Tensor {
+        let out = mapElements { Swift.max($0, 0) }
+        return Tensor.record("relu", out, inputs: [self]) { [self] g in [g * self.greater(0)] }
+    }
+
+    /// `scale · (x ≥ 0 ? x : slope·x)` — StyleGAN's fused leaky ReLU uses slope 0.2, scale √2.
+    public func leakyRelu(slope: Float = 0.01, scale: Float = 1) -> Tensor {
+        let out = mapElements { $0 >= 0 ? $0 * scale : $0 * slope * scale }
+        return Tensor.record("leakyRelu", out, inputs: [self]) { [self] g in
+            // The slope mask is piecewise constant, so treating it as a constant is exact for
+            // second derivatives too.
+            [g * self.mapElements { $0 >= 0 ? scale : slope * scale }]
+        }
+    }
+
+    /// Exact GELU, `x·Φ(x)` (PyTorch's default, not the tanh approximation).
+    public func gelu() -> Tensor {
+        let out = mapElements { 0.5 * $0 * (1 + erff($0 * Float(0.5).squareRoot())) }
+        return Tensor.record("gelu", out, inputs: [self]) { [self] g in
+            precondition(!GradientMode.isEnabled, "gelu: second derivatives are not supported")
+            let invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
+            return [g * self.mapElements { x in
+                0.5 * (1 + erff(x * Float(0.5).squareRoot())) + x * invSqrt2Pi * Foundation.exp(-0.5 * x * x)
+            }]
+        }
+    }
+}
