@@ -60,8 +60,8 @@ extension Tensor {
 
     /// Computes gradients of this tensor with respect to every leaf that requires them, adding
     /// them into the leaves' `grad`. `seed` defaults to ones for a one-element tensor.
-    /// The graph is freed afterwards unless `retainGraph`; with `createGraph` the gradient
-    /// computation is itself recorded, so gradients can be differentiated again.
+    /// The graph is freed afterwards unless `retainGraph` or `createGraph`; with `createGraph` the
+    /// gradient computation is itself recorded, so gradients can be differentiated again.
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) {
         let leafGradients = propagate(seed: seed, targets: nil, retainGraph: retainGraph, createGraph: createGraph)
         for (leaf, gradient) in leafGradients {
@@ -117,7 +117,9 @@ extension Tensor {
             }
         }
         if createGraph { GradientMode.withGradients(run) } else { GradientMode.withoutGradients(run) }
-        if !retainGraph {
+        // As in PyTorch (`retain_graph` defaults to `create_graph`): a recorded gradient's rules
+        // read this graph's intermediates, so freeing it would silently cut second derivatives.
+        if !retainGraph && !createGraph {
             for tensor in postOrder {
                 tensor.gradientNode?.rule = nil
                 tensor.gradientNode?.inputs = []

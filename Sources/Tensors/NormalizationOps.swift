@@ -55,7 +55,7 @@ extension Tensor {
                 let gh = weight.map { g * $0 } ?? g
                 let gx = inv * (gh - gh.mean(axis: -1, keepDims: true) - h * (gh * h).mean(axis: -1, keepDims: true))
                 var result: [Tensor?] = [gx]
-                if let weight { result.append((g * h).sumToShape([columns])) }
+                if weight != nil { result.append((g * h).sumToShape([columns])) }
                 if bias != nil { result.append(g.sumToShape([columns])) }
                 return result
             }
@@ -65,7 +65,11 @@ extension Tensor {
             LayerNormalization.backward(rows: rows, columns: columns, input: x.readData, gradOutput: g.readData,
                                         weight: weight?.readData, mean: mean.readData, rstd: rstd.readData,
                                         gradInput: gx.data, gradWeight: gw?.data, gradBias: gb?.data)
-            return [gx] + [gw, gb].compactMap { $0 }
+            // Built explicitly: `[gx] + [gw, gb].compactMap { $0 }` infers `[Tensor?]` and keeps the nils.
+            var result: [Tensor?] = [gx]
+            if let gw { result.append(gw) }
+            if let gb { result.append(gb) }
+            return result
         }
     }
 

@@ -1,0 +1,20 @@
+import Tensors
+import Testing
+import TestSupport
+
+@Suite("Softmax and normalisation against PyTorch")
+struct NormalizationOpsTests {
+    static let cases: [OpCase] = [
+        OpCase("softmax_last") { $0[0].softmax() },
+        OpCase("softmax_axis1") { $0[0].softmax(axis: 1) },
+        OpCase("log_softmax_last") { $0[0].logSoftmax() },
+        OpCase("log_softmax_axis0") { $0[0].logSoftmax(axis: 0) },
+        OpCase("layer_norm_affine") { Tensor.layerNorm($0[0], weight: $0[1], bias: $0[2]) },
+        OpCase("layer_norm_plain") { Tensor.layerNorm($0[0], weight: nil, bias: nil) },
+        OpCase("l2_normalize_last") { $0[0].l2Normalized() },
+        OpCase("l2_normalize_axis1") { $0[0].l2Normalized(axis: 1) },
+    ]
+
+    @Test(arguments: cases)
+    func matchesPyTorch(_ opCase: OpCase) throws { try checkAgainstPyTorch(opCase) }
+}
