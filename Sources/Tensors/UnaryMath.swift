@@ -74,3 +74,11 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// `log(1 + exp(x))`, as `torch.nn.functional.softplus` (linear above 20 for stability).
+    public func softplus() -> Tensor {
+        let out = mapElements { x in x > 20 ? x : Swift.max(x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
+        return Tensor.record("softplus", out, inputs: [self]) { [self] g in [g * self.sigmoid()] }
+    }
+}

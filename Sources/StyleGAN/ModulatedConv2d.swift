@@ -1,0 +1,129 @@
+import NeuralNetwork
+import Tensors
+
+/// StyleGAN2's modulated convolution: per-sample input scaling by the style, optional weight
+/// demodulation, optional ×2 upsampling (transposed conv + blur).
+///
+/// Keys: `weight` [1, out, in, k, k], `modulation.{weight,bias}`, and `blur.kernel` when upsampling.
+///
+/// Computed in the algebraically equal "input-scaling" form — `conv(x·s, W)·d` rather than a
+/// grouped conv with per-sample weights `W·s·d` — so the whole batch shares one convolution and
+/// no per-sample weights are built. The demodulation `d[b,o] = rsqrt(Σᵢ s[b,i]²·Σ_k W[o,i,k]² + 1e-8)`
+/// is one small matrix product.
+public final class ModulatedConv2d: Module {
+    public var weight: Tensor
+    public var modulation: EqualLinear
+    public var blur: Blur?
+    public let inputChannels: Int, outputChannels: Int, kernelSize: Int
+    public let demodulate: Bool
+    public let upsample: Bool
+    let scale: Float
+
+    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, styleDimension: Int,
+                demodulate: Bool = true, upsample: Bool = false, blurKernel: [Float] = [1, 3, 3, 1],
+                generator: RandomGenerator? = nil) {
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.demodulate = demodulate
+        self.upsample = upsample
+        scale = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
+        weight = Tensor.randomNormal([1, outputChannels, inputChannels, kernelSize, kernelSize],
+                                     generator: generator ?? Initialization.defaultGenerator, requiresGrad: true)
+        modulation = EqualLinear(styleDimension, inputChannels, biasInit: 1, generator: generator)
+        if upsample {
+            let factor = 2
+            let p = (blurKernel.count - factor) - (kernelSize - 1)
+            blur = Blur(taps: blurKernel, padding: ((p + 1) / 2 + factor - 1, p / 2 + 1), upsampleFactor: factor)
+        }
+    }
+
+    /// `input` [B, in, H, W], `style` [B, styleDimension] → [B, out, H′, W′].
+    public func callAsFunction(_ input: Tensor, style: Tensor) -> Tensor {
+        let batch = input.shape[0]
+        let s = modulation(style)                                               // [B, in]
+        let w = (weight * scale).reshape([outputChannels, inputChannels, kernelSize, kernelSize])
+        let x = input * s.reshape([batch, inputChannels, 1, 1])
+        var out: Tensor
+        if upsample, let blur {
+            let transposedWeight = w.transposed(0, 1)                          // [in, out, k, k]
+            out = blur(Tensor.convTranspose2d(x, weight: transposedWeight, options: .init(stride: 2)))
+        } else {
+            out = Tensor.conv2d(x, weight: w, options: .init(padding: kernelSize / 2))
+        }
+        if demodulate {
+            let energy = (w * w).sum(axes: [2, 3])                              // [out, in]
+            let d = (Tensor.matmul(s * s, energy, transposeB: true) + 1e-8).rsqrt()   // [B, out]
+            out = out * d.reshape([batch, outputChannels, 1, 1])
+        }
+        return out
+    }
+}
+
+/// Adds `strength · noise` (key `weight` [1]); the noise is [1 or B, 1, H, W].
+public final class NoiseInjection: Module {
+    public var weight: Tensor
+
+    public override init() {
+        weight = Tensor.zeros([1], requiresGrad: true)
+    }
+
+    public func callAsFunction(_ image: Tensor, noise: Tensor) -> Tensor {
+        image + weight * noise
+    }
+}
+
+/// Modulated conv → noise → fused leaky ReLU (keys `conv.*`, `noise.weight`, `activate.bias`).
+public final class StyledConv: Module {
+    public var conv: ModulatedConv2d
+    public var noise = NoiseInjection()
+    public var activate: FusedLeakyReLU
+
+    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, styleDimension: Int,
+                upsample: Bool = false, blurKernel: [Float] = [1, 3, 3, 1], generator: RandomGenerator? = nil) {
+        conv = ModulatedConv2d(inputChannels, outputChannels, kernelSize: kernelSize, styleDimension: styleDimension,
+                               upsample: upsample, blurKernel: blurKernel, generator: generator)
+        activate = FusedLeakyReLU(outputChannels)
+    }
+
+    public func callAsFunction(_ input: Tensor, style: Tensor, noise noiseImage: Tensor) -> Tensor {
+        activate(noise(conv(input, style: style), noise: noiseImage))
+    }
+}
+
+/// Modulated 1×1 conv to RGB (no demodulation) + bias, plus the upsampled previous skip image
+/// (keys `conv.*`, `bias` [1, 3, 1, 1], `upsample.kernel`).
+public final class ToRGB: Module {
+    public var conv: ModulatedConv2d
+    public var bias: Tensor
+    public var upsample: Upsample?
+
+    public init(_ inputChannels: Int, styleDimension: Int, upsample: Bool = true, blurKernel: [Float] = [1, 3, 3, 1],
+                generator: RandomGenerator? = nil) {
+        conv = ModulatedConv2d(inputChannels, 3, kernelSize: 1, styleDimension: styleDimension, demodulate: false,
+                               generator: generator)
+        bias = Tensor.zeros([1, 3, 1, 1], requiresGrad: true)
+        self.upsample = upsample ? Upsample(taps: blurKernel) : nil
+    }
+
+    public func callAsFunction(_ input: Tensor, style: Tensor, skip: Tensor?) -> Tensor {
+        let out = conv(input, style: style) + bias
+        guard let skip, let upsample else { return out }
+        return out + upsample(skip)
+    }
+}
+
+/// The learned 4×4 constant the synthesis starts from (key `input` [1, C, 4, 4]).
+public final class ConstantInput: Module {
+    public var input: Tensor
+
+    public init(channels: Int, size: Int = 4, generator: RandomGenerator? = nil) {
+        input = Tensor.randomNormal([1, channels, size, size], generator: generator ?? Initialization.defaultGenerator,
+                                    requiresGrad: true)
+    }
+
+    /// The constant repeated over `batch`.
+    public func callAsFunction(batch: Int) -> Tensor {
+        input.broadcast(to: [batch] + Array(input.shape.dropFirst()))
+    }
+}
