@@ -43,3 +43,34 @@ func fixtureIndex(_ name: String) -> [Int] {
     let json = opFixtures.metadata[name] ?? "{}"
     return (try? JSONDecoder().decode(Info.self, from: Data(json.utf8)))?.params.index ?? []
 }
+
+@Suite("Ops on views that start inside their storage")
+struct ViewOffsetTests {
+    /// `narrow` along the first axis is a view with a non-zero offset; every op must read from
+    /// that offset, so results equal those on a contiguous copy.
+    @Test func opsReadViewsAtTheirOffset() {
+        var rng = SplitMix64(seed: 21)
+        let base = Tensor(shape: [3, 2, 4, 5], scalars: (0..<120).map { _ in rng.nextSigned() })
+        let view = base.narrow(0, start: 1, length: 2), copy = view.copy()
+        #expect(view.offset == 40 && view.storage === base.storage)
+        let weight = Tensor(shape: [3, 2, 3, 3], scalars: (0..<54).map { _ in rng.nextSigned() })
+        let ops: [(String, (Tensor) -> Tensor)] = [
+            ("exp", { $0.exp() }),
+            ("add", { $0 + Tensor(shape: [5], scalars: [1, 2, 3, 4, 5]) }),
+            ("matmul", { Tensor.matmul($0, $0, transposeB: true) }),
+            ("conv2d", { Tensor.conv2d($0, weight: weight, options: .init(padding: 1)) }),
+            ("permute", { $0.permute([3, 1, 0, 2]) }),
+            ("pad", { $0.pad([(1, -1)]) }),
+            ("slice", { $0.slice(3, start: 0, end: 5, step: 2) }),
+            ("sum", { $0.sum(axes: [1, 3]) }),
+            ("softmax", { $0.softmax(axis: 2) }),
+            ("layerNorm", { Tensor.layerNorm($0, weight: nil, bias: nil) }),
+            ("upfirdn2d", { Tensor.upfirdn2d($0, kernel: Tensor.ones([2, 2]), padding: (1, 0, 0, 1)) }),
+            ("resize", { $0.resizeBilinear(height: 3, width: 7) }),
+            ("gather", { $0.gather(0, index: [Int](repeating: 1, count: 40), indexShape: [1, 2, 4, 5]) }),
+        ]
+        for (name, op) in ops {
+            #expect(op(view).scalars == op(copy).scalars, "\(name) on a view")
+        }
+    }
+}
