@@ -197,6 +197,21 @@ def unary_cases():
     add_case("leaky_relu", lambda x: F.leaky_relu(x, 0.2) * math.sqrt(2), {"x": away_from("leaky_relu.x", s)},
              params={"slope": 0.2, "scale": math.sqrt(2)})
     add_case("gelu", lambda x: F.gelu(x), {"x": normal("gelu.x", s, 1.5)})
+    softplus_x = normal("softplus.x", s, 3.0)
+    softplus_x[0, :3] = [25.0, -25.0, 19.5]   # both sides of the linear threshold (20)
+    add_case("softplus", lambda x: F.softplus(x), {"x": softplus_x})
+
+
+def kink_cases():
+    """Exact zeros and ties, where the op is not differentiable: PyTorch's choice of subgradient
+    (no finite-difference check there)."""
+    x = np.array([[-1.5, 0.0, 0.7], [0.0, -0.0, 2.0]])
+    add_case("leaky_relu_at_zero", lambda x: F.leaky_relu(x, 0.2) * math.sqrt(2), {"x": x})
+    add_case("relu_at_zero", lambda x: F.relu(x), {"x": x})
+    add_case("abs_at_zero", lambda x: x.abs(), {"x": x})
+    add_case("clamp_at_bounds", lambda x: x.clamp(0.0, 0.7), {"x": x}, params={"min": 0.0, "max": 0.7})
+    add_case("max_ties", lambda x: torch.max(x, dim=1).values, {"x": np.array([[1.0, 3.0, 3.0, 2.0], [-1.0, -1.0, -2.0, -1.0]])})
+    add_case("l2_normalize_zero_row", lambda x: F.normalize(x, dim=-1), {"x": np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 2.0]])})
 
 
 def reduction_cases():
@@ -402,6 +417,7 @@ def main():
     torch.manual_seed(0)
     elementwise_cases()
     unary_cases()
+    kink_cases()
     reduction_cases()
     linear_algebra_cases()
     convolution_cases()

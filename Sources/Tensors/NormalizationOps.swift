@@ -75,7 +75,9 @@ extension Tensor {
 
     /// `x / max(‖x‖₂, epsilon)` along `axis`, as `torch.nn.functional.normalize` (cosine attention).
     public func l2Normalized(axis: Int = -1, epsilon: Float = 1e-12) -> Tensor {
-        let norm = (self * self).sum(axis: axis, keepDims: true).sqrt()
-        return self / norm.clamp(min: epsilon)
+        // max(√s, ε) = √max(s, ε²), clamped before the square root: an all-zero slice then gets
+        // PyTorch's finite gradient instead of 0·∞ = NaN from √'s rule at 0.
+        let norm = (self * self).sum(axis: axis, keepDims: true).clamp(min: epsilon * epsilon).sqrt()
+        return self / norm
     }
 }

@@ -58,7 +58,8 @@ extension Tensor {
         return Tensor.record("leakyRelu", out, inputs: [self]) { [self] g in
             // The slope mask is piecewise constant, so treating it as a constant is exact for
             // second derivatives too.
-            [g * self.mapElements { $0 >= 0 ? scale : slope * scale }]
+            // `x > 0`, as PyTorch: at exactly 0 the gradient takes the negative slope.
+            [g * self.mapElements { $0 > 0 ? scale : slope * scale }]
         }
     }
 

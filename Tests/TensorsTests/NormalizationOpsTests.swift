@@ -13,6 +13,8 @@ struct NormalizationOpsTests {
         OpCase("layer_norm_plain") { Tensor.layerNorm($0[0], weight: nil, bias: nil) },
         OpCase("l2_normalize_last") { $0[0].l2Normalized() },
         OpCase("l2_normalize_axis1") { $0[0].l2Normalized(axis: 1) },
+        // An all-zero row: PyTorch divides by epsilon, giving finite gradients (gout / 1e-12).
+        OpCase("l2_normalize_zero_row", finiteDifferences: false) { $0[0].l2Normalized() },
     ]
 
     @Test(arguments: cases)

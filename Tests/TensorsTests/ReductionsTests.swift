@@ -16,6 +16,8 @@ struct ReductionsTests {
         // Fixture values are ≥ 0.1 apart, so the step 1e-2 never changes which element is largest.
         OpCase("max_axis1") { $0[0].max(axis: 1).values },
         OpCase("max_last_keep") { $0[0].max(axis: -1, keepDims: true).values },
+        // Ties: the gradient goes to the first largest element, as PyTorch's CPU max does.
+        OpCase("max_ties", finiteDifferences: false) { $0[0].max(axis: 1).values },
     ]
 
     @Test(arguments: cases)
