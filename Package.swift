@@ -21,7 +21,7 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "StyleGAN"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"]),
         .executable(name: "styleprompter", targets: ["styleprompter"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
@@ -33,11 +33,12 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
         .target(name: "NeuralNetwork", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "Checkpoints", dependencies: ["Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
+        .target(name: "Imaging", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "StyleGAN", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
-                "Tensors", "NeuralNetwork", "Checkpoints", "StyleGAN",
+                "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], swiftSettings: numericSettings),
     ]

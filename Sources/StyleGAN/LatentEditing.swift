@@ -1,0 +1,119 @@
+import CPUKernels
+import Foundation
+import Tensors
+
+/// Edits in W+ — the forms the GAN-inversion ecosystem exchanges (REFERENCE §5).
+public enum LatentEditing {
+    /// `w + strength·direction` for W+ latents [B, n, D]. The direction may be
+    /// InterFaceGAN's `[1, D]` or `[D]` (every row moves), a W+ direction `[n, D]` or `[1, n, D]`,
+    /// or a flattened `[1, n·D]` one.
+    public static func apply(_ direction: Tensor, to latents: Tensor, strength: Float) throws -> Tensor {
+        try latents + normalizedDirection(direction, rows: latents.shape[1], dimension: latents.shape[2]) * strength
+    }
+
+    /// The direction as `[1, D]` or `[n, D]`, or an error naming the shape and what fits.
+    public static func normalizedDirection(_ direction: Tensor, rows n: Int, dimension d: Int) throws -> Tensor {
+        switch direction.shape {
+        case [d], [1, d], [1, 1, d]: return direction.reshape([1, d])
+        case [n, d], [1, n, d], [1, n * d], [n * d]: return direction.reshape([n, d])
+        default:
+            throw EditError("direction of shape \(direction.shape) fits neither [1, \(d)], [\(n), \(d)] nor [1, \(n * d)]")
+        }
+    }
+
+    /// Linear interpolation `(1 − t)·a + t·b`.
+    public static func interpolate(_ a: Tensor, _ b: Tensor, t: Float) -> Tensor { a * (1 - t) + b * t }
+}
+
+/// A direction or edit request that does not fit the latents.
+public struct EditError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// GANSpace principal components of W (`{mean [1, D], comp [K, 1, D], std [K]}`), used as
+/// (component, first layer, end layer, strength) the way e4e and StylePrompter do: the latent's
+/// coordinate along the component (from its first row) is moved to `strength` standard
+/// deviations, on W+ rows `firstLayer..<endLayer`.
+public struct GANSpacePCA {
+    public let mean: Tensor        // [1, D]
+    public let components: Tensor  // [K, D]
+    public let standardDeviations: Tensor  // [K]
+
+    public init(mean: Tensor, components: Tensor, standardDeviations: Tensor) throws {
+        let d = mean.count
+        guard components.count % d == 0 else {
+            throw EditError("GANSpace: components of shape \(components.shape) do not match a mean of \(d)")
+        }
+        let k = components.count / d
+        guard standardDeviations.count == k else {
+            throw EditError("GANSpace: \(standardDeviations.count) standard deviations for \(k) components")
+        }
+        self.mean = mean.reshape([1, d])
+        self.components = components.reshape([k, d])
+        self.standardDeviations = standardDeviations.reshape([k])
+    }
+
+    /// The edited latents [B, n, D].
+    public func edit(_ latents: Tensor, component: Int, layers: Range<Int>, strength: Float) throws -> Tensor {
+        let (b, n, d) = (latents.shape[0], latents.shape[1], latents.shape[2])
+        guard component >= 0 && component < components.shape[0] else {
+            throw EditError("GANSpace: component \(component) outside 0..<\(components.shape[0])")
+        }
+        guard layers.lowerBound >= 0 && layers.upperBound <= n && !layers.isEmpty else {
+            throw EditError("GANSpace: layers \(layers.lowerBound)-\(layers.upperBound) outside the \(n) W+ rows")
+        }
+        guard d == mean.count else { throw EditError("GANSpace: PCA of dimension \(mean.count) for latents of \(d)") }
+        let comp = components.narrow(0, start: component, length: 1)            // [1, D]
+        let std = standardDeviations.scalars[component]
+        var edited: [Tensor] = []
+        for i in 0..<b {
+            let latent = latents.narrow(0, start: i, length: 1).reshape([n, d])
+            let firstRow = latent.narrow(0, start: 0, length: 1) - mean
+            let coordinate = (firstRow * comp).sum().item() / std
+            let delta = comp * ((strength - coordinate) * std)                   // [1, D]
+            let mask = Tensor(shape: [n, 1], scalars: (0..<n).map { layers.contains($0) ? 1 : 0 })
+            edited.append(latent + mask * delta)
+        }
+        return Tensor.stack(edited, axis: 0)
+    }
+}
+
+/// SeFa (closed-form factorisation): directions are the top eigenvectors of `WᵀW`, W the
+/// stacked style-modulation weights of the chosen layers. By default the layers rosinality's
+/// `closed_form_factorization.py` takes: every modulation weight whose key does not contain
+/// `to_rgbs` (so `conv1`, `to_rgb1` and every `convs.N`).
+public enum SeFa {
+    /// The top `count` directions [count, D] (unit length, sign arbitrary as with any SVD) and
+    /// their eigenvalues. `convolutions` restricts W to `convs[i]` for the given indices.
+    public static func directions(of generator: Generator, convolutions: [Int]? = nil, count: Int) throws -> (directions: Tensor, eigenvalues: [Float]) {
+        let modulation = generator.namedParameters().filter { $0.key.contains("modulation") && $0.key.hasSuffix("weight") }
+        let weights: [Tensor]
+        if let convolutions {
+            weights = try convolutions.map { i in
+                guard let w = modulation.first(where: { $0.key == "convs.\(i).conv.modulation.weight" }) else {
+                    throw EditError("SeFa: the generator has no styled convolution convs.\(i) (it has \(generator.convs.count))")
+                }
+                return w.tensor
+            }
+        } else {
+            weights = modulation.filter { !$0.key.contains("to_rgbs") }.map(\.tensor)
+        }
+        let stacked = GradientMode.withoutGradients { Tensor.concat(weights, axis: 0) }     // [ΣCin, D]
+        let d = stacked.shape[1]
+        var gram = [Double](repeating: 0, count: d * d)
+        let w = stacked.readData, rows = stacked.shape[0]
+        for r in 0..<rows {
+            let row = w + r * d
+            for i in 0..<d {
+                let ri = Double(row[i])
+                for j in i..<d { gram[i * d + j] += ri * Double(row[j]) }
+            }
+        }
+        for i in 0..<d { for j in 0..<i { gram[i * d + j] = gram[j * d + i] } }
+        let (values, vectors) = SymmetricEigen.decompose(gram, size: d)
+        let k = min(count, d)
+        let directions = Tensor(shape: [k, d], scalars: vectors.prefix(k).flatMap { $0.map(Float.init) })
+        return (directions, values.prefix(k).map(Float.init))
+    }
+}
