@@ -253,6 +253,8 @@ def linear_algebra_cases():
              {"a": n("mmtt.a", (2, 6, 4)), "b": n("mmtt.b", (2, 3, 6))}, params={"transposeA": True, "transposeB": True})
     add_case("matmul_batched_transpose_a", lambda a, b: a.transpose(-1, -2) @ b,
              {"a": n("mmbta.a", (2, 5, 4)), "b": n("mmbta.b", (5, 3))}, params={"transposeA": True})
+    add_case("matmul_matrix_by_batch", lambda a, b: a @ b, {"a": n("mmmb.a", (4, 5)), "b": n("mmmb.b", (3, 5, 2))})
+    add_case("matmul_outer", lambda a, b: a @ b, {"a": n("mmo.a", (4, 1)), "b": n("mmo.b", (1, 3))})
     add_case("linear_3d", lambda x, w, b: F.linear(x, w, b),
              {"x": n("lin.x", (2, 3, 5)), "w": n("lin.w", (4, 5)), "b": n("lin.b", (4,))})
 
@@ -271,6 +273,7 @@ def convolution_cases():
     conv("conv2d_groups2", (1, 4, 6, 6), (6, 2, 3, 3), padding=(1, 1), groups=2)
     conv("conv2d_1x1", (2, 5, 4, 3), (3, 5, 1, 1))
     conv("conv2d_patch4", (1, 3, 8, 12), (5, 3, 4, 4), stride=(4, 4))
+    conv("conv2d_depthwise_stride2", (2, 4, 7, 7), (4, 1, 3, 3), stride=(2, 2), padding=(1, 1), groups=4)
     conv("conv2d_rectangular", (1, 2, 7, 9), (3, 2, 3, 2), stride=(2, 1), padding=(1, 0))
 
     def conv_t(name, x_shape, w_shape, bias, stride, padding, groups):
@@ -282,6 +285,7 @@ def convolution_cases():
     # StyleGAN2's upsampling modulated conv: conv_transpose2d(stride 2, padding 0, groups = batch).
     conv_t("conv_transpose2d_stylegan", (1, 4, 4, 4), (4, 3, 3, 3), False, 2, 0, 2)
     conv_t("conv_transpose2d_bias_pad1", (2, 3, 3, 4), (3, 2, 3, 3), True, 2, 1, 1)
+    conv_t("conv_transpose2d_batch2_groups2", (2, 4, 3, 3), (4, 2, 3, 3), True, 2, 0, 2)
 
 
 def filter_cases():
@@ -295,12 +299,17 @@ def filter_cases():
     upfirdn("upfirdn2d_down2", (1, 3, 8, 8), blur, down=(2, 2), pad=(1, 1, 1, 1))
     upfirdn("upfirdn2d_asymmetric", (1, 2, 5, 4), normal("upfirdn2d_asymmetric.k", (3, 4)),
             up=(2, 1), down=(1, 2), pad=(2, 0, 0, 3))
+    # The discriminator's blur before a stride-2 conv: pad (2, 2).
+    upfirdn("upfirdn2d_blur_pad2", (1, 2, 6, 6), blur, pad=(2, 2, 2, 2))
+    upfirdn("upfirdn2d_up2_down2", (1, 2, 5, 6), make_blur_kernel([1, 3, 3, 1], 4), up=(2, 2), down=(2, 2), pad=(1, 2, 2, 1))
     upfirdn("upfirdn2d_negative_pad", (1, 1, 7, 6), blur, pad=(-1, 2, 1, -2))
 
     add_case("adaptive_avg_pool_12to4", lambda x: F.adaptive_avg_pool2d(x, (4, 4)), {"x": normal("aap12.x", (1, 2, 12, 12))},
              params={"output": [4, 4]})
     add_case("adaptive_avg_pool_7to3", lambda x: F.adaptive_avg_pool2d(x, (3, 2)), {"x": normal("aap7.x", (2, 2, 7, 5))},
              params={"output": [3, 2]})
+    add_case("adaptive_avg_pool_3to5", lambda x: F.adaptive_avg_pool2d(x, (5, 4)), {"x": normal("aap3.x", (1, 2, 3, 3))},
+             params={"output": [5, 4]})
     add_case("avg_pool_2", lambda x: F.avg_pool2d(x, 2), {"x": normal("ap2.x", (1, 2, 6, 7))}, params={"kernel": 2, "stride": 2})
     add_case("avg_pool_3_stride2", lambda x: F.avg_pool2d(x, 3, stride=2), {"x": normal("ap3.x", (1, 2, 7, 8))},
              params={"kernel": 3, "stride": 2})
@@ -315,6 +324,11 @@ def normalization_cases():
     add_case("softmax_axis1", lambda x: x.softmax(1), {"x": normal("sm1.x", (2, 5, 3), 2.0)}, params={"axis": 1})
     add_case("log_softmax_last", lambda x: x.log_softmax(-1), {"x": normal("lsm.x", (3, 7), 2.0)}, params={"axis": -1})
     add_case("log_softmax_axis0", lambda x: x.log_softmax(0), {"x": normal("lsm0.x", (4, 3, 2), 2.0)}, params={"axis": 0})
+    big_logits = normal("smbig.x", (2, 6), 8.0)
+    big_logits[0, :2] = [100.0, -100.0]   # exp would overflow without the max shift
+    add_case("softmax_large_logits", lambda x: x.softmax(-1), {"x": big_logits}, params={"axis": -1})
+    add_case("log_softmax_large_logits", lambda x: x.log_softmax(-1), {"x": big_logits}, params={"axis": -1})
+    add_case("layer_norm_offset", lambda x: F.layer_norm(x, (16,)), {"x": 300 + normal("lno.x", (3, 16))})
     add_case("layer_norm_affine", lambda x, w, b: F.layer_norm(x, (8,), w, b),
              {"x": normal("ln.x", (2, 3, 8), 2.0), "w": 1 + normal("ln.w", (8,), 0.3), "b": normal("ln.b", (8,), 0.3)})
     add_case("layer_norm_plain", lambda x: F.layer_norm(x, (6,)), {"x": normal("lnp.x", (4, 6), 2.0)})

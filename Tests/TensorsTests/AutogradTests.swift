@@ -52,10 +52,9 @@ struct AutogradTests {
 
     /// Every twice-differentiable op: penalty = Σᵢ Σ gᵢ² with gᵢ = ∂⟨op(inputs), gout⟩/∂inputᵢ
     /// recorded (`createGraph`), and ∂penalty/∂inputs from autograd against finite differences.
-    /// (gelu's backward is first-order only: it stops with a precondition when recorded.)
     @Test(arguments: (ElementwiseTests.cases + UnaryMathTests.cases + ReductionsTests.cases + LinearAlgebraTests.cases
                       + ConvolutionOpsTests.cases + FilterOpsTests.cases + NormalizationOpsTests.cases + ShapeOpsTests.cases)
-            .filter { $0.finiteDifferences && $0.name != "gelu" })
+            .filter { $0.finiteDifferences && $0.secondOrder })
     func secondDerivativesMatchFiniteDifferences(_ opCase: OpCase) throws {
         let info = try FixtureCaseInfo(opCase.name)
         let inputs = try info.inputs.map { try opFixtures.tensor("\(opCase.name).\($0)") }

@@ -35,12 +35,16 @@ struct OpCase: Sendable, CustomTestStringConvertible {
     var step: Float = 1e-2
     /// False where the case sits on a kink on purpose (PyTorch's subgradient is the reference).
     var finiteDifferences = true
+    /// False for ops whose backward cannot be recorded (gelu stops with a precondition).
+    var secondOrder = true
     let op: @Sendable ([Tensor]) -> Tensor
 
-    init(_ name: String, step: Float = 1e-2, finiteDifferences: Bool = true, _ op: @escaping @Sendable ([Tensor]) -> Tensor) {
+    init(_ name: String, step: Float = 1e-2, finiteDifferences: Bool = true, secondOrder: Bool = true,
+         _ op: @escaping @Sendable ([Tensor]) -> Tensor) {
         self.name = name
         self.step = step
         self.finiteDifferences = finiteDifferences
+        self.secondOrder = secondOrder
         self.op = op
     }
 
@@ -52,7 +56,9 @@ struct OpCase: Sendable, CustomTestStringConvertible {
 let finiteDifferenceTolerance = 1e-2
 
 /// Forward against `out`, backward of `Σ out·gout` against each `grad_<input>`, both within
-/// `FixtureCaseInfo.bound`, then the backward against central finite differences.
+/// `FixtureCaseInfo.bound` — the backward twice: plain, and recorded with `createGraph` (rules
+/// such as softmax's and layer norm's switch to composed ops then) — and finally the backward
+/// against central finite differences.
 /// Prints one `[op-errors]` line with the measured errors.
 func checkAgainstPyTorch(_ opCase: OpCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let info = try FixtureCaseInfo(opCase.name)
@@ -74,6 +80,18 @@ func checkAgainstPyTorch(_ opCase: OpCase, sourceLocation: SourceLocation = #_so
             let error = relativeError(inputs[i].grad ?? Tensor.zeros(inputs[i].shape), try opFixtures.tensor("\(opCase.name).\(key)"))
             report.append(String(format: "\(key)=%.1e", error))
             #expect(error <= info.bound(key), "\(opCase.name): \(key) relative error \(error)", sourceLocation: sourceLocation)
+        }
+        if opCase.secondOrder {
+            let fresh = inputs.map { $0.detached() }
+            for i in differentiable { fresh[i].requiresGrad = true }
+            let recorded = gradients(of: opCase.op(fresh), withRespectTo: differentiable.map { fresh[$0] }, seed: gout, createGraph: true)
+            for (gradient, inputName) in zip(recorded, info.grads) {
+                let key = "grad_\(inputName)"
+                let error = relativeError(gradient, try opFixtures.tensor("\(opCase.name).\(key)"))
+                report.append(String(format: "rec_\(key)=%.1e", error))
+                #expect(error <= info.bound(key), "\(opCase.name): recorded \(key) relative error \(error)",
+                        sourceLocation: sourceLocation)
+            }
         }
         guard opCase.finiteDifferences else {
             print("[op-errors] \(opCase.name) " + report.joined(separator: " "))
