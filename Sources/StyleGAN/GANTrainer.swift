@@ -1,0 +1,139 @@
+import Foundation
+import NeuralNetwork
+import Tensors
+
+/// StyleGAN2 training as rosinality's `train.py` runs it: alternating D and G steps with the
+/// logistic losses, lazy R1 (every `discriminatorRegularizationInterval` steps) and lazy
+/// path-length regularisation (every `generatorRegularizationInterval`), Adam with the
+/// lazy-regularisation corrections to learning rate and betas, style mixing, and an EMA copy
+/// of the generator.
+///
+/// ```swift
+/// let trainer = GANTrainer(generator: g, discriminator: d, ema: gEMA)
+/// for images in batches { let losses = trainer.step(realImages: images) }
+/// ```
+public final class GANTrainer {
+    public struct Settings: Sendable {
+        public var learningRate: Float = 0.002
+        public var r1Gamma: Float = 10
+        public var pathRegularization: Float = 2
+        public var pathBatchShrink = 2
+        public var discriminatorRegularizationInterval = 16
+        public var generatorRegularizationInterval = 4
+        public var mixingProbability: Float = 0.9
+        /// EMA decay per step: rosinality's `0.5 ** (32 / (10 * 1000))`.
+        public var emaDecay: Float = Float(Foundation.pow(0.5, 32.0 / 10_000.0))
+        public init() {}
+    }
+
+    /// What one `step` measured.
+    public struct Losses: Sendable {
+        public var discriminator: Float
+        public var generator: Float
+        public var r1: Float?
+        public var pathLength: Float?
+        public var meanPathLength: Float
+    }
+
+    public let generator: Generator
+    public let discriminator: Discriminator
+    public let ema: Generator?
+    public let settings: Settings
+    public let generatorOptimizer: Adam
+    public let discriminatorOptimizer: Adam
+    public private(set) var iteration = 0
+    public private(set) var meanPathLength: Float = 0
+    let random: RandomGenerator
+
+    public init(generator: Generator, discriminator: Discriminator, ema: Generator? = nil,
+                settings: Settings = Settings(), seed: UInt64 = 0) {
+        self.generator = generator
+        self.discriminator = discriminator
+        self.ema = ema
+        self.settings = settings
+        random = RandomGenerator(seed: seed)
+        let gRatio = Float(settings.generatorRegularizationInterval) / Float(settings.generatorRegularizationInterval + 1)
+        let dRatio = Float(settings.discriminatorRegularizationInterval) / Float(settings.discriminatorRegularizationInterval + 1)
+        generatorOptimizer = Adam(parameters: generator.parameters(), learningRate: settings.learningRate * gRatio,
+                                  betas: (0, Float(Foundation.pow(0.99, Double(gRatio)))))
+        discriminatorOptimizer = Adam(parameters: discriminator.parameters(), learningRate: settings.learningRate * dRatio,
+                                      betas: (0, Float(Foundation.pow(0.99, Double(dRatio)))))
+        if let ema { Self.accumulate(ema, from: generator, decay: 0) }
+    }
+
+    /// One iteration on a batch of real images [B, 3, size, size] in [−1, 1].
+    @discardableResult
+    public func step(realImages: Tensor) -> Losses {
+        let batch = realImages.shape[0]
+        let noise = NoiseMode.random(random)
+
+        // Discriminator.
+        generator.setRequiresGradient(false)
+        discriminator.setRequiresGradient(true)
+        let fake = GradientMode.withoutGradients { generator(mixingStyles(batch: batch), crossover: crossoverIndex(), noise: noise) }
+        let dLoss = GANLosses.discriminatorLogistic(realPrediction: discriminator(realImages), fakePrediction: discriminator(fake))
+        discriminatorOptimizer.zeroGradients()
+        dLoss.backward()
+        discriminatorOptimizer.step()
+
+        var r1: Float?
+        if iteration % settings.discriminatorRegularizationInterval == 0 {
+            let real = realImages.detached()
+            real.requiresGrad = true
+            let penalty = GANLosses.r1Penalty(realPrediction: discriminator(real), realImages: real)
+            discriminatorOptimizer.zeroGradients()
+            (penalty * (settings.r1Gamma / 2 * Float(settings.discriminatorRegularizationInterval))).backward()
+            discriminatorOptimizer.step()
+            r1 = penalty.item()
+        }
+
+        // Generator.
+        generator.setRequiresGradient(true)
+        discriminator.setRequiresGradient(false)
+        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(generator(mixingStyles(batch: batch), crossover: crossoverIndex(), noise: noise)))
+        generatorOptimizer.zeroGradients()
+        gLoss.backward()
+        generatorOptimizer.step()
+
+        var path: Float?
+        if iteration % settings.generatorRegularizationInterval == 0 {
+            let pathBatch = max(1, batch / settings.pathBatchShrink)
+            let styles = mixingStyles(batch: pathBatch).map(generator.mapping)
+            let latents = styles.count == 2
+                ? generator.mixLatents(styles[0], styles[1], crossover: crossoverIndex())
+                : generator.broadcastLatent(styles[0])
+            let images = generator.synthesize(latents, noise: noise)
+            let result = GANLosses.pathLength(fakeImages: images, latents: latents,
+                                              probe: GANLosses.pathLengthProbe(like: images, generator: random),
+                                              meanPathLength: meanPathLength)
+            generatorOptimizer.zeroGradients()
+            (result.penalty * (settings.pathRegularization * Float(settings.generatorRegularizationInterval))).backward()
+            generatorOptimizer.step()
+            meanPathLength = result.mean
+            path = result.penalty.item()
+        }
+        discriminator.setRequiresGradient(true)
+        if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
+        iteration += 1
+        return Losses(discriminator: dLoss.item(), generator: gLoss.item(), r1: r1, pathLength: path, meanPathLength: meanPathLength)
+    }
+
+    /// `ema = decay·ema + (1 − decay)·model`, parameter by parameter (rosinality's `accumulate`).
+    public static func accumulate(_ ema: Generator, from model: Generator, decay: Float) {
+        for ((_, target), (_, source)) in zip(ema.namedParameters(), model.namedParameters()) {
+            let t = target.data, s = source.readData
+            for i in 0..<target.count { t[i] = t[i] * decay + s[i] * (1 - decay) }
+        }
+    }
+
+    /// One z, or two with probability `mixingProbability` (style mixing).
+    func mixingStyles(batch: Int) -> [Tensor] {
+        let d = generator.configuration.styleDimension
+        let count = random.nextUniform() < settings.mixingProbability ? 2 : 1
+        return (0..<count).map { _ in Tensor.randomNormal([batch, d], generator: random) }
+    }
+
+    func crossoverIndex() -> Int {
+        1 + Int(random.next() % UInt64(generator.configuration.latentCount - 1))
+    }
+}
