@@ -3,13 +3,13 @@ import Tensors
 import Testing
 import TestSupport
 
-/// The fixtures are small, so every op there runs on one thread. These tensors are above the
-/// 2¹⁵-element threshold where elementwise and layout ops split their work into ranges, and the
-/// shapes are odd so that the split points fall inside rows: each result is checked against a
-/// plain loop over multi-indices.
+/// The fixtures are small, so elementwise and layout ops there run on one thread. These tensors
+/// hold more than twice the 2¹⁵ elements each thread must get before those ops split their work
+/// into ranges, and the shapes are odd so that the split points fall inside rows: each result is
+/// checked against a plain loop over multi-indices.
 @Suite("Large tensors: multi-threaded strided paths against plain loops")
 struct StridedLayoutTests {
-    static let big = [65, 33, 17]   // 36 465 elements
+    static let big = [131, 33, 17]   // 73 491 elements: two ranges of ≥ 2¹⁵, split mid-row
 
     static func random(_ shape: [Int], seed: UInt64, offset: Float = 0) -> Tensor {
         var rng = SplitMix64(seed: seed)
@@ -45,7 +45,7 @@ struct StridedLayoutTests {
         }
     }
 
-    @Test(arguments: [[33, 1], [17], [65, 1, 17], [], [1, 33, 17]])
+    @Test(arguments: [[33, 1], [17], [131, 1, 17], [], [1, 33, 17]])
     func broadcastArithmetic(otherShape: [Int]) {
         let a = Self.random(Self.big, seed: 1), b = Self.random(otherShape, seed: 2, offset: 2)
         #expect((a + b).scalars == Self.naiveZip(a, b, outShape: Self.big, +))
@@ -55,7 +55,7 @@ struct StridedLayoutTests {
     }
 
     @Test func whereWithThreeBroadcastOperands() {
-        let condition = Self.random([65, 1, 17], seed: 3).greater(0)
+        let condition = Self.random([131, 1, 17], seed: 3).greater(0)
         let a = Self.random([33, 17], seed: 4), b = Self.random([], seed: 5)
         let out = Tensor.where(condition, a, b)
         let c = condition.scalars, x = a.scalars, y = b.scalars
@@ -66,7 +66,7 @@ struct StridedLayoutTests {
         #expect(out.shape == Self.big && out.scalars == expected)
     }
 
-    @Test(arguments: [[33, 1], [65, 1, 17], [17], []])
+    @Test(arguments: [[33, 1], [131, 1, 17], [17], []])
     func broadcastAndItsGradientSumToShape(smallShape: [Int]) {
         let small = Self.random(smallShape, seed: 6)
         let spread = small.broadcast(to: Self.big)
@@ -90,7 +90,7 @@ struct StridedLayoutTests {
     @Test func permuteLarge() {
         let x = Self.random(Self.big, seed: 9)
         let y = x.permute([2, 0, 1])
-        let outShape = [17, 65, 33], s = x.scalars
+        let outShape = [17, 131, 33], s = x.scalars
         let expected = (0..<y.count).map { i -> Float in
             let o = Self.multiIndex(i, outShape)   // (k, i, j) → x[i, j, k]
             return s[(o[1] * 33 + o[2]) * 17 + o[0]]
@@ -115,11 +115,11 @@ struct StridedLayoutTests {
     }
 
     @Test func concatLarge() {
-        let a = Self.random(Self.big, seed: 11), b = Self.random([65, 5, 17], seed: 12)
+        let a = Self.random(Self.big, seed: 11), b = Self.random([131, 5, 17], seed: 12)
         let y = Tensor.concat([a, b], axis: 1)
         let sa = a.scalars, sb = b.scalars
         let expected = (0..<y.count).map { i -> Float in
-            let o = Self.multiIndex(i, [65, 38, 17])
+            let o = Self.multiIndex(i, [131, 38, 17])
             return o[1] < 33 ? sa[(o[0] * 33 + o[1]) * 17 + o[2]] : sb[(o[0] * 5 + o[1] - 33) * 17 + o[2]]
         }
         #expect(y.scalars == expected)
