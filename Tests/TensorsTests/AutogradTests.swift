@@ -72,6 +72,16 @@ struct AutogradTests {
         print("[op-errors-2nd] \(opCase.name) " + zip(info.grads, errors).map { String(format: "\($0)=%.1e", $1) }.joined(separator: " "))
     }
 
+    @Test func finiteDifferenceCheckerCatchesAWrongGradient() {
+        // x · detached(x): autograd sees x (the detached factor is a constant), the function's
+        // true derivative is 2x, so the checker must report a relative error of 1/2.
+        let x = Tensor(shape: [5], scalars: [0.3, -1.2, 0.8, 2.0, -0.5])
+        let wrong = FiniteDifferences.relativeErrors(of: { $0[0] * $0[0].detached() }, at: [x])
+        let right = FiniteDifferences.relativeErrors(of: { $0[0] * $0[0] }, at: [x])
+        #expect(Swift.abs(wrong[0] - 0.5) < 1e-3)
+        #expect(right[0] < 1e-5)
+    }
+
     @Test func secondDerivativeThroughSavedIntermediates() {
         // y = tanh(x), L = Σ y²: g = 2y(1 − y²), ∂Σg/∂x = (2 − 6y²)(1 − y²). The rules of mul and
         // tanh read the intermediate y, so this fails if its graph was freed by the first pass.
