@@ -21,7 +21,7 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion"]),
         .executable(name: "styleprompter", targets: ["styleprompter"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
@@ -35,16 +35,18 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
         .target(name: "Imaging", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "StyleGAN", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
+        .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
+                swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
-                "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN",
+                "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN"],
+            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion"],
             swiftSettings: numericSettings),
         .target(name: "TestSupport", dependencies: ["Tensors", "Checkpoints"], path: "Tests/TestSupport",
                 swiftSettings: numericSettings),
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], swiftSettings: numericSettings),
     ]

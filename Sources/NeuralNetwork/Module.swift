@@ -91,9 +91,9 @@ open class Module {
                 guard var name = child.label else { continue }
                 var value = child.value
                 var isBuffer = false
-                if let buffer = value as? Buffer {
+                if let buffer = value as? BufferStorage {
                     isBuffer = true
-                    value = buffer.wrappedValue as Any
+                    value = buffer.storedValue
                     name = String(name.dropFirst())   // the wrapper's storage is `_name`
                 }
                 let key = renames[name] ?? name
@@ -130,10 +130,20 @@ open class Module {
 
 /// Marks a tensor property of a `Module` as a buffer: saved and loaded with the state dict,
 /// never trained.
+/// `@Buffer var mask: Tensor?` declares an optional buffer, absent from the state dict while nil.
 @propertyWrapper
-public struct Buffer {
-    public var wrappedValue: Tensor
-    public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
+public struct Buffer<Value> {
+    public var wrappedValue: Value
+    public init(wrappedValue: Value) { self.wrappedValue = wrappedValue }
+}
+
+/// Lets reflection see through `Buffer` whatever its value type.
+protocol BufferStorage {
+    var storedValue: Any { get }
+}
+
+extension Buffer: BufferStorage {
+    var storedValue: Any { wrappedValue }
 }
 
 /// A module that maps one tensor to one tensor, so it can be chained in a `Sequential`.
