@@ -73,8 +73,9 @@ def as_numpy(value):
             raw = t.numpy().tobytes()
             numbers = t.numpy()
         return name, list(t.shape), raw, numbers
-    a = np.ascontiguousarray(value)
-    a = a.astype(a.dtype.newbyteorder("<"))
+    # astype copies into C order; ascontiguousarray would turn a 0-d array into shape (1,).
+    a = np.asarray(value)
+    a = a.astype(a.dtype.newbyteorder("<"), order="C")
     return NUMPY_NAMES[a.dtype.str[1:]], list(a.shape), a.tobytes(), a
 
 
