@@ -33,12 +33,18 @@ extension PickleMachine {
             let text = try textLine(&reader, "INT")
             if text == "00" || text == "01" {
                 push(.bool(text == "01"))
+            } else if let bytes = PickleText.twosComplement(decimal: text) {
+                push(Self.integer(fromTwosComplement: bytes))  // Python 2 wrote 64-bit ints as INT
             } else {
-                push(.int(try decimal(text, "INT")))
+                throw failure("INT \(CheckpointError.quote(text)) is not an integer")
             }
         case 0x4C:  // LONG (protocol 0, trailing "L")
-            let text = try textLine(&reader, "LONG")
-            push(.int(try decimal(text.hasSuffix("L") ? String(text.dropLast()) : text, "LONG")))
+            var text = try textLine(&reader, "LONG")
+            if text.hasSuffix("L") { text.removeLast() }
+            guard let bytes = PickleText.twosComplement(decimal: text) else {
+                throw failure("LONG \(CheckpointError.quote(text)) is not an integer")
+            }
+            push(Self.integer(fromTwosComplement: bytes))
         case 0x46:  // FLOAT
             let text = try textLine(&reader, "FLOAT")
             guard let value = Double(text) else { throw failure("FLOAT \(CheckpointError.quote(text)) is not a number") }

@@ -66,4 +66,37 @@ enum PickleText {
         }
         return String(scalars)
     }
+
+    /// A decimal integer of any size as minimal little-endian two's complement, the form pickle's
+    /// LONG1 uses, so `2**70` reads the same from protocol 0 text as from protocol 2 bytes.
+    static func twosComplement(decimal text: String) -> Data? {
+        var digits = Substring(text)
+        let negative = digits.first == "-"
+        if negative || digits.first == "+" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.count <= 10_000, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var magnitude: [UInt8] = [0]  // little-endian base 256
+        for digit in digits.utf8 {
+            var carry = Int(digit - 0x30)
+            for index in magnitude.indices {
+                let value = Int(magnitude[index]) * 10 + carry
+                magnitude[index] = UInt8(value & 0xFF)
+                carry = value >> 8
+            }
+            if carry > 0 { magnitude.append(UInt8(carry)) }
+        }
+        magnitude.append(0)  // room for the sign bit
+        if negative {
+            var carry = 1
+            for index in magnitude.indices {
+                let value = Int(~magnitude[index]) + carry
+                magnitude[index] = UInt8(value & 0xFF)
+                carry = value >> 8
+            }
+        }
+        let fill: UInt8 = negative ? 0xFF : 0x00
+        while magnitude.count > 1, magnitude.last == fill, (magnitude[magnitude.count - 2] & 0x80 != 0) == negative {
+            magnitude.removeLast()
+        }
+        return Data(magnitude)
+    }
 }

@@ -47,6 +47,12 @@ extension StoredTensor {
             let start = storage.startIndex + offset * width
             return StoredTensor(validated: dtype, shape: shape, bytes: storage[start..<(start + count * width)])
         }
+        // Stride-0 (expanded) views may legitimately repeat elements, but a hostile file must not
+        // turn a tiny storage into an enormous allocation.
+        guard count <= max(storageCount, 1) * 64 else {
+            throw CheckpointError(.malformed, file: file,
+                "tensor view of shape \(shape) would expand \(storageCount) stored elements into \(count)")
+        }
         var output = Data(count: count * width)
         output.withUnsafeMutableBytes { destination in
             storage.withUnsafeBytes { source in
