@@ -135,7 +135,14 @@ def write_bytes(name, data):
 def mixed_object(generator):
     base = torch.randn(4, 5, generator=generator)
     param = torch.nn.Parameter(torch.randn(3, generator=generator))
+    # Python attributes make torch pickle through _rebuild_from_type_v2 / _rebuild_parameter_with_state.
+    tagged = torch.randn(2, generator=generator)
+    tagged.note = "attribute"
+    tagged_param = torch.nn.Parameter(torch.randn(2, generator=generator))
+    tagged_param.extra = 3
     return {
+        "tagged": tagged,
+        "tagged_param": tagged_param,
         "f32": torch.randn(3, 4, generator=generator),
         "f16": torch.randn(2, 3, generator=generator).half(),
         "bf16": torch.randn(5, generator=generator).bfloat16(),

@@ -29,6 +29,15 @@ public struct CheckpointListing: Sendable {
     public let metadata: [String: String]
 }
 
+/// Every tensor of a checkpoint file, whatever its format.
+public struct CheckpointContents: Sendable {
+    public let format: CheckpointFormat
+    /// Tensors with dotted keys, in file order.
+    public let tensors: StateDict
+    /// Safetensors `__metadata__`; empty for other formats.
+    public let metadata: [String: String]
+}
+
 /// Format-independent access to any checkpoint file.
 ///
 /// ```swift
@@ -61,7 +70,7 @@ public enum CheckpointFile {
     }
 
     /// Loads every tensor of a file of any supported format, with dotted keys.
-    public static func stateDict(contentsOf url: URL) throws -> (format: CheckpointFormat, tensors: StateDict, metadata: [String: String]) {
+    public static func load(contentsOf url: URL) throws -> CheckpointContents {
         let data = try mapFile(url)
         let file = displayName(url)
         guard let format = detectFormat(data) else {
@@ -70,22 +79,22 @@ public enum CheckpointFile {
         }
         switch format {
         case .torchZip, .torchLegacy:
-            return (format, StateDict(flattening: try TorchCheckpoint.load(data, file: file)), [:])
+            return CheckpointContents(format: format, tensors: StateDict(flattening: try TorchCheckpoint.load(data, file: file)), metadata: [:])
         case .numpy:
-            return (format, StateDict(flattening: try NumpyFile.read(data, file: file)), [:])
+            return CheckpointContents(format: format, tensors: StateDict(flattening: try NumpyFile.read(data, file: file)), metadata: [:])
         case .safetensors:
             let contents = try Safetensors(data, file: file)
-            return (format, StateDict(contents.tensors), contents.metadata)
+            return CheckpointContents(format: format, tensors: StateDict(contents.tensors), metadata: contents.metadata)
         }
     }
 
     /// Lists a file's tensors (key, dtype, shape) in file order.
     public static func list(contentsOf url: URL) throws -> CheckpointListing {
-        let (format, tensors, metadata) = try stateDict(contentsOf: url)
+        let contents = try load(contentsOf: url)
         return CheckpointListing(
-            format: format,
-            entries: tensors.entries.map { CheckpointEntry(key: $0.key, dtype: $0.tensor.dtype, shape: $0.tensor.shape) },
-            skippedKeys: tensors.skippedKeys, metadata: metadata)
+            format: contents.format,
+            entries: contents.tensors.entries.map { CheckpointEntry(key: $0.key, dtype: $0.tensor.dtype, shape: $0.tensor.shape) },
+            skippedKeys: contents.tensors.skippedKeys, metadata: contents.metadata)
     }
 
     /// Writes every tensor of `input` (any supported format) to a `.safetensors` file, with
@@ -93,14 +102,14 @@ public enum CheckpointFile {
     /// - Returns: the number of tensors written.
     @discardableResult
     public static func convert(_ input: URL, to output: URL, precision: Precision = .float32) throws -> Int {
-        let (format, tensors, sourceMetadata) = try stateDict(contentsOf: input)
-        let converted = try tensors.entries.map { entry -> (key: String, tensor: StoredTensor) in
+        let contents = try load(contentsOf: input)
+        let converted = try contents.tensors.entries.map { entry -> (key: String, tensor: StoredTensor) in
             guard precision == .float32, entry.tensor.dtype.isFloatingPoint else { return entry }
             return (entry.key, try entry.tensor.convertedToFloat32())
         }
-        var metadata = sourceMetadata
+        var metadata = contents.metadata
         metadata["source"] = input.lastPathComponent
-        metadata["source_format"] = format.rawValue
+        metadata["source_format"] = contents.format.rawValue
         try Safetensors.write(converted, metadata: metadata, to: output)
         return converted.count
     }

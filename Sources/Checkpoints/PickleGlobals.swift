@@ -9,7 +9,7 @@ extension PickleMachine {
             "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2",
             "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
             "torch._tensor._rebuild_from_type_v2", "torch.Tensor", "torch.nn.parameter.Parameter",
-            "torch.Size", "torch.storage.UntypedStorage", "torch.storage.TypedStorage",
+            "torch.Size", "torch.storage.UntypedStorage", "torch.UntypedStorage", "torch.storage.TypedStorage",
             "collections.OrderedDict", "builtins.set", "builtins.frozenset",
             "numpy.core.multiarray._reconstruct", "numpy.core.multiarray.scalar",
             "numpy.ndarray", "numpy.dtype", "_codecs.encode",

@@ -92,6 +92,10 @@ struct ZipArchive {
             throw CheckpointError(.unsupported, file: file,
                 "entry \(CheckpointError.quote(name)) is compressed (method \(entry.method)); torch stores entries uncompressed")
         }
+        guard entry.compressedSize == entry.uncompressedSize else {
+            throw CheckpointError(.malformed, file: file,
+                "stored entry \(CheckpointError.quote(name)) has \(entry.compressedSize) stored bytes but \(entry.uncompressedSize) uncompressed")
+        }
         var reader = ByteReader(data, file: file, context: "entry \(CheckpointError.quote(name))")
         try reader.seek(to: entry.localHeaderOffset)
         guard try reader.integer(UInt32.self, "local header") == Self.localHeaderSignature else {

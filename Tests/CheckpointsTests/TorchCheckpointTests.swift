@@ -63,6 +63,17 @@ struct TorchCheckpointTests {
         }
     }
 
+    @Test("zip64 records and extra fields are read; compressed entries are refused")
+    func zip64() throws {
+        let entries: [(String, Data)] = [("big/data.pkl", Data([0x80, 0x02, 0x4B, 0x05, 0x2E]))]
+        #expect(try TorchCheckpoint.load(ZipWriter.archive(entries, zip64: true), file: "big.pt") == .int(5))
+        #expect {
+            try TorchCheckpoint.load(ZipWriter.archive(entries, method: 8), file: "deflated.pt")
+        } throws: { error in
+            (error as? CheckpointError)?.kind == .unsupported && "\(error)".contains("'big/data.pkl' is compressed")
+        }
+    }
+
     @Test("a checkpoint saved from CUDA loads on the CPU (storage location is ignored)")
     func cudaLocation() throws {
         let pickle = Data([0x80, 0x02, 0x28, 0x58, 0x07, 0, 0, 0] + Array("storage".utf8)
@@ -78,38 +89,54 @@ struct TorchCheckpointTests {
     }
 }
 
-/// Builds stored (uncompressed) zip archives for tests, as torch writes them.
+/// Builds zip archives for tests as torch writes them (stored entries), optionally with zip64
+/// records and extra fields, or a compression method to refuse.
 enum ZipWriter {
-    static func archive(_ entries: [(String, Data)]) -> Data {
+    static func archive(_ entries: [(String, Data)], zip64: Bool = false, method: UInt16 = 0) -> Data {
         var output = Data()
         var directory = Data()
         func le<T: FixedWidthInteger>(_ value: T, _ data: inout Data) {
             withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) }
         }
         for (name, contents) in entries {
-            let offset = UInt32(output.count)
+            let offset = output.count
             le(UInt32(0x0403_4B50), &output)
-            le(UInt16(20), &output); le(UInt16(0), &output); le(UInt16(0), &output)
+            le(UInt16(20), &output); le(UInt16(0), &output); le(method, &output)
             le(UInt32(0), &output); le(UInt32(0), &output)
             le(UInt32(contents.count), &output); le(UInt32(contents.count), &output)
             le(UInt16(name.utf8.count), &output); le(UInt16(0), &output)
             output.append(contentsOf: name.utf8)
             output.append(contents)
+
+            let small: (UInt32) -> UInt32 = { zip64 ? 0xFFFF_FFFF : $0 }
             le(UInt32(0x0201_4B50), &directory)
-            le(UInt16(20), &directory); le(UInt16(20), &directory); le(UInt16(0), &directory); le(UInt16(0), &directory)
+            le(UInt16(45), &directory); le(UInt16(45), &directory); le(UInt16(0), &directory); le(method, &directory)
             le(UInt32(0), &directory); le(UInt32(0), &directory)
-            le(UInt32(contents.count), &directory); le(UInt32(contents.count), &directory)
-            le(UInt16(name.utf8.count), &directory); le(UInt16(0), &directory); le(UInt16(0), &directory)
+            le(small(UInt32(contents.count)), &directory); le(small(UInt32(contents.count)), &directory)
+            le(UInt16(name.utf8.count), &directory); le(UInt16(zip64 ? 28 : 0), &directory); le(UInt16(0), &directory)
             le(UInt16(0), &directory); le(UInt16(0), &directory); le(UInt32(0), &directory)
-            le(offset, &directory)
+            le(small(UInt32(offset)), &directory)
             directory.append(contentsOf: name.utf8)
+            if zip64 {
+                le(UInt16(1), &directory); le(UInt16(24), &directory)
+                le(UInt64(contents.count), &directory); le(UInt64(contents.count), &directory); le(UInt64(offset), &directory)
+            }
         }
-        let directoryOffset = UInt32(output.count)
+        let directoryOffset = output.count
         output.append(directory)
+        if zip64 {
+            let recordOffset = output.count
+            le(UInt32(0x0606_4B50), &output); le(UInt64(44), &output)
+            le(UInt16(45), &output); le(UInt16(45), &output); le(UInt32(0), &output); le(UInt32(0), &output)
+            le(UInt64(entries.count), &output); le(UInt64(entries.count), &output)
+            le(UInt64(directory.count), &output); le(UInt64(directoryOffset), &output)
+            le(UInt32(0x0706_4B50), &output); le(UInt32(0), &output); le(UInt64(recordOffset), &output); le(UInt32(1), &output)
+        }
         le(UInt32(0x0605_4B50), &output)
         le(UInt16(0), &output); le(UInt16(0), &output)
-        le(UInt16(entries.count), &output); le(UInt16(entries.count), &output)
-        le(UInt32(directory.count), &output); le(directoryOffset, &output); le(UInt16(0), &output)
+        le(UInt16(zip64 ? 0xFFFF : entries.count), &output); le(UInt16(zip64 ? 0xFFFF : entries.count), &output)
+        le(UInt32(zip64 ? 0xFFFF_FFFF : directory.count), &output)
+        le(UInt32(zip64 ? 0xFFFF_FFFF : directoryOffset), &output); le(UInt16(0), &output)
         return output
     }
 }
