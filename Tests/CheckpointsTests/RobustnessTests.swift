@@ -43,7 +43,7 @@ struct RobustnessTests {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int(truncatingIfNeeded: state >> 33)
         }
-        for _ in 0..<300 {
+        for _ in 0..<1000 {
             var data = original
             for _ in 0..<(1 + next() % 4) {
                 data[next() % data.count] = UInt8(truncatingIfNeeded: next())
