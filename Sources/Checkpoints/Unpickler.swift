@@ -3,7 +3,7 @@ import Foundation
 /// A restricted pickle reader: it decodes protocols 0–5 into `PickleValue` and runs nothing.
 ///
 /// Only the globals needed to rebuild tensors, numpy arrays and plain containers are accepted
-/// (see `PickleGlobals`); any other global is refused with an error naming it. Every read is
+/// (the allow-list in `PickleGlobals.swift`); any other global is refused with an error naming it. Every read is
 /// bounds-checked, nesting is capped, and expansion of shared references is budgeted, so a
 /// hostile file gives a `CheckpointError` rather than a crash or an exhausted memory.
 ///

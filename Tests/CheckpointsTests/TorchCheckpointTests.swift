@@ -50,8 +50,7 @@ struct TorchCheckpointTests {
 
     @Test("a storage shorter than its persistent id says is reported with the entry name")
     func shortStorage() throws {
-        // Rewrite the central directory entry size of data/0 to something smaller by building a
-        // zip by hand: one pickle naming a 4-element float storage, an 8-byte storage entry.
+        // A pickle naming a 4-element float storage (16 bytes) whose entry holds only 8 bytes.
         let pickle = Data([0x80, 0x02, 0x28, 0x58, 0x07, 0, 0, 0] + Array("storage".utf8)
             + [0x63] + Array("torch\nFloatStorage\n".utf8)
             + [0x58, 0x01, 0, 0, 0, 0x30, 0x58, 0x03, 0, 0, 0] + Array("cpu".utf8) + [0x4B, 0x04, 0x74, 0x51, 0x2E])
