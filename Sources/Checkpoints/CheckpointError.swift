@@ -1,0 +1,65 @@
+import Foundation
+
+/// Why a checkpoint file could not be read or written.
+///
+/// Every error names the file, the part of it that was at fault (a zip entry, a tensor key, a
+/// pickle opcode) and what was found against what was expected, on one line, so a log shows the
+/// cause without a debugger:
+///
+/// ```swift
+/// do { _ = try TorchCheckpoint.load(contentsOf: url) }
+/// catch let error as CheckpointError {
+///     print(error)  // interfacegan_age.pt: entry 'archive/data/0' holds 1024 bytes, storage needs 2048
+/// }
+/// ```
+public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The broad class of failure, for callers that react differently to each.
+    public enum Kind: Sendable, Equatable {
+        /// The bytes end before a structure they announce.
+        case truncated
+        /// The bytes contradict the format (bad magic, inconsistent sizes, bad syntax).
+        case malformed
+        /// Valid for the format, but a feature this reader does not implement.
+        case unsupported
+        /// A pickle named a global outside the allow-list; the payload is its dotted name.
+        case refusedGlobal(String)
+        /// The file system refused to read or write.
+        case fileSystem
+    }
+
+    public var kind: Kind
+    /// The file's name (last path component), as given to the reader.
+    public var file: String
+    /// One line describing the fault, naming the entry or key concerned.
+    public var message: String
+
+    public init(_ kind: Kind, file: String, _ message: String) {
+        self.kind = kind
+        self.file = file
+        // Names inside hostile files may hold newlines; keep the promise of one line.
+        self.message = message.replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r")
+    }
+
+    public var description: String { "\(file): \(message)" }
+}
+
+extension CheckpointError {
+    /// Shows a name taken from a file safely inside a message: quoted, control characters escaped,
+    /// long names shortened.
+    static func quote(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars.prefix(120) {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                shown += String(format: "\\x%02x", scalar.value)
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        if text.unicodeScalars.count > 120 { shown += "…" }
+        return "'\(shown)'"
+    }
+}
+
+/// The file name errors report for `url`.
+func displayName(_ url: URL) -> String { url.lastPathComponent }
