@@ -8,7 +8,7 @@ extension Tensor {
         let columns = shape[rank - 1], rows = count / Swift.max(columns, 1)
         let out = Tensor(uninitializedShape: shape)
         Softmax.forward(rows: rows, columns: columns, input: readData, output: out.data)
-        return Tensor.record("softmax", out, inputs: [self]) { g in
+        return Tensor.record("softmax", out, inputs: [self]) { [unowned out] g in  // see exp()
             if GradientMode.isEnabled {
                 return [out * (g - (g * out).sum(axis: -1, keepDims: true))]
             }
@@ -25,7 +25,7 @@ extension Tensor {
         let columns = shape[rank - 1], rows = count / Swift.max(columns, 1)
         let out = Tensor(uninitializedShape: shape)
         Softmax.logForward(rows: rows, columns: columns, input: readData, output: out.data)
-        return Tensor.record("logSoftmax", out, inputs: [self]) { g in
+        return Tensor.record("logSoftmax", out, inputs: [self]) { [unowned out] g in  // see exp()
             if GradientMode.isEnabled {
                 return [g - out.exp() * g.sum(axis: -1, keepDims: true)]
             }

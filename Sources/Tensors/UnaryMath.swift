@@ -1,9 +1,13 @@
 import Foundation
 
 extension Tensor {
+    // Rules that read their own output capture it `unowned`: the rule lives in
+    // `out.gradientNode`, so a strong capture is a cycle that keeps every graph that is never
+    // walked by a (non-retaining) backward alive. The rule only runs while `out` is alive.
+
     public func exp() -> Tensor {
         let out = mapElements { Foundation.exp($0) }
-        return Tensor.record("exp", out, inputs: [self]) { g in [g * out] }
+        return Tensor.record("exp", out, inputs: [self]) { [unowned out] g in [g * out] }
     }
 
     public func log() -> Tensor {
@@ -13,13 +17,13 @@ extension Tensor {
 
     public func sqrt() -> Tensor {
         let out = mapElements { $0.squareRoot() }
-        return Tensor.record("sqrt", out, inputs: [self]) { g in [g / out * 0.5] }
+        return Tensor.record("sqrt", out, inputs: [self]) { [unowned out] g in [g / out * 0.5] }
     }
 
     /// `1 / sqrt(x)`.
     public func rsqrt() -> Tensor {
         let out = mapElements { 1 / $0.squareRoot() }
-        return Tensor.record("rsqrt", out, inputs: [self]) { g in [g * out * out * out * -0.5] }
+        return Tensor.record("rsqrt", out, inputs: [self]) { [unowned out] g in [g * out * out * out * -0.5] }
     }
 
     public func abs() -> Tensor {
@@ -39,12 +43,12 @@ extension Tensor {
 
     public func tanh() -> Tensor {
         let out = mapElements { Foundation.tanh($0) }
-        return Tensor.record("tanh", out, inputs: [self]) { g in [g * (1 - out * out)] }
+        return Tensor.record("tanh", out, inputs: [self]) { [unowned out] g in [g * (1 - out * out)] }
     }
 
     public func sigmoid() -> Tensor {
         let out = mapElements { 1 / (1 + Foundation.exp(-$0)) }
-        return Tensor.record("sigmoid", out, inputs: [self]) { g in [g * out * (1 - out)] }
+        return Tensor.record("sigmoid", out, inputs: [self]) { [unowned out] g in [g * out * (1 - out)] }
     }
 
     public func relu() -> Tensor {

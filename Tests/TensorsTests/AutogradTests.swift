@@ -151,3 +151,43 @@ struct AutogradTests {
         #expect(g.shape == [3] && g.scalars == [0, 0, 0])
     }
 }
+
+@Suite("Autograd memory")
+struct AutogradMemoryTests {
+    /// Whether the tensor `make` returns is deallocated once the caller drops it.
+    static func released(_ make: () -> Tensor) -> Bool {
+        weak var probe: Tensor?
+        do { probe = make() }
+        return probe == nil
+    }
+
+    static let ops: [(String, @Sendable (Tensor) -> Tensor)] = [
+        ("exp", { $0.exp() }), ("sqrt", { $0.sqrt() }), ("rsqrt", { $0.rsqrt() }), ("tanh", { $0.tanh() }),
+        ("sigmoid", { $0.sigmoid() }), ("softmax", { $0.softmax() }), ("logSoftmax", { $0.logSoftmax(axis: 0) }),
+        ("layerNorm", { Tensor.layerNorm($0, weight: nil, bias: nil) }), ("l2Normalized", { $0.l2Normalized() }),
+    ]
+
+    /// A recorded graph that is never walked by backward (an evaluation forgetting the no-grad
+    /// scope, a createGraph result never differentiated) must still be freed with its tensors.
+    @Test func graphsThatAreNeverBackwardedAreFreed() {
+        for (name, op) in Self.ops {
+            #expect(Self.released { op(Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6], requiresGrad: true)) }, "\(name)")
+        }
+    }
+
+    @Test func retainedAndCreatedGraphsAreFreedWithTheirTensors() {
+        for (name, op) in Self.ops {
+            #expect(Self.released {
+                let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6], requiresGrad: true)
+                let y = op(x)
+                (y * y).sum().backward(retainGraph: true)
+                return y
+            }, "\(name) after backward(retainGraph: true)")
+            #expect(Self.released {
+                let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6], requiresGrad: true)
+                let g = gradients(of: (op(x) * x).sum(), withRespectTo: [x], createGraph: true)[0]
+                return g
+            }, "\(name): a createGraph gradient that is never differentiated")
+        }
+    }
+}
