@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Foundation
 import NeuralNetwork
 import Tensors
@@ -48,6 +49,16 @@ struct DemoCommand: ParsableCommand {
         print(String(format: "trained %d parameters for 60 Ranger steps in %.2f s: mse %.4f → %.4f",
                      model.parameters().reduce(0) { $0 + $1.count }, seconds, first, last))
         guard last < first else { throw ValidationError("demo: training did not reduce the loss (\(first) → \(last))") }
+
+        // Save, reload into a fresh network, and check the reload computes the same thing.
+        let checkpoint = folder.appendingPathComponent("demo-network.safetensors")
+        try model.saveSafetensors(to: checkpoint, metadata: ["model": "DemoNetwork", "steps": "60"])
+        let reloaded = DemoNetwork()
+        try reloaded.load(contentsOf: checkpoint)
+        let (a, b) = GradientMode.withoutGradients { (model(input), reloaded(input)) }
+        guard a.scalars == b.scalars else { throw ValidationError("demo: reloaded network computes different outputs") }
+        let listing = try CheckpointFile.list(contentsOf: checkpoint)
+        print("saved \(checkpoint.path) (\(listing.entries.count) tensors: \(listing.entries.prefix(3).map(\.key).joined(separator: ", ")), …); reloaded: identical outputs")
     }
 }
 

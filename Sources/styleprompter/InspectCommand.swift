@@ -1,14 +1,66 @@
 import ArgumentParser
+import Checkpoints
+import Foundation
 
+/// `styleprompter inspect FILE`: what a checkpoint holds, without running anything from it.
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "List keys, shapes and dtypes of a checkpoint.")
-    @Argument(help: "A .pt/.pth (zip or legacy), .safetensors or .npy file.") var file: String
-    func run() throws { throw ValidationError("inspect: not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "List the keys, shapes and dtypes of a .pt/.pth (zip or legacy), .safetensors or .npy file.")
+
+    @Argument(help: "The checkpoint file.") var file: String
+
+    @Flag(help: "Print the listing as JSON.") var json = false
+
+    func run() throws {
+        let url = URL(fileURLWithPath: file)
+        let listing = try CommandErrors.reporting { try CheckpointFile.list(contentsOf: url) }
+        if json {
+            let object: [String: Any] = [
+                "file": url.lastPathComponent,
+                "format": listing.format.rawValue,
+                "tensors": listing.entries.map { ["key": $0.key, "dtype": $0.dtype.rawValue, "shape": $0.shape] },
+                "skipped": listing.skippedKeys,
+                "metadata": listing.metadata,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let parameters = listing.entries.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        print("\(url.lastPathComponent): \(listing.format.rawValue), \(listing.entries.count) tensors, \(parameters) values")
+        let width = min(72, listing.entries.map(\.key.count).max() ?? 0)
+        for entry in listing.entries {
+            let key = entry.key.padding(toLength: max(width, entry.key.count), withPad: " ", startingAt: 0)
+            print("  \(key)  \(entry.dtype.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(entry.shape)")
+        }
+        if !listing.skippedKeys.isEmpty {
+            print("not tensors: \(listing.skippedKeys.joined(separator: ", "))")
+        }
+        for (key, value) in listing.metadata.sorted(by: { $0.key < $1.key }) {
+            print("metadata \(key): \(value.count > 120 ? String(value.prefix(117)) + "..." : value)")
+        }
+    }
 }
 
+/// `styleprompter convert IN OUT`: any checkpoint → safetensors.
 struct ConvertCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "convert", abstract: "Convert a PyTorch checkpoint to .safetensors.")
-    @Argument var input: String
-    @Argument var output: String
-    func run() throws { throw ValidationError("convert: not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a PyTorch checkpoint (or .npy) to .safetensors, running no code from it.")
+
+    @Argument(help: "The .pt/.pth/.npy/.safetensors file to read.") var input: String
+    @Argument(help: "The .safetensors file to write (atomically).") var output: String
+    @Flag(help: "Keep float16/bfloat16/float64 tensors in their own dtype instead of float32.") var keepDtypes = false
+
+    func run() throws {
+        let source = URL(fileURLWithPath: input), target = URL(fileURLWithPath: output)
+        guard target.pathExtension == "safetensors" else {
+            throw ValidationError("convert: output '\(output)' must end in .safetensors")
+        }
+        let count = try CommandErrors.reporting {
+            try CheckpointFile.convert(source, to: target, precision: keepDtypes ? .original : .float32)
+        }
+        print("wrote \(count) tensors to \(target.path)")
+    }
 }

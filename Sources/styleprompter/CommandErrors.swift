@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+
+/// Turns library errors into the tool's one-line failures: the message (which names the file,
+/// key or shape) on standard error and exit status 1, with no stack of context around it.
+enum CommandErrors {
+    static func reporting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+            throw Failure(message: "\(error.userInfo[NSFilePathErrorKey] ?? "file"): no such file")
+        } catch {
+            throw Failure(message: "\(error)")
+        }
+    }
+
+    /// A failure whose message is already the whole story.
+    struct Failure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
