@@ -175,6 +175,15 @@ struct AutogradMemoryTests {
         }
     }
 
+    @Test(arguments: ElementwiseTests.cases + UnaryMathTests.cases + ReductionsTests.cases + LinearAlgebraTests.cases
+            + ConvolutionOpsTests.cases + FilterOpsTests.cases + NormalizationOpsTests.cases + ShapeOpsTests.cases)
+    func everyOpsGraphIsFreedWithoutBackward(_ opCase: OpCase) throws {
+        let info = try FixtureCaseInfo(opCase.name)
+        let inputs = try info.inputs.map { try opFixtures.tensor("\(opCase.name).\($0)") }
+        for name in info.grads { inputs[info.inputs.firstIndex(of: name)!].requiresGrad = true }
+        #expect(Self.released { opCase.op(inputs) })
+    }
+
     @Test func retainedAndCreatedGraphsAreFreedWithTheirTensors() {
         for (name, op) in Self.ops {
             #expect(Self.released {
