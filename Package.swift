@@ -51,11 +51,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors", "Checkpoints"], path: "Tests/TestSupport",
                 swiftSettings: numericSettings),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], swiftSettings: numericSettings),
-        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], swiftSettings: numericSettings),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], swiftSettings: numericSettings),
-        .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], swiftSettings: numericSettings),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]
 )

@@ -1,0 +1,98 @@
+import Checkpoints
+import Foundation
+import NeuralNetwork
+import Tensors
+
+/// Loading StyleGAN2 generators from the checkpoints the ecosystem ships, and saving our own.
+///
+/// Accepted layouts (keys after flattening the pickle):
+/// - rosinality / TF-converter: `g_ema.*` (+ `latent_avg`); training checkpoints also hold `g.*`, `d.*`;
+/// - pSp / e4e / StylePrompter: `decoder.*`, `decoder.module.*` or `decoder.module.generator.*` (+ `latent_avg`);
+/// - our `.safetensors`: bare generator keys, the configuration in the metadata.
+///
+/// ```swift
+/// let loaded = try GeneratorCheckpoint.load(contentsOf: URL(fileURLWithPath: "stylegan2-ffhq-config-f.pt"))
+/// let image = loaded.generator([z])
+/// ```
+public enum GeneratorCheckpoint {
+    /// Where a file's generator weights sit, most preferred first.
+    public static let prefixes: [String] = {
+        let places = ["g_ema.", "decoder.module.generator.", "decoder.generator.", "decoder.module.", "decoder.", "generator.", ""]
+        // pSp-style files nest everything under 'state_dict'.
+        return places + places.map { "state_dict." + $0 }
+    }()
+
+    public struct Loaded {
+        public let generator: Generator
+        /// The checkpoint's `latent_avg` [D], if it has one.
+        public let latentAverage: Tensor?
+        /// The key prefix the weights were found under.
+        public let prefix: String
+    }
+
+    /// Loads a generator, inferring its configuration from the weights (or the safetensors
+    /// metadata) unless `configuration` is given. Errors name the file and the offending keys.
+    public static func load(contentsOf url: URL, configuration: GeneratorConfiguration? = nil) throws -> Loaded {
+        let contents = try CheckpointFile.load(contentsOf: url)
+        let file = url.lastPathComponent
+        guard let prefix = prefixes.first(where: { contents.tensors[$0 + "style.1.weight"] != nil }) else {
+            throw CheckpointError(.malformed, file: file,
+                                  "no StyleGAN2 generator found: expected a key 'style.1.weight' under one of \(prefixes.dropLast().map { "'\($0)'" }.joined(separator: ", ")) or at the top level")
+        }
+        let weights = try contents.tensors.tensors(under: prefix)
+        let config = try configuration
+            ?? contents.metadata["generator_configuration"].map { try decodeConfiguration($0, file: file) }
+            ?? inferConfiguration(from: weights, file: file)
+        let generator = Generator(config)
+        try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))")
+        let average = try (contents.tensors["latent_avg"] ?? contents.tensors["state_dict.latent_avg"]
+            ?? contents.tensors[prefix + "latent_avg"]).map { try Tensor($0) }
+        if let average, average.count != config.styleDimension && average.count != config.styleDimension * config.latentCount {
+            throw CheckpointError(.malformed, file: file, "'latent_avg' has shape \(average.shape), expected [\(config.styleDimension)]")
+        }
+        return Loaded(generator: generator, latentAverage: average, prefix: prefix)
+    }
+
+    /// Keys of the generator itself, excluding a SMART block stored beside it under `decoder.module.`.
+    static func generatorKey(_ key: String) -> Bool {
+        !key.hasPrefix("smart_block.") && key != "latent_avg"
+    }
+
+    /// Reads size, style dimension, mapping depth and the channel table off the weight shapes.
+    public static func inferConfiguration(from weights: [String: Tensor], file: String) throws -> GeneratorConfiguration {
+        func shape(_ key: String) throws -> [Int] {
+            guard let t = weights[key] else { throw CheckpointError(.malformed, file: file, "missing generator key '\(key)'") }
+            return t.shape
+        }
+        let styleShape = try shape("style.1.weight")
+        guard styleShape.count == 2 else { throw CheckpointError(.malformed, file: file, "'style.1.weight' has shape \(styleShape), expected [D, D]") }
+        let mapping = (1...64).prefix { weights["style.\($0).weight"] != nil }.count
+        let rgbCount = (0...16).prefix { weights["to_rgbs.\($0).bias"] != nil }.count
+        guard rgbCount >= 1 else { throw CheckpointError(.malformed, file: file, "no 'to_rgbs.N' keys: cannot tell the generator's size") }
+        let size = 1 << (rgbCount + 2)
+        var channels = [4: try shape("input.input")[1]]
+        for level in 3...(rgbCount + 2) {
+            channels[1 << level] = try shape("convs.\(2 * (level - 3)).conv.weight")[1]
+        }
+        var taps: [Float] = [1, 3, 3, 1]
+        if let kernel = weights["convs.0.conv.blur.kernel"], kernel.rank == 2, kernel.scalars[0] != 0 {
+            let row = Array(kernel.scalars.prefix(kernel.shape[1]))
+            taps = row.map { $0 / row[0] }
+        }
+        return GeneratorConfiguration(size: size, styleDimension: styleShape[1], mappingLayers: mapping, channels: channels, blurKernel: taps)
+    }
+
+    /// Saves `generator` (and `latentAverage`) as safetensors with the configuration in the metadata.
+    public static func save(_ generator: Generator, latentAverage: Tensor?, to url: URL) throws {
+        var tensors = generator.stateDictionary().map { ($0.key, StoredTensor($0.tensor)) }
+        if let latentAverage { tensors.append(("latent_avg", StoredTensor(latentAverage))) }
+        let json = String(decoding: try JSONEncoder().encode(generator.configuration), as: UTF8.self)
+        try Safetensors.write(tensors, metadata: ["generator_configuration": json, "format": "styleprompter-generator"], to: url)
+    }
+
+    static func decodeConfiguration(_ json: String, file: String) throws -> GeneratorConfiguration {
+        do { return try JSONDecoder().decode(GeneratorConfiguration.self, from: Data(json.utf8)) } catch {
+            throw CheckpointError(.malformed, file: file, "metadata 'generator_configuration' is not a valid configuration: \(error)")
+        }
+    }
+}
