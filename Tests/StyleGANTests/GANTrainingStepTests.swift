@@ -26,6 +26,7 @@ import TestSupport
         // Scalars can land close to float64 by luck, so the floor is a few float32 roundings.
         let bound = max(StyleGANFixtures.bound, 5 * StyleGANFixtures.gap(fx, key), 2e-6)
         let error = relativeError(actual.reshape(expected.shape), expected)
+        print("parity \(key): relative L2 \(error)")
         #expect(error < bound, "\(key): relative L2 \(error) (bound \(bound))", sourceLocation: sourceLocation)
     }
 

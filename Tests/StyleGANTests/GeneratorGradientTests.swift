@@ -16,6 +16,7 @@ import TestSupport
         let expected = try fx.tensor(key)
         let actual = try #require(actual, "\(key): no gradient", sourceLocation: sourceLocation)
         let error = relativeError(actual, expected)
+        print("parity \(key): relative L2 \(error)")
         // Gradients run through every layer twice; PyTorch's own float32 gap here is ≤ 7.6e-7.
         #expect(error < StyleGANFixtures.bound, "\(key): relative L2 \(error)", sourceLocation: sourceLocation)
     }

@@ -18,6 +18,7 @@ import TestSupport
         #expect(actual.shape == expected.shape, sourceLocation: sourceLocation)
         let relative = relativeError(actual, expected)
         let largest = Double(expected.scalars.map { abs($0) }.max() ?? 0)
+        print("parity \(key): relative L2 \(relative), max abs \(maxAbsError(actual, expected))")
         #expect(relative < StyleGANFixtures.bound, "\(key): relative L2 \(relative)", sourceLocation: sourceLocation)
         #expect(maxAbsError(actual, expected) <= 1e-4 * largest, "\(key): max abs \(maxAbsError(actual, expected))", sourceLocation: sourceLocation)
     }
