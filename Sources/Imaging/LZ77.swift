@@ -1,0 +1,101 @@
+/// Match finding for `Deflate`: hash chains over 3-byte prefixes in a 32 KiB window, with one
+/// step of lazy evaluation (a match is deferred when the next position has a longer one), as
+/// zlib does at its default level.
+///
+/// ```swift
+/// let tokens = LZ77.tokens(Array("abcabcabc".utf8))  // a, b, c, (length 6, distance 3)
+/// ```
+enum LZ77 {
+    /// A literal byte (`distance == 0`, `value` is the byte) or a match (`value` is its length).
+    struct Token {
+        var value: UInt16
+        var distance: UInt16
+    }
+
+    static let windowSize = 1 << 15
+    static let minimumMatch = 3
+    static let maximumMatch = 258
+    /// How many chain links to follow per position: zlib level 6 uses 128.
+    static let chainLimit = 128
+    /// Stop searching once a match this long is found.
+    static let niceLength = 128
+
+    static func tokens(_ input: [UInt8]) -> [Token] {
+        var tokens: [Token] = []
+        tokens.reserveCapacity(input.count / 2)
+        let n = input.count
+        let hashBits = 15
+        var head = [Int32](repeating: -1, count: 1 << hashBits)
+        var previous = [Int32](repeating: -1, count: windowSize)
+
+        input.withUnsafeBufferPointer { data in
+            @inline(__always) func hash(_ i: Int) -> Int {
+                let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
+                return Int((v &* 2_654_435_761) >> UInt32(32 - hashBits))
+            }
+            @inline(__always) func insert(_ i: Int) {
+                guard i + 2 < n else { return }
+                let h = hash(i)
+                previous[i & (windowSize - 1)] = head[h]
+                head[h] = Int32(i)
+            }
+            /// Longest earlier match for position `i` (length, distance), or length 0.
+            func longestMatch(_ i: Int) -> (Int, Int) {
+                guard i + minimumMatch <= n else { return (0, 0) }
+                let limit = Swift.min(maximumMatch, n - i)
+                var candidate = Int(head[hash(i)])
+                var best = 0, bestDistance = 0, chain = chainLimit
+                while candidate >= 0 && i - candidate <= windowSize && chain > 0 {
+                    if data[candidate + best] == data[i + best] {
+                        var length = 0
+                        while length < limit && data[candidate + length] == data[i + length] { length += 1 }
+                        if length > best {
+                            best = length
+                            bestDistance = i - candidate
+                            if length >= Swift.min(niceLength, limit) { break }
+                        }
+                    }
+                    let next = Int(previous[candidate & (windowSize - 1)])
+                    // Chains only go backwards; a stale slot can point forwards after wrapping.
+                    if next >= candidate { break }
+                    candidate = next
+                    chain -= 1
+                }
+                return best >= minimumMatch ? (best, bestDistance) : (0, 0)
+            }
+
+            var i = 0
+            var pending: (length: Int, distance: Int)? = nil  // match found at i - 1, deferred
+            while i < n {
+                let (length, distance) = longestMatch(i)
+                if let deferred = pending {
+                    if length > deferred.length {
+                        // The match here is better: the previous position becomes a literal.
+                        tokens.append(Token(value: UInt16(data[i - 1]), distance: 0))
+                        pending = (length, distance)
+                        insert(i)
+                        i += 1
+                    } else {
+                        tokens.append(Token(value: UInt16(deferred.length), distance: UInt16(deferred.distance)))
+                        // The match started at i - 1; positions i ..< i - 1 + length still need hashing.
+                        let end = i - 1 + deferred.length
+                        while i < end { insert(i); i += 1 }
+                        pending = nil
+                    }
+                } else if length > 0 {
+                    pending = (length, distance)
+                    insert(i)
+                    i += 1
+                } else {
+                    tokens.append(Token(value: UInt16(data[i]), distance: 0))
+                    insert(i)
+                    i += 1
+                }
+            }
+            if let deferred = pending {
+                tokens.append(Token(value: UInt16(deferred.length), distance: UInt16(deferred.distance)))
+            }
+        }
+        return tokens
+    }
+}
