@@ -33,8 +33,11 @@ public enum GeneratorCheckpoint {
     /// Loads a generator, inferring its configuration from the weights (or the safetensors
     /// metadata) unless `configuration` is given. Errors name the file and the offending keys.
     public static func load(contentsOf url: URL, configuration: GeneratorConfiguration? = nil) throws -> Loaded {
-        let contents = try CheckpointFile.load(contentsOf: url)
-        let file = url.lastPathComponent
+        try load(from: CheckpointFile.load(contentsOf: url), file: url.lastPathComponent, configuration: configuration)
+    }
+
+    /// The same, from an already-read file (a StylePrompter checkpoint holds its generator too).
+    public static func load(from contents: CheckpointContents, file: String, configuration: GeneratorConfiguration? = nil) throws -> Loaded {
         guard let prefix = prefixes.first(where: { contents.tensors[$0 + "style.1.weight"] != nil }) else {
             throw CheckpointError(.malformed, file: file,
                                   "no StyleGAN2 generator found: expected a key 'style.1.weight' under one of \(prefixes.dropLast().map { "'\($0)'" }.joined(separator: ", ")) or at the top level")

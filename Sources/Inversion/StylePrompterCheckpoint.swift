@@ -1,0 +1,120 @@
+import Checkpoints
+import Foundation
+import NeuralNetwork
+import StyleGAN
+import Tensors
+
+/// Loading StylePrompter models from the released PyTorch checkpoints and from our own files.
+///
+/// Released layout (`torch.save` of `{'state_dict', 'opts', 'latent_avg'}`): encoder keys under
+/// `encoder.module.`, generator under `decoder.module.generator.`, SMART under
+/// `decoder.module.smart_block.` (absent in stage-1 checkpoints). Our `.safetensors` (written by
+/// `save`) uses `encoder.`, `generator.`, `smart.` and `latent_avg`. Architectures are read off the
+/// weight shapes; the buffers Swin derives from its window (`relative_coords_table`,
+/// `relative_position_index`, `attn_mask`) may be absent.
+public enum StylePrompterCheckpoint {
+    static let encoderPrefixes = ["state_dict.encoder.module.", "encoder.module.", "state_dict.encoder.", "encoder."]
+    static let smartPrefixes = ["state_dict.decoder.module.smart_block.", "decoder.module.smart_block.", "decoder.smart_block.", "smart."]
+
+    /// Loads a model. `generatorURL` supplies the StyleGAN2 weights when the checkpoint lacks
+    /// them (a rosinality `.pt` or our generator `.safetensors`).
+    public static func load(contentsOf url: URL, generatorURL: URL? = nil) throws -> StylePrompterModel {
+        let file = url.lastPathComponent
+        let contents = try CheckpointFile.load(contentsOf: url)
+        let tensors = contents.tensors
+        guard let encoderPrefix = encoderPrefixes.first(where: { tensors[$0 + "latent_tok"] != nil }) else {
+            throw CheckpointError(.malformed, file: file, "no StylePrompter encoder: expected 'latent_tok' under one of \(encoderPrefixes.map { "'\($0)'" }.joined(separator: ", "))")
+        }
+        let encoderWeights = try tensors.tensors(under: encoderPrefix)
+        let encoder = SwinEncoder(try inferEncoderConfiguration(encoderWeights, file: file))
+        try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)")
+
+        let generatorSource: GeneratorCheckpoint.Loaded
+        if let generatorURL {
+            generatorSource = try GeneratorCheckpoint.load(contentsOf: generatorURL)
+        } else {
+            do {
+                generatorSource = try GeneratorCheckpoint.load(from: contents, file: file)
+            } catch let error as CheckpointError where error.message.hasPrefix("no StyleGAN2 generator") {
+                throw CheckpointError(.malformed, file: file, "holds no StyleGAN2 generator; pass the generator checkpoint with --generator")
+            }
+        }
+        let generator = generatorSource.generator
+        let refinedLayer = contents.metadata["refined_layer"].flatMap(Int.init)
+            ?? (try? TorchCheckpoint.load(contentsOf: url))?["opts"]?["refined_layer"]?.int ?? 4
+
+        var smart: SMARTBlock?
+        if let smartPrefix = smartPrefixes.first(where: { tensors[$0 + "query_proj.weight"] != nil }) {
+            let weights = try tensors.tensors(under: smartPrefix)
+            smart = try makeSMART(weights, encoder: encoder.configuration, querySide: 1 << ((refinedLayer + 4) / 2), file: file)
+            try smart!.load(stateDictionary: weights, source: "\(file) (\(smartPrefix)*)")
+        }
+        guard let average = try (tensors["latent_avg"] ?? tensors["state_dict.latent_avg"]).map({ try Tensor($0) }) ?? generatorSource.latentAverage else {
+            throw CheckpointError(.malformed, file: file, "no 'latent_avg': the encoder predicts offsets from it")
+        }
+        let style = generator.configuration.styleDimension
+        guard average.count == style || average.count == style * generator.configuration.latentCount else {
+            throw CheckpointError(.malformed, file: file, "'latent_avg' has shape \(average.shape), expected [\(style)] or [\(generator.configuration.latentCount), \(style)]")
+        }
+        guard encoder.configuration.latentTokens == generator.configuration.latentCount else {
+            throw CheckpointError(.malformed, file: file, "the encoder has \(encoder.configuration.latentTokens) latent tokens but the \(generator.configuration.size)-px generator uses \(generator.configuration.latentCount) latents")
+        }
+        return StylePrompterModel(encoder: encoder, generator: generator, smart: smart, latentAverage: average, refinedLayer: refinedLayer)
+    }
+
+    /// Writes `model` as one `.safetensors` with its configuration in the metadata.
+    public static func save(_ model: StylePrompterModel, to url: URL) throws {
+        let tensors = model.stateDictionary().map { ($0.key, StoredTensor($0.tensor)) }
+        let encoderJSON = String(decoding: try JSONEncoder().encode(model.encoder.configuration), as: UTF8.self)
+        let generatorJSON = String(decoding: try JSONEncoder().encode(model.generator.configuration), as: UTF8.self)
+        try Safetensors.write(tensors, metadata: [
+            "format": "styleprompter-model", "encoder_configuration": encoderJSON,
+            "generator_configuration": generatorJSON, "refined_layer": String(model.refinedLayer),
+        ], to: url)
+    }
+
+    /// Reads depth, width, heads and token count off the encoder's weights.
+    static func inferEncoderConfiguration(_ w: [String: Tensor], file: String) throws -> SwinConfiguration {
+        func shape(_ key: String) throws -> [Int] {
+            guard let t = w[key] else { throw CheckpointError(.malformed, file: file, "missing encoder key '\(key)'") }
+            return t.shape
+        }
+        let tokens = try shape("latent_tok")
+        let patch = try shape("patch_embed.proj.weight")
+        var depths: [Int] = [], heads: [Int] = []
+        while w["layers.\(depths.count).blocks.0.norm1.weight"] != nil {
+            let stage = depths.count
+            depths.append((0...64).prefix { w["layers.\(stage).blocks.\($0).norm1.weight"] != nil }.count)
+            heads.append(try shape("layers.\(stage).blocks.0.attn.logit_scale")[0])
+        }
+        guard !depths.isEmpty else { throw CheckpointError(.malformed, file: file, "no 'layers.0.blocks.0' in the encoder") }
+        let hidden = try shape("layers.0.blocks.0.mlp.fc1.weight")[0]
+        let window = w["layers.0.blocks.0.attn.relative_coords_table"].map { ($0.shape[1] + 1) / 2 } ?? 16
+        return SwinConfiguration(patchSize: patch[2], embedDimension: tokens[1], depths: depths, heads: heads, windowSize: window,
+                                 mlpRatio: hidden / tokens[1], latentTokens: tokens[0],
+                                 headHiddenDimension: try shape("prediction_head.layers.0.weight")[0],
+                                 styleDimension: try shape("prediction_head.layers.2.weight")[0])
+    }
+
+    static func makeSMART(_ w: [String: Tensor], encoder: SwinConfiguration, querySide: Int, file: String) throws -> SMARTBlock {
+        guard let query = w["query_proj.weight"], let ffn = w["linear1.weight"] else {
+            throw CheckpointError(.malformed, file: file, "SMART block lacks 'query_proj.weight' or 'linear1.weight'")
+        }
+        let shapes = encoder.featureShapes
+        for (i, s) in shapes.enumerated() where w["input_proj.\(i).0.weight"]?.shape[1] != s.channels {
+            throw CheckpointError(.malformed, file: file, "SMART 'input_proj.\(i).0.weight' does not take the encoder's \(s.channels)-channel feature")
+        }
+        return SMARTBlock(featureShapes: shapes, queryChannels: query.shape[1], querySide: querySide, embedDimension: query.shape[0],
+                          feedForwardDimension: ffn.shape[0])
+    }
+
+    /// The checkpoint's weights plus, where it lacks them, the buffers Swin derives from its
+    /// window size (older exports omit them).
+    static func withDerivedBuffers(_ weights: [String: Tensor], of encoder: SwinEncoder) -> [String: Tensor] {
+        var result = weights
+        for (key, tensor) in encoder.namedBuffers() where result[key] == nil {
+            result[key] = tensor
+        }
+        return result
+    }
+}
