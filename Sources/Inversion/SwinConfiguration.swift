@@ -28,7 +28,7 @@ public struct SwinConfiguration: Equatable, Sendable, Codable {
     }
 
     /// Side of the patch grid entering stage `i`.
-    public func resolution(stage i: Int) -> Int { imageSize / patchSize >> i }
+    public func resolution(stage i: Int) -> Int { (imageSize / patchSize) >> i }
     /// Channels of stage `i`.
     public func dimension(stage i: Int) -> Int { embedDimension << i }
     /// The window of stage `i`: clipped to the grid when the grid is no larger than it.
