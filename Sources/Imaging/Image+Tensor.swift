@@ -60,7 +60,10 @@ extension Image {
         }
         let per = 3 * first.width * first.height
         let out = Tensor(uninitializedShape: [images.count, 3, first.height, first.width])
-        for (b, image) in images.enumerated() { (out.data + b * per).update(from: image.tensor().readData, count: per) }
+        for (b, image) in images.enumerated() {
+            let single = image.tensor()
+            withExtendedLifetime(single) { (out.data + b * per).update(from: single.readData, count: per) }
+        }
         return out
     }
 }
