@@ -14,18 +14,26 @@ enum ColorConversion {
         // Adobe transform 0, or components named 'R','G','B', mean the samples are already RGB.
         let isRGB = adobeTransform == 0 || frame.components.map(\.id) == [82, 71, 66]
         var out = [UInt8](repeating: 0, count: width * height * 3)
-        for y in 0..<height {
-            for x in 0..<width {
-                let a = Int(full[0].plane[y * full[0].stride + x])
-                let b = Int(full[1].plane[y * full[1].stride + x])
-                let c = Int(full[2].plane[y * full[2].stride + x])
-                let o = (y * width + x) * 3
-                if isRGB {
-                    out[o] = UInt8(a); out[o + 1] = UInt8(b); out[o + 2] = UInt8(c)
-                } else {
-                    out[o] = InverseDCT.clampSample(a + crToR[c])
-                    out[o + 1] = InverseDCT.clampSample(a + ((cbToG[b] + crToG[c]) >> 16))
-                    out[o + 2] = InverseDCT.clampSample(a + cbToB[b])
+        let (p0, p1, p2) = (full[0].plane, full[1].plane, full[2].plane)
+        let (s0, s1, s2) = (full[0].stride, full[1].stride, full[2].stride)
+        p0.withUnsafeBufferPointer { a in
+            p1.withUnsafeBufferPointer { b in
+                p2.withUnsafeBufferPointer { c in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for y in 0..<height {
+                            for x in 0..<width {
+                                let luma = Int(a[y * s0 + x]), cb = Int(b[y * s1 + x]), cr = Int(c[y * s2 + x])
+                                let at = (y * width + x) * 3
+                                if isRGB {
+                                    o[at] = UInt8(luma); o[at + 1] = UInt8(cb); o[at + 2] = UInt8(cr)
+                                } else {
+                                    o[at] = InverseDCT.clampSample(luma + crToR[cr])
+                                    o[at + 1] = InverseDCT.clampSample(luma + ((cbToG[cb] + crToG[cr]) >> 16))
+                                    o[at + 2] = InverseDCT.clampSample(luma + cbToB[cb])
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

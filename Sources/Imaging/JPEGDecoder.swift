@@ -39,9 +39,7 @@ public enum JPEG {
         /// Blocks allocated: whole MCUs, as an interleaved scan walks them.
         var storedBlocksAcross = 0, storedBlocksDown = 0
         /// Quantised coefficients, 64 per block in natural (row-major) order.
-        var coefficients: [Int32] = []
-        var dcTable = 0, acTable = 0
-        var dcPrediction = 0
+        var coefficients = CoefficientBuffer(count: 0)
     }
 
     struct Frame {
@@ -122,12 +120,11 @@ public enum JPEG {
                 guard data.count >= 2 else { throw ImagingError.jpeg("malformed DRI") }
                 restartInterval = Int(data[data.startIndex]) << 8 | Int(data[data.startIndex + 1])
             case 0xDA:
-                guard var current = frame else { throw ImagingError.jpeg("scan before frame header") }
+                guard let current = frame else { throw ImagingError.jpeg("scan before frame header") }
                 let header = try segment()
                 var scan = try ScanDecoder(header: header, frame: current, huffman: huffman, restartInterval: restartInterval,
                                            bytes: bytes, start: position)
-                try scan.decode(&current)
-                frame = current
+                try scan.decode(current)
                 sawScan = true
                 position = nextMarker(bytes, from: scan.endPosition)
             case 0xE1:
@@ -159,6 +156,7 @@ public enum JPEG {
         let height = Int(d[1]) << 8 | Int(d[2]), width = Int(d[3]) << 8 | Int(d[4])
         let count = Int(d[5])
         guard width > 0, height > 0 else { throw ImagingError.jpeg("image size \(width)×\(height) (DNL not supported)") }
+        guard width * height <= 1 << 26 else { throw ImagingError.jpeg("image of \(width)×\(height) pixels is too large") }
         guard count == 1 || count == 3 else {
             throw ImagingError.jpeg("\(count) components: only greyscale and YCbCr/RGB are supported (CMYK/YCCK is not)")
         }
@@ -183,7 +181,7 @@ public enum JPEG {
             c.blocksDown = (c.height + 7) / 8
             c.storedBlocksAcross = mcusAcross * c.horizontalSampling
             c.storedBlocksDown = mcusDown * c.verticalSampling
-            c.coefficients = [Int32](repeating: 0, count: c.storedBlocksAcross * c.storedBlocksDown * 64)
+            c.coefficients = CoefficientBuffer(count: c.storedBlocksAcross * c.storedBlocksDown * 64)
             components[i] = c
         }
         return Frame(width: width, height: height, progressive: progressive, components: components,
@@ -201,6 +199,18 @@ public enum JPEG {
         let pixels = try ColorConversion.interleave(frame, planes: planes, adobeTransform: adobeTransform)
         return JPEGRaster(width: frame.width, height: frame.height, channels: frame.components.count == 1 ? 1 : 3,
                           pixels: pixels, orientation: orientation)
+    }
+
+    /// Coefficient storage shared by reference, so scans write into it without copy-on-write.
+    final class CoefficientBuffer {
+        let pointer: UnsafeMutablePointer<Int32>
+        let count: Int
+        init(count: Int) {
+            self.count = count
+            pointer = .allocate(capacity: Swift.max(count, 1))
+            pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        }
+        deinit { pointer.deallocate() }
     }
 
     /// `zigzag[k]` is the natural (row-major) index of the k-th coefficient in scan order.

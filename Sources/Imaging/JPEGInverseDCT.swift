@@ -16,13 +16,18 @@ enum InverseDCT {
         var plane = [UInt8](repeating: 0, count: stride * component.storedBlocksDown * 8)
         var workspace = [Int](repeating: 0, count: 64)
         var dequantized = [Int](repeating: 0, count: 64)
-        component.coefficients.withUnsafeBufferPointer { coefficients in
-            plane.withUnsafeMutableBufferPointer { out in
-                for by in 0..<component.storedBlocksDown {
-                    for bx in 0..<component.storedBlocksAcross {
-                        let block = (by * component.storedBlocksAcross + bx) * 64
-                        for i in 0..<64 { dequantized[i] = Int(coefficients[block + i]) * Int(quantization[i]) }
-                        transform(dequantized, &workspace, out.baseAddress! + (by * 8 * stride + bx * 8), stride: stride)
+        let coefficients = component.coefficients.pointer
+        plane.withUnsafeMutableBufferPointer { out in
+            workspace.withUnsafeMutableBufferPointer { ws in
+                dequantized.withUnsafeMutableBufferPointer { input in
+                    quantization.withUnsafeBufferPointer { q in
+                        for by in 0..<component.storedBlocksDown {
+                            for bx in 0..<component.storedBlocksAcross {
+                                let block = coefficients + (by * component.storedBlocksAcross + bx) * 64
+                                for i in 0..<64 { input[i] = Int(block[i]) * Int(q[i]) }
+                                transform(input.baseAddress!, ws.baseAddress!, out.baseAddress! + (by * 8 * stride + bx * 8), stride: stride)
+                            }
+                        }
                     }
                 }
             }
@@ -31,7 +36,7 @@ enum InverseDCT {
     }
 
     /// One 8×8 block: `input` dequantised coefficients (row-major), samples written at `output`.
-    static func transform(_ input: [Int], _ ws: inout [Int], _ output: UnsafeMutablePointer<UInt8>, stride: Int) {
+    static func transform(_ input: UnsafeMutablePointer<Int>, _ ws: UnsafeMutablePointer<Int>, _ output: UnsafeMutablePointer<UInt8>, stride: Int) {
         // Pass 1: columns, results scaled up by 2^pass1Bits.
         for col in 0..<8 {
             if input[8 + col] == 0, input[16 + col] == 0, input[24 + col] == 0, input[32 + col] == 0,

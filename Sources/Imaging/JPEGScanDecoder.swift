@@ -48,13 +48,20 @@ struct ScanDecoder {
         reader = EntropyReader(bytes, start: start)
     }
 
-    mutating func decode(_ frame: inout JPEG.Frame) throws {
-        for i in componentIndices { frame.components[i].dcPrediction = 0 }
+    mutating func decode(_ frame: JPEG.Frame) throws {
+        let components = componentIndices.map { frame.components[$0] }
+        // Resolve the tables this kind of scan needs once, so a missing one is reported up front.
+        let needsDC = !progressive || (spectralStart == 0 && approximationHigh == 0)
+        let needsAC = !progressive || spectralStart > 0
+        for s in components.indices {
+            if needsDC && dcTables[s] == nil { throw ImagingError.jpeg("scan uses an undefined DC Huffman table") }
+            if needsAC && acTables[s] == nil { throw ImagingError.jpeg("scan uses an undefined AC Huffman table") }
+        }
+        var predictions = [Int](repeating: 0, count: components.count)
         // One component: blocks in raster order over the real samples; several: whole MCUs.
-        let single = componentIndices.count == 1
-        let first = frame.components[componentIndices[0]]
-        let unitsAcross = single ? first.blocksAcross : frame.mcusAcross
-        let unitCount = single ? first.blocksAcross * first.blocksDown : frame.mcusAcross * frame.mcusDown
+        let single = components.count == 1
+        let unitsAcross = single ? components[0].blocksAcross : frame.mcusAcross
+        let unitCount = single ? components[0].blocksAcross * components[0].blocksDown : frame.mcusAcross * frame.mcusDown
         var untilRestart = restartInterval
         for unit in 0..<unitCount {
             if restartInterval > 0 {
@@ -62,58 +69,57 @@ struct ScanDecoder {
                     try reader.restart()
                     untilRestart = restartInterval
                     endOfBandRun = 0
-                    for i in componentIndices { frame.components[i].dcPrediction = 0 }
+                    for s in predictions.indices { predictions[s] = 0 }
                 }
                 untilRestart -= 1
             }
             let row = unit / unitsAcross, column = unit % unitsAcross
-            for (s, index) in componentIndices.enumerated() {
-                let c = frame.components[index]
+            for (s, c) in components.enumerated() {
+                let coefficients = c.coefficients.pointer
                 if single {
-                    try decodeBlock(&frame.components[index], scanSlot: s, offset: (row * c.storedBlocksAcross + column) * 64)
+                    try decodeBlock(coefficients + (row * c.storedBlocksAcross + column) * 64, slot: s, prediction: &predictions[s])
                     continue
                 }
                 for v in 0..<c.verticalSampling {
                     for h in 0..<c.horizontalSampling {
                         let blockRow = row * c.verticalSampling + v, blockColumn = column * c.horizontalSampling + h
-                        try decodeBlock(&frame.components[index], scanSlot: s, offset: (blockRow * c.storedBlocksAcross + blockColumn) * 64)
+                        try decodeBlock(coefficients + (blockRow * c.storedBlocksAcross + blockColumn) * 64, slot: s, prediction: &predictions[s])
                     }
                 }
             }
         }
     }
 
-    private func table(_ tables: [HuffmanTable?], _ slot: Int, _ kind: String) throws -> HuffmanTable {
-        guard let t = tables[slot] else { throw ImagingError.jpeg("scan uses an undefined \(kind) Huffman table") }
-        return t
-    }
-
+    /// Decodes into the 64 coefficients at `block` (natural order).
     @inline(__always)
-    private mutating func decodeBlock(_ c: inout JPEG.Component, scanSlot s: Int, offset: Int) throws {
+    private mutating func decodeBlock(_ block: UnsafeMutablePointer<Int32>, slot s: Int, prediction: inout Int) throws {
         if !progressive {
-            try decodeSequential(&c, try table(dcTables, s, "DC"), try table(acTables, s, "AC"), offset)
+            try decodeSequential(block, dcTables[s]!, acTables[s]!, &prediction)
         } else if spectralStart == 0 {
             if approximationHigh == 0 {
-                let dc = try table(dcTables, s, "DC")
-                let size = try dc.decode(&reader)
+                let size = try dcTables[s]!.decode(&reader)
                 guard size <= 16 else { throw ImagingError.jpeg("DC difference of \(size) bits") }
-                c.dcPrediction += size == 0 ? 0 : try reader.extended(size)
-                c.coefficients[offset] = Int32(truncatingIfNeeded: c.dcPrediction << approximationLow)
+                prediction += size == 0 ? 0 : try reader.extended(size)
+                block[0] = Self.coefficient(prediction << approximationLow)
             } else if try reader.bits(1) == 1 {
-                c.coefficients[offset] |= Int32(1) << Int32(approximationLow)
+                block[0] |= Int32(1) << Int32(approximationLow)
             }
         } else if approximationHigh == 0 {
-            try decodeACFirst(&c.coefficients, try table(acTables, s, "AC"), offset)
+            try decodeACFirst(block, acTables[s]!)
         } else {
-            try decodeACRefine(&c.coefficients, try table(acTables, s, "AC"), offset)
+            try decodeACRefine(block, acTables[s]!)
         }
     }
 
-    private mutating func decodeSequential(_ c: inout JPEG.Component, _ dc: HuffmanTable, _ ac: HuffmanTable, _ offset: Int) throws {
+    /// libjpeg keeps coefficients in 16 bits (`JCOEF`); truncating the same way keeps corrupt
+    /// streams from overflowing the IDCT's arithmetic.
+    @inline(__always) static func coefficient(_ value: Int) -> Int32 { Int32(Int16(truncatingIfNeeded: value)) }
+
+    private mutating func decodeSequential(_ block: UnsafeMutablePointer<Int32>, _ dc: HuffmanTable, _ ac: HuffmanTable, _ prediction: inout Int) throws {
         let size = try dc.decode(&reader)
         guard size <= 16 else { throw ImagingError.jpeg("DC difference of \(size) bits") }
-        c.dcPrediction += size == 0 ? 0 : try reader.extended(size)
-        c.coefficients[offset] = Int32(truncatingIfNeeded: c.dcPrediction)
+        prediction += size == 0 ? 0 : try reader.extended(size)
+        block[0] = Self.coefficient(prediction)
         var k = 1
         while k < 64 {
             let rs = try ac.decode(&reader)
@@ -125,12 +131,12 @@ struct ScanDecoder {
             }
             k += run
             guard k < 64 else { throw ImagingError.jpeg("AC coefficient index past 63") }
-            c.coefficients[offset + JPEG.zigzag[k]] = Int32(try reader.extended(size))
+            block[JPEG.zigzag[k]] = Self.coefficient(try reader.extended(size))
             k += 1
         }
     }
 
-    private mutating func decodeACFirst(_ block: inout [Int32], _ ac: HuffmanTable, _ offset: Int) throws {
+    private mutating func decodeACFirst(_ block: UnsafeMutablePointer<Int32>, _ ac: HuffmanTable) throws {
         if endOfBandRun > 0 { endOfBandRun -= 1; return }
         var k = spectralStart
         while k <= spectralEnd {
@@ -146,7 +152,7 @@ struct ScanDecoder {
             }
             k += run
             guard k <= spectralEnd else { throw ImagingError.jpeg("AC coefficient index past the band end") }
-            block[offset + JPEG.zigzag[k]] = Int32(truncatingIfNeeded: try reader.extended(size) * (1 << approximationLow))
+            block[JPEG.zigzag[k]] = Self.coefficient(try reader.extended(size) * (1 << approximationLow))
             k += 1
         }
     }
@@ -154,12 +160,12 @@ struct ScanDecoder {
     /// Successive approximation of AC coefficients: one more bit for coefficients already
     /// non-zero, and new coefficients of magnitude 1 placed among the zeros (T.81 G.1.2.3,
     /// following libjpeg's `decode_mcu_AC_refine`).
-    private mutating func decodeACRefine(_ block: inout [Int32], _ ac: HuffmanTable, _ offset: Int) throws {
+    private mutating func decodeACRefine(_ block: UnsafeMutablePointer<Int32>, _ ac: HuffmanTable) throws {
         let plus = Int32(1) << Int32(approximationLow), minus = Int32(-1) << Int32(approximationLow)
         var k = spectralStart
         @inline(__always) func refine(_ at: Int) throws {
             let coefficient = block[at]
-            if try reader.bits(1) == 1, coefficient & plus == 0 { block[at] = coefficient >= 0 ? coefficient + plus : coefficient + minus }
+            if try reader.bits(1) == 1, coefficient & plus == 0 { block[at] = Self.coefficient(Int(coefficient >= 0 ? coefficient + plus : coefficient + minus)) }
         }
         if endOfBandRun == 0 {
             while k <= spectralEnd {
@@ -176,7 +182,7 @@ struct ScanDecoder {
                 }
                 // Skip `run` zero coefficients, refining the non-zero ones passed on the way.
                 while k <= spectralEnd {
-                    let at = offset + JPEG.zigzag[k]
+                    let at = JPEG.zigzag[k]
                     if block[at] != 0 {
                         try refine(at)
                     } else {
@@ -187,14 +193,14 @@ struct ScanDecoder {
                 }
                 if value != 0 {
                     guard k <= spectralEnd else { throw ImagingError.jpeg("refinement coefficient past the band end") }
-                    block[offset + JPEG.zigzag[k]] = value
+                    block[JPEG.zigzag[k]] = value
                 }
                 k += 1
             }
         }
         if endOfBandRun > 0 {
             while k <= spectralEnd {
-                let at = offset + JPEG.zigzag[k]
+                let at = JPEG.zigzag[k]
                 if block[at] != 0 { try refine(at) }
                 k += 1
             }

@@ -88,7 +88,7 @@ public enum PNG {
             height = Int(PNG.readUInt32(d, 4))
             bitDepth = Int(d[8])
             colorType = Int(d[9])
-            guard width > 0, height > 0, width <= 1 << 24, height <= 1 << 24, width * height <= 1 << 28 else {
+            guard width > 0, height > 0, width <= 1 << 24, height <= 1 << 24, width * height <= 1 << 26 else {
                 throw ImagingError.png("unsupported size \(width)×\(height)")
             }
             let allowed: [Int: [Int]] = [0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16]]

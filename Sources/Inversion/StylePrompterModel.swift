@@ -8,6 +8,11 @@ public struct EncodedImages {
     public var latents: Tensor
     /// The encoder's feature maps, deepest first ([B, lᵢ, cᵢ]).
     public var features: [Tensor]
+
+    public init(latents: Tensor, features: [Tensor]) {
+        self.latents = latents
+        self.features = features
+    }
 }
 
 /// The assembled StylePrompter: Swin encoder with latent tokens → W+ (offsets + `latent_avg`)

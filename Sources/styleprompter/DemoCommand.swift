@@ -1,83 +1,68 @@
 import ArgumentParser
-import Checkpoints
 import Foundation
-import NeuralNetwork
+import Imaging
+import Inversion
+import StyleGAN
 import Tensors
 
-/// The README's main command. Until the StyleGAN2 and StylePrompter models land (they are
-/// separate issues), it exercises the engine end to end on a small seeded network: training with
-/// Ranger, saving a checkpoint, reloading it, and listing it — and says so.
+/// The README's main command: the whole pipeline — create (or load) the default model, invert
+/// photos, edit them — with no arguments and no downloads.
+///
+/// No trained default model exists yet, so the default is a small StylePrompter built from a
+/// fixed seed (Swin encoder with 10 latent tokens, a 64-px StyleGAN2, SMART), and without input
+/// photos the demo makes its own from that generator. Its outputs exercise every stage but are
+/// not meaningful faces, and it says so.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole pipeline on the bundled default (for now: an engine demo on a small seeded network).")
+        abstract: "Invert and edit photos with the bundled default model (for now: a small seeded model).")
 
-    @Option(help: "Folder for the demo's outputs (default: ./styleprompter-demo).")
-    var out: String = "styleprompter-demo"
-
+    @Argument(help: "Photos to use instead of the demo's generated ones.") var inputs: [String] = []
+    @Option(help: "Output folder.") var out: String = "styleprompter-demo"
     @OptionGroup var compute: ComputeOptions
+
+    static let encoderConfiguration = SwinConfiguration(embedDimension: 24, depths: [2, 2, 2, 2], heads: [2, 2, 4, 4],
+                                                        latentTokens: 10, headHiddenDimension: 64, styleDimension: 64)
+    static let generatorConfiguration = GeneratorConfiguration(size: 64, styleDimension: 64, mappingLayers: 4,
+                                                               channels: [4: 32, 8: 32, 16: 32, 32: 16, 64: 16])
 
     func run() throws {
         try compute.apply()
         print("""
-            styleprompter demo — engine only. The StyleGAN2 generator and the StylePrompter encoder are
-            not implemented yet, so there is no face inversion to show: this runs a small seeded
-            convolutional network through training, saving and reloading instead. Its outputs are
-            not images of anything.
+            styleprompter demo — NOTE: no trained StylePrompter model ships with this package yet.
+            The default model here is a small one built from a fixed seed (Swin-V2 encoder with 10 latent
+            tokens, 64-px StyleGAN2, SMART): every stage of inversion and editing runs for real, but the
+            pictures it produces are not meaningful faces. Use --model with a trained checkpoint for those.
             """)
         let folder = URL(fileURLWithPath: out, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let started = Date()
 
-        Initialization.defaultGenerator = RandomGenerator(seed: 7)
-        let data = RandomGenerator(seed: 11)
-        let model = DemoNetwork()
-        let input = Tensor.randomNormal([4, 3, 32, 32], generator: data)
-        let target = Tensor.randomNormal([4, 3, 32, 32], generator: data).tanh()
-        let optimizer = Ranger(parameters: model.parameters(), learningRate: 3e-3)
-        let start = Date()
-        var first: Float = 0, last: Float = 0
-        for step in 1...60 {
-            let loss = ((model(input) - target).pow(2)).mean()
-            loss.backward()
-            optimizer.step()
-            optimizer.zeroGradients()
-            if step == 1 { first = loss.item() }
-            last = loss.item()
-            if step % 10 == 0 { print(String(format: "  step %2d  mse %.5f", step, last)) }
+        let modelURL = folder.appendingPathComponent("default-model.safetensors")
+        let model = StylePrompterModel(encoder: Self.encoderConfiguration, generator: Self.generatorConfiguration, seed: 2307)
+        try StylePrompterCheckpoint.save(model, to: modelURL)
+        print("default model: \(model.parameters().reduce(0) { $0 + $1.count }) parameters → \(modelURL.path)")
+
+        var photos = inputs
+        if photos.isEmpty {
+            let photoFolder = folder.appendingPathComponent("photos", isDirectory: true)
+            try FileManager.default.createDirectory(at: photoFolder, withIntermediateDirectories: true)
+            for seed in [1, 2] {
+                let z = Tensor.randomNormal([1, 64], generator: RandomGenerator(seed: UInt64(seed)))
+                let image = GradientMode.withoutGradients { model.generator([z]).resizeBilinear(height: 256, width: 256) }
+                let url = photoFolder.appendingPathComponent("photo_\(seed).png")
+                try Image.images(from: image)[0].write(to: url)
+                photos.append(url.path)
+            }
+            print("made \(photos.count) input photos with the default generator in \(photoFolder.path)")
         }
-        let seconds = Date().timeIntervalSince(start)
-        print(String(format: "trained %d parameters for 60 Ranger steps in %.2f s: mse %.4f → %.4f",
-                     model.parameters().reduce(0) { $0 + $1.count }, seconds, first, last))
-        guard last < first else { throw ValidationError("demo: training did not reduce the loss (\(first) → \(last))") }
-
-        // Save, reload into a fresh network, and check the reload computes the same thing.
-        let checkpoint = folder.appendingPathComponent("demo-network.safetensors")
-        try model.saveSafetensors(to: checkpoint, metadata: ["model": "DemoNetwork", "steps": "60"])
-        let reloaded = DemoNetwork()
-        try reloaded.load(contentsOf: checkpoint)
-        let (a, b) = GradientMode.withoutGradients { (model(input), reloaded(input)) }
-        guard a.scalars == b.scalars else { throw ValidationError("demo: reloaded network computes different outputs") }
-        let listing = try CheckpointFile.list(contentsOf: checkpoint)
-        print("saved \(checkpoint.path) (\(listing.entries.count) tensors: \(listing.entries.prefix(3).map(\.key).joined(separator: ", ")), …); reloaded: identical outputs")
-    }
-}
-
-/// A small residual conv net: enough layers to exercise convolution, normalisation,
-/// activations, resampling and a linear head in both directions.
-final class DemoNetwork: Module {
-    let stem = Conv2d(3, 16, kernelSize: 3, padding: 1)
-    let down = Conv2d(16, 32, kernelSize: 4, stride: 2, padding: 1)
-    let norm = LayerNorm(32)
-    let mix = Linear(32, 32)
-    let up = Conv2d(32, 16, kernelSize: 3, padding: 1)
-    let head = Conv2d(16, 3, kernelSize: 1)
-
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = stem(x).gelu()
-        h = down(h)                                              // [B, 32, 16, 16]
-        let tokens = h.permute([0, 2, 3, 1])                     // [B, 16, 16, 32]
-        h = (tokens + mix(norm(tokens)).gelu()).permute([0, 3, 1, 2])
-        h = up(h.resizeBilinear(height: 32, width: 32)).leakyRelu(slope: 0.2, scale: Float(2).squareRoot())
-        return head(h).tanh()
+        let threads = compute.threads.map { ["--threads", String($0)] } ?? []
+        var invert = try InvertCommand.parse(["--model", modelURL.path] + photos + ["--out", folder.appendingPathComponent("inverted").path] + threads)
+        try invert.run()
+        var edit = try EditCommand.parse(["--model", modelURL.path] + photos +
+            ["--sefa", "0", "--strength", "-3:3:5", "--out", folder.appendingPathComponent("edited").path] + threads)
+        try edit.run()
+        print(String(format: "demo finished in %.1f s: see %@/inverted (reconstructions, latents.npy) and %@/edited (*_grid.png: input | inversion | edits)",
+                     Date().timeIntervalSince(started), folder.path, folder.path))
     }
 }

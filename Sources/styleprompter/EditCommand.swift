@@ -1,0 +1,120 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import Imaging
+import Inversion
+import StyleGAN
+import Tensors
+
+/// `styleprompter edit`: invert photos, move their codes along a direction, decode with SMART
+/// using each photo's own features.
+struct EditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Edit photos along an InterFaceGAN/W+ direction, a GANSpace component or a SeFa direction.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Argument(help: "Image files or folders of images (aligned faces).") var inputs: [String]
+    @Option(help: "Direction file: InterFaceGAN [1,512], W+ [n,512] or flattened [1,n·512] (.pt/.npy/.safetensors).") var direction: String?
+    @Option(help: "GANSpace PCA file {mean, comp, std}.") var ganspace: String?
+    @Option(help: "GANSpace component index.") var component: Int?
+    @Option(help: "GANSpace W+ rows, first-last inclusive of first, exclusive of last as in e4e (e.g. 7-8).") var layers: String?
+    @Option(help: "SeFa: use the K-th closed-form direction of the generator (0 = strongest).") var sefa: Int?
+    @Option(parsing: .unconditional, help: "Strength: one value, or start:end:count for a sweep (e.g. -3:3:7).")
+    var strength: String = "-3:3:7"
+    @Option(help: "Output folder.") var out: String
+    @Flag(help: "Also write edits.npy: float32 inputs × strengths × 3 × H × W (inputs × 3 × H × W for one strength).") var saveRaw = false
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        let chosen = [direction != nil, ganspace != nil, sefa != nil].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("pass exactly one of --direction, --ganspace and --sefa") }
+        if ganspace != nil && (component == nil || layers == nil) {
+            throw ValidationError("--ganspace needs --component and --layers")
+        }
+    }
+
+    func run() throws {
+        try compute.apply()
+        let weights = try modelOptions.weights()
+        let strengths = try parseStrengths(strength)
+        let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
+        let model = try modelOptions.load()
+        let edit = try CommandErrors.reporting { try makeEdit(model) }
+        let run = try BatchRun(output: out)
+        let progress = Progress(total: items.count, label: "edit")
+        var rawEdits: [Tensor] = []
+        for item in items {
+            defer { progress.advance() }
+            do {
+                let (photo, shown) = try PhotoInput.encoderTensor(contentsOf: item.url)
+                let (reconstruction, edits) = try GradientMode.withoutGradients { () throws -> (Tensor, [Tensor]) in
+                    let encoded = model.encode(photo)
+                    let reconstruction = model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart)
+                    let edits = try strengths.map { alpha in
+                        let moved = EncodedImages(latents: try edit(encoded.latents, alpha), features: encoded.features)
+                        return model.decode(moved, weights: weights, useSMART: !modelOptions.noSmart)
+                    }
+                    return (reconstruction, edits)
+                }
+                let size = reconstruction.shape[2]
+                let editImages = try edits.map { try Image.images(from: $0)[0] }
+                for (alpha, image) in zip(strengths, editImages) {
+                    try image.write(to: run.folder.appendingPathComponent("\(item.name)_edit_\(String(format: "%+.2f", alpha)).png"))
+                }
+                let row = [shown.resized(width: size, height: size), try Image.images(from: reconstruction)[0]] + editImages
+                try ImageGrid.make(rows: [row]).write(to: run.folder.appendingPathComponent("\(item.name)_grid.png"))
+                if saveRaw { rawEdits.append(Tensor.concat(edits, axis: 0).unsqueeze(0)) }
+            } catch {
+                run.fail(item, error)
+            }
+        }
+        if saveRaw && !rawEdits.isEmpty {
+            var stacked = Tensor.concat(rawEdits, axis: 0)                    // [inputs, strengths, 3, H, W]
+            if strengths.count == 1 { stacked = stacked.squeeze(1) }
+            try NumpyFile.write(StoredTensor(stacked), to: run.folder.appendingPathComponent("edits.npy"))
+        }
+        print("wrote grids (input | inversion | \(strengths.count) edits) for \(items.count - run.failures.count) photos to \(run.folder.path)")
+        try run.finish(total: items.count)
+    }
+
+    /// latents [1, n, D], strength → edited latents.
+    func makeEdit(_ model: StylePrompterModel) throws -> (Tensor, Float) throws -> Tensor {
+        if let direction {
+            let loaded = try EditDirection.load(contentsOf: URL(fileURLWithPath: direction))
+            switch loaded {
+            case .vector(let d):
+                let config = model.generator.configuration
+                _ = try LatentEditing.normalizedDirection(d, rows: config.latentCount, dimension: config.styleDimension)
+                return { try LatentEditing.apply(d, to: $0, strength: $1) }
+            case .ganspace:
+                throw ValidationError("\(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
+            }
+        }
+        if let ganspace {
+            guard case .ganspace(let pca) = try EditDirection.load(contentsOf: URL(fileURLWithPath: ganspace)) else {
+                throw ValidationError("\(ganspace) is not a GANSpace {mean, comp, std} file")
+            }
+            let rows = try parseIntegerList(layers!, option: "--layers")
+            guard rows.count == 2 || rows.count == 1 else { throw ValidationError("--layers takes first-end like 7-8") }
+            let range = rows[0]..<(rows.count == 2 ? rows[1] : rows[0] + 1)
+            return { try pca.edit($0, component: component!, layers: range, strength: $1) }
+        }
+        let (directions, _) = try SeFa.directions(of: model.generator, count: sefa! + 1)
+        guard directions.shape[0] > sefa! else { throw ValidationError("--sefa \(sefa!): the generator has only \(directions.shape[0]) directions") }
+        let d = directions.narrow(0, start: sefa!, length: 1)
+        return { try LatentEditing.apply(d, to: $0, strength: $1) }
+    }
+}
+
+/// "2", "-3:3:7" (seven values from −3 to 3).
+func parseStrengths(_ text: String) throws -> [Float] {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+    if parts.count == 1, let value = parts[0] { return [value] }
+    guard parts.count == 3, let start = parts[0], let end = parts[1], let countValue = parts[2],
+          countValue >= 1, countValue == countValue.rounded() else {
+        throw ValidationError("--strength takes a number or start:end:count like -3:3:7, not '\(text)'")
+    }
+    let count = Int(countValue)
+    return count == 1 ? [start] : (0..<count).map { start + (end - start) * Float($0) / Float(count - 1) }
+}

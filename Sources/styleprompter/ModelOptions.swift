@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Inversion
+import StyleGAN
+
+/// `--model`, `--generator`, `--beta`, `--no-smart`: which StylePrompter to run and how.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "StylePrompter checkpoint: the released .pt ({'state_dict', 'opts', 'latent_avg'}) or our .safetensors.")
+    var model: String
+
+    @Option(help: "StyleGAN2 checkpoint, when the model checkpoint holds no generator.")
+    var generator: String?
+
+    @Option(help: "SMART weights β₁,β₂ (values, feed-forward): 1,1 reconstructs most faithfully; lower values edit more freely.")
+    var beta: String = "1,1"
+
+    @Flag(help: "Decode without SMART (the stage-1 model).")
+    var noSmart = false
+
+    func weights() throws -> SMARTWeights {
+        let parts = beta.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else {
+            throw ValidationError("--beta takes two numbers like 1,1 or 0.5,0.8, not '\(beta)'")
+        }
+        return SMARTWeights(b1, b2)
+    }
+
+    func load() throws -> StylePrompterModel {
+        let model = try CommandErrors.reporting {
+            try StylePrompterCheckpoint.load(contentsOf: URL(fileURLWithPath: self.model),
+                                             generatorURL: generator.map { URL(fileURLWithPath: $0) })
+        }
+        model.eval()
+        let g = model.generator.configuration
+        print("model: Swin encoder with \(model.encoder.configuration.latentTokens) latent tokens → \(g.size)-px StyleGAN2, " +
+              (model.smart == nil ? "no SMART block (stage 1)" : "SMART at layer \(model.refinedLayer)"))
+        if !noSmart && model.smart == nil { print("note: the checkpoint has no SMART block; decoding with the generator alone") }
+        return model
+    }
+}
