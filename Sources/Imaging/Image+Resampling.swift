@@ -1,6 +1,10 @@
 import Foundation
 
 /// Reconstruction filters of `Image.resized`, with PIL's definitions and supports.
+///
+/// ```swift
+/// let thumbnail = photo.resized(width: 128, height: 128, filter: .lanczos)
+/// ```
 public enum ResamplingFilter: Sendable {
     /// Triangle, support 1 (PIL `Image.BILINEAR`; what torchvision's `Resize` uses on PIL images).
     case bilinear

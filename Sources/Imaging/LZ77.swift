@@ -19,14 +19,20 @@ enum LZ77 {
     static let chainLimit = 128
     /// Stop searching once a match this long is found.
     static let niceLength = 128
+    /// Matches at least this long are not reconsidered at the next position.
+    static let lazyLimit = 32
 
     static func tokens(_ input: [UInt8]) -> [Token] {
         var tokens: [Token] = []
         tokens.reserveCapacity(input.count / 2)
         let n = input.count
         let hashBits = 15
-        var head = [Int32](repeating: -1, count: 1 << hashBits)
-        var previous = [Int32](repeating: -1, count: windowSize)
+        // Raw buffers: the helpers below capture them, and captured Swift arrays would be boxed.
+        let head = UnsafeMutablePointer<Int32>.allocate(capacity: 1 << hashBits)
+        head.initialize(repeating: -1, count: 1 << hashBits)
+        let previous = UnsafeMutablePointer<Int32>.allocate(capacity: windowSize)
+        previous.initialize(repeating: -1, count: windowSize)
+        defer { head.deallocate(); previous.deallocate() }
 
         input.withUnsafeBufferPointer { data in
             @inline(__always) func hash(_ i: Int) -> Int {
@@ -67,9 +73,10 @@ enum LZ77 {
             var i = 0
             var pending: (length: Int, distance: Int)? = nil  // match found at i - 1, deferred
             while i < n {
-                let (length, distance) = longestMatch(i)
+                // A deferred match that is already long is kept without searching here (zlib's max_lazy).
+                let (length, distance) = pending.map { $0.length >= lazyLimit } == true ? (0, 0) : longestMatch(i)
                 if let deferred = pending {
-                    if length > deferred.length {
+                    if length > deferred.length && deferred.length < lazyLimit {
                         // The match here is better: the previous position becomes a literal.
                         tokens.append(Token(value: UInt16(data[i - 1]), distance: 0))
                         pending = (length, distance)

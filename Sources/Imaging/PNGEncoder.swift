@@ -13,28 +13,34 @@ extension PNG {
         precondition(pixels.count == width * height * channels, "PNG.encode: \(pixels.count) bytes for \(width)×\(height)×\(channels)")
         let colorType: UInt8 = [1: 0, 2: 4, 3: 2, 4: 6][channels]!
         let stride = width * channels
-        var filtered = [UInt8]()
-        filtered.reserveCapacity(height * (stride + 1))
-        var previous = [UInt8](repeating: 0, count: stride)
+        var filtered = [UInt8](repeating: 0, count: height * (stride + 1))
         var candidate = [UInt8](repeating: 0, count: stride)
         var best = [UInt8](repeating: 0, count: stride)
-        for y in 0..<height {
-            let row = Array(pixels[y * stride..<(y + 1) * stride])
-            var bestFilter: UInt8 = 0
-            var bestScore = Int.max
-            for filter: UInt8 in 0...4 {
-                applyFilter(filter, row: row, previous: previous, bytesPerPixel: channels, into: &candidate)
-                var score = 0
-                for b in candidate { score += b < 128 ? Int(b) : 256 - Int(b) }
-                if score < bestScore {
-                    bestScore = score
-                    bestFilter = filter
-                    swap(&best, &candidate)
+        let zeros = [UInt8](repeating: 0, count: stride)
+        pixels.withUnsafeBufferPointer { source in
+            zeros.withUnsafeBufferPointer { zeroRow in
+                for y in 0..<height {
+                    let row = UnsafeBufferPointer(rebasing: source[(y * stride)..<((y + 1) * stride)])
+                    let previous = y == 0 ? zeroRow : UnsafeBufferPointer(rebasing: source[((y - 1) * stride)..<(y * stride)])
+                    var bestFilter: UInt8 = 0
+                    var bestScore = Int.max
+                    for filter: UInt8 in 0...4 {
+                        let score = candidate.withUnsafeMutableBufferPointer { out in
+                            applyFilter(filter, row: row, previous: previous, bytesPerPixel: channels, into: out)
+                        }
+                        if score < bestScore {
+                            bestScore = score
+                            bestFilter = filter
+                            swap(&best, &candidate)
+                        }
+                    }
+                    let at = y * (stride + 1)
+                    filtered[at] = bestFilter
+                    filtered.withUnsafeMutableBufferPointer { f in
+                        best.withUnsafeBufferPointer { b in (f.baseAddress! + at + 1).update(from: b.baseAddress!, count: stride) }
+                    }
                 }
             }
-            filtered.append(bestFilter)
-            filtered += best
-            previous = row
         }
 
         var file = signature
@@ -48,21 +54,26 @@ extension PNG {
         return file
     }
 
-    static func applyFilter(_ filter: UInt8, row: [UInt8], previous: [UInt8], bytesPerPixel bpp: Int, into out: inout [UInt8]) {
+    /// Writes the filtered row and returns its score: the sum of |byte| read as signed.
+    static func applyFilter(_ filter: UInt8, row: UnsafeBufferPointer<UInt8>, previous: UnsafeBufferPointer<UInt8>,
+                            bytesPerPixel bpp: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var score = 0
         for i in 0..<row.count {
             let a = i >= bpp ? Int(row[i - bpp]) : 0
             let b = Int(previous[i])
-            let c = i >= bpp ? Int(previous[i - bpp]) : 0
             let predictor: Int
             switch filter {
             case 0: predictor = 0
             case 1: predictor = a
             case 2: predictor = b
             case 3: predictor = (a + b) / 2
-            default: predictor = paeth(a, b, c)
+            default: predictor = paeth(a, b, i >= bpp ? Int(previous[i - bpp]) : 0)
             }
-            out[i] = row[i] &- UInt8(predictor)
+            let value = row[i] &- UInt8(predictor)
+            out[i] = value
+            score += value < 128 ? Int(value) : 256 - Int(value)
         }
+        return score
     }
 
     private static func bigEndian(_ v: UInt32) -> [UInt8] {
