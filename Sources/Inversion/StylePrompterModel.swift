@@ -71,8 +71,9 @@ public final class StylePrompterModel: Module {
 
     /// W+ (and, for SMART, the photo's features) → image [B, 3, size, size], unclamped.
     /// Without features, or with `useSMART` false, this is the plain generator (stage 1).
+    /// `refinedFeature`, if given, receives the SMART-refined map [B, C, 16, 16] (for inspection).
     public func decode(_ encoded: EncodedImages, weights: SMARTWeights = .standard, useSMART: Bool = true,
-                       noise: NoiseMode = .stored) -> Tensor {
+                       noise: NoiseMode = .stored, refinedFeature: ((Tensor) -> Void)? = nil) -> Tensor {
         guard useSMART, let smart, !encoded.features.isEmpty else {
             return generator.synthesize(encoded.latents, noise: noise)
         }
@@ -81,8 +82,9 @@ public final class StylePrompterModel: Module {
             guard index == refinedConv else { return feature }
             let (b, c, h, w) = (feature.shape[0], feature.shape[1], feature.shape[2], feature.shape[3])
             let tokens = feature.reshape([b, c, h * w]).transposed(1, 2)                    // [B, L, C]
-            let refined = smart(tokens, features: encoded.features, weights: weights)
-            return refined.reshape([b, h, w, c]).permute([0, 3, 1, 2])
+            let refined = smart(tokens, features: encoded.features, weights: weights).reshape([b, h, w, c]).permute([0, 3, 1, 2])
+            refinedFeature?(refined)
+            return refined
         }
     }
 
