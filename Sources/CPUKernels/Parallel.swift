@@ -4,7 +4,8 @@ import Foundation
 /// How kernels spread work over the CPU's cores.
 ///
 /// Work is always split into the same contiguous ranges for a given `threadCount`, so the same
-/// inputs and thread count give the same bits, whatever the scheduler does.
+/// inputs and thread count give the same bits, whatever the scheduler does. A kernel called from
+/// inside another kernel's parallel body runs serially on its thread (no oversubscription).
 ///
 /// ```swift
 /// Parallel.threadCount = 2
@@ -20,8 +21,14 @@ public enum Parallel {
     /// Calls `body` on `threadCount` (or fewer) disjoint contiguous ranges covering `0..<count`,
     /// concurrently. Ranges are never shorter than `minimumPerThread` unless `count` is.
     public static func forRanges(count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+        forRanges(count: count, minimumPerThread: minimumPerThread, threads: threadCount, body)
+    }
+
+    /// `forRanges` with at most `threads` parts.
+    public static func forRanges(count: Int, minimumPerThread: Int = 1, threads: Int, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let parts = Swift.min(threadCount, Swift.max(1, count / Swift.max(1, minimumPerThread)))
+        let available = isInsideParallelBody ? 1 : threads
+        let parts = Swift.min(available, Swift.max(1, count / Swift.max(1, minimumPerThread)))
         if parts <= 1 {
             body(0..<count)
             return
@@ -34,7 +41,10 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let start = part * base + Swift.min(part, extra)
                 let end = start + base + (part < extra ? 1 : 0)
+                let wasInside = isInsideParallelBody
+                isInsideParallelBody = true
                 concurrentBody(start..<end)
+                isInsideParallelBody = wasInside
             }
         }
     }
@@ -46,6 +56,35 @@ public enum Parallel {
             for i in range { body(i) }
         }
     }
+
+    /// Runs `count` independent work items of `flopsPerItem` each, choosing between spreading
+    /// the items over threads (`body(range, 1)` per thread: small items, or items that divide
+    /// evenly) and running them in order with every thread inside each item
+    /// (`body(0..<count, threadCount)`: few large items that would leave a core idle).
+    public static func forBatch(count: Int, flopsPerItem: Double, _ body: (Range<Int>, Int) -> Void) {
+        guard count > 0 else { return }
+        let threads = isInsideParallelBody ? 1 : threadCount
+        // ~8 MFLOP is a few hundred microseconds on one core: splitting one such item costs
+        // about as much as it saves.
+        let small = flopsPerItem < 8e6
+        if threads > 1 && count > 1 && (small || count % threads == 0 || count >= 4 * threads) {
+            forRanges(count: count, threads: threads) { range in body(range, 1) }
+        } else {
+            body(0..<count, threads)
+        }
+    }
+
+    /// Whether the current thread is running a `Parallel` body (then nested calls run serially).
+    static var isInsideParallelBody: Bool {
+        get { pthread_getspecific(insideKey) != nil }
+        set { pthread_setspecific(insideKey, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
+    }
+
+    private static let insideKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 }
 
 /// A pointer that may be captured by the closures `Parallel` runs. Each thread must touch a
