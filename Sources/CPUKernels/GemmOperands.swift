@@ -39,8 +39,16 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
                     for r in 0..<height { dst[r] = src[r] }
                     src += rowStride; dst += mr
                 }
+            } else if height == mr {
+                // Stored [m, k]: walk the mr rows together so the panel is written in order
+                // (scattered stride-mr stores stall on the store buffer).
+                var src = base + i * rowStride + depth.lowerBound
+                var dst = panel
+                for _ in 0..<kc {
+                    for r in 0..<mr { dst[r] = src[r * rowStride] }
+                    src += 1; dst += mr
+                }
             } else {
-                // Stored [m, k]: read each row contiguously, write with stride mr.
                 for r in 0..<height {
                     let src = base + (i + r) * rowStride + depth.lowerBound
                     var dst = panel + r

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// How kernels spread work over the CPU's cores.
@@ -38,13 +37,18 @@ public enum Parallel {
         // though it captures raw pointers; the cast only restates that to the type checker.
         withoutActuallyEscaping(body) { body in
             let concurrentBody = unsafeBitCast(body, to: (@Sendable (Range<Int>) -> Void).self)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let runPart: @Sendable (Int) -> Void = { part in
                 let start = part * base + Swift.min(part, extra)
                 let end = start + base + (part < extra ? 1 : 0)
                 let wasInside = isInsideParallelBody
                 isInsideParallelBody = true
                 concurrentBody(start..<end)
                 isInsideParallelBody = wasInside
+            }
+            // `run` returns only after every part has finished, so `body` does not escape.
+            if !WorkerPool.shared.run(parts: parts, runPart) {
+                // Another thread's kernel holds the workers: same parts, in order, here.
+                for part in 0..<parts { runPart(part) }
             }
         }
     }
