@@ -33,6 +33,20 @@ def convolution(batch, cin, cout, size, groups):
     return lambda: F.conv2d(x, w, b, padding=1, groups=groups)
 
 
+def convolution_backward(gradient):
+    """∂input or ∂weight of conv3x3_512_64 (aten's own backward kernel, as autograd runs it)."""
+    x, w = torch.rand(1, 512, 64, 64) * 2 - 1, torch.rand(512, 512, 3, 3) * 2 - 1
+    grad = torch.rand(1, 512, 64, 64) * 2 - 1
+    mask = [gradient == "input", gradient == "weight", False]
+    return lambda: torch.ops.aten.convolution_backward(grad, x, w, None, [1, 1], [1, 1], [1, 1], False, [0, 0], 1, mask)
+
+
+def up_convolution():
+    """StyleGAN's upsampling conv: transposed 3×3, stride 2, one group per image (4)."""
+    x, w = torch.rand(1, 4 * 512, 32, 32) * 2 - 1, torch.rand(4 * 512, 512, 3, 3) * 2 - 1
+    return lambda: F.conv_transpose2d(x, w, stride=2, groups=4)
+
+
 def attention(heads, tokens, d):
     q, k, v = (torch.rand(heads, tokens, d) * 2 - 1 for _ in range(3))
     return lambda: torch.bmm(torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1), v)
@@ -54,6 +68,9 @@ ROWS = {
     "sgemm4096": (lambda: sgemm(4096), 2.0 * 4096**3),
     "conv3x3_512_64": (lambda: convolution(1, 512, 512, 64, 1), conv_flops(1, 512, 512, 64, 1)),
     "modconv_b4_64": (lambda: convolution(1, 4 * 512, 4 * 512, 64, 4), conv_flops(1, 4 * 512, 4 * 512, 64, 4)),
+    "conv3x3_512_64_dinput": (lambda: convolution_backward("input"), conv_flops(1, 512, 512, 64, 1)),
+    "conv3x3_512_64_dweight": (lambda: convolution_backward("weight"), conv_flops(1, 512, 512, 64, 1)),
+    "upconv_b4_32": (up_convolution, 2.0 * 4 * 512 * 32 * 32 * 512 * 9),
     "attention": (lambda: attention(48, 256, 32), 2.0 * 2 * 48 * 256 * 256 * 32),
     "layernorm": (lambda: layer_norm(64 * 64, 96), 0.0),
 }
@@ -80,14 +97,14 @@ def main():
     torch.set_num_threads(args.threads)
     selected = args.rows.split(",") if args.rows else list(ROWS)
     print(f"pytorch {torch.__version__}, {args.threads} thread(s)")
-    print("row              seconds      GFLOP/s  runs")
+    print("row                      seconds      GFLOP/s  runs")
     results = []
     with torch.inference_mode():
         for name in selected:
             prepare, flops = ROWS[name]
             seconds, runs = measure(prepare())
             gflops = flops / seconds / 1e9 if flops else 0.0
-            print(f"{name:<14} {seconds:10.5f} {gflops:12.1f} {runs:5d}")
+            print(f"{name:<22} {seconds:10.5f} {gflops:12.1f} {runs:5d}")
             results.append({"name": name, "seconds": seconds, "gflops": gflops, "flops": flops, "runs": runs})
     if args.json:
         with open(args.json, "w") as f:

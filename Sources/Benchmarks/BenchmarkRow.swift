@@ -31,26 +31,40 @@ final class Buffer {
 
 extension BenchmarkRow {
     static var all: [BenchmarkRow] { [
-        sgemm(1024), sgemm(4096),
-        convolution(name: "conv3x3_512_64", summary: "conv2d 3×3 512→512, 64×64, batch 1, pad 1",
-                    ConvolutionGeometry(batch: 1, inputChannels: 512, inputHeight: 64, inputWidth: 64,
-                                        outputChannels: 512, kernelHeight: 3, kernelWidth: 3,
-                                        paddingHeight: 1, paddingWidth: 1)),
+        sgemm(1024), sgemm(4096), sgemm(512, 4608, 4096), sgemm(512, 4096, 4608), sgemm(4608, 4096, 512),
+        convolution(name: "conv3x3_512_64", summary: "conv2d 3×3 512→512, 64×64, batch 1, pad 1", conv512),
         convolution(name: "modconv_b4_64", summary: "grouped conv 3×3, [1, 4·512, 64, 64], groups 4, pad 1",
                     ConvolutionGeometry(batch: 1, inputChannels: 4 * 512, inputHeight: 64, inputWidth: 64,
                                         outputChannels: 4 * 512, kernelHeight: 3, kernelWidth: 3,
                                         paddingHeight: 1, paddingWidth: 1, groups: 4)),
+        convolutionBackward(name: "conv3x3_512_64_dinput", summary: "∂input of conv3x3_512_64", input: true, conv512),
+        convolutionBackward(name: "conv3x3_512_64_dweight", summary: "∂weight of conv3x3_512_64", input: false, conv512),
+        // conv_transpose2d(x [1, 4·512, 32, 32], w [4·512, 512, 3, 3], stride 2, groups 4) → [1, 4·512, 65, 65]
+        convolutionBackward(name: "upconv_b4_32", summary: "StyleGAN up-conv: transposed 3×3 stride 2, 4 groups, 32→65",
+                            input: true,
+                            ConvolutionGeometry(batch: 1, inputChannels: 4 * 512, inputHeight: 65, inputWidth: 65,
+                                                outputChannels: 4 * 512, kernelHeight: 3, kernelWidth: 3,
+                                                strideHeight: 2, strideWidth: 2, groups: 4)),
         attention(heads: 48, tokens: 256, headDimension: 32),
         layerNorm(rows: 64 * 64, columns: 96),
     ] }
 
+    static let conv512 = ConvolutionGeometry(batch: 1, inputChannels: 512, inputHeight: 64, inputWidth: 64,
+                                             outputChannels: 512, kernelHeight: 3, kernelWidth: 3,
+                                             paddingHeight: 1, paddingWidth: 1)
+
     static func sgemm(_ size: Int) -> BenchmarkRow {
-        BenchmarkRow(name: "sgemm\(size)", summary: "C = A·B, \(size)³", flops: 2 * pow3(size)) {
-            let a = Buffer(count: size * size, seed: 1), b = Buffer(count: size * size, seed: 2)
-            let c = Buffer(count: size * size, seed: 3)
+        sgemm(size, size, size, name: "sgemm\(size)", summary: "C = A·B, \(size)³")
+    }
+
+    static func sgemm(_ m: Int, _ n: Int, _ k: Int, name: String? = nil, summary: String? = nil) -> BenchmarkRow {
+        BenchmarkRow(name: name ?? "sgemm\(m)x\(n)x\(k)", summary: summary ?? "C[\(m), \(n)] = A[\(m), \(k)]·B[\(k), \(n)]",
+                     flops: 2 * Double(m) * Double(n) * Double(k)) {
+            let a = Buffer(count: m * k, seed: 1), b = Buffer(count: k * n, seed: 2)
+            let c = Buffer(count: m * n, seed: 3)
             return {
-                Gemm.multiply(m: size, n: size, k: size, a: a.pointer, lda: size, transposeA: false,
-                              b: b.pointer, ldb: size, transposeB: false, c: c.pointer, ldc: size, accumulate: false)
+                Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: k, transposeA: false,
+                              b: b.pointer, ldb: n, transposeB: false, c: c.pointer, ldc: n, accumulate: false)
             }
         }
     }
@@ -62,6 +76,21 @@ extension BenchmarkRow {
             return {
                 Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer,
                                     output: output.pointer)
+            }
+        }
+    }
+
+    /// The input gradient (also transposed convolution's forward) or the weight gradient.
+    static func convolutionBackward(name: String, summary: String, input: Bool, _ g: ConvolutionGeometry) -> BenchmarkRow {
+        BenchmarkRow(name: name, summary: summary, flops: g.flops) {
+            let x = Buffer(count: g.inputCount, seed: 1), weight = Buffer(count: g.weightCount, seed: 2)
+            let gradOutput = Buffer(count: g.outputCount, seed: 3)
+            return {
+                if input {
+                    Convolution.backwardInput(g, gradOutput: gradOutput.pointer, weight: weight.pointer, gradInput: x.pointer)
+                } else {
+                    Convolution.backwardWeight(g, gradOutput: gradOutput.pointer, input: x.pointer, gradWeight: weight.pointer)
+                }
             }
         }
     }
