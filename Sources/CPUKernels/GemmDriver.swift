@@ -26,7 +26,11 @@ enum GemmDriver {
         if parts <= 1 {
             serial(rows: 0..<m, columns: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
         } else if columnTiles >= 4 * parts || columnTiles >= rowTiles {
-            Parallel.forRanges(count: columnTiles, minimumPerThread: 1, threads: parts) { tiles in
+            // Column slabs of whole nc blocks (each thread packs A once per nc block anyway, so
+            // finer slabs cost nothing), at least one per thread, claimed dynamically.
+            let slabs = max(parts, (n + GemmBlocking.nc - 1) / GemmBlocking.nc)
+            Parallel.forParts(slabs, threads: parts) { slab in
+                let tiles = (columnTiles * slab / slabs)..<(columnTiles * (slab + 1) / slabs)
                 let columns = tiles.lowerBound * nr..<min(n, tiles.upperBound * nr)
                 serial(rows: 0..<m, columns: columns, k: k, a: a, b: b, c: cShared.base, ldc: ldc, accumulate: accumulate)
             }

@@ -46,7 +46,7 @@ public enum Parallel {
                 isInsideParallelBody = wasInside
             }
             // `run` returns only after every part has finished, so `body` does not escape.
-            if !WorkerPool.shared.run(parts: parts, runPart) {
+            if !WorkerPool.shared.run(parts: parts, threads: parts, runPart) {
                 // Another thread's kernel holds the workers: same parts, in order, here.
                 for part in 0..<parts { runPart(part) }
             }
@@ -58,6 +58,31 @@ public enum Parallel {
     public static func forEach(count: Int, minimumPerThread: Int = 1, _ body: (Int) -> Void) {
         forRanges(count: count, minimumPerThread: minimumPerThread) { range in
             for i in range { body(i) }
+        }
+    }
+
+    /// Calls `body(part)` for every part in `0..<parts` on up to `threads` threads, each thread
+    /// taking the next unclaimed part, so a thread that the OS preempts holds up less work.
+    /// Only for bodies whose results do not depend on which thread runs which part (then the
+    /// bits stay the same for any thread count).
+    static func forParts(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
+        guard parts > 0 else { return }
+        let threads = isInsideParallelBody ? 1 : Swift.min(threads, parts)
+        if threads <= 1 {
+            for part in 0..<parts { body(part) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let concurrentBody = unsafeBitCast(body, to: (@Sendable (Int) -> Void).self)
+            let runPart: @Sendable (Int) -> Void = { part in
+                let wasInside = isInsideParallelBody
+                isInsideParallelBody = true
+                concurrentBody(part)
+                isInsideParallelBody = wasInside
+            }
+            if !WorkerPool.shared.run(parts: parts, threads: threads, runPart) {
+                for part in 0..<parts { runPart(part) }
+            }
         }
     }
 

@@ -17,7 +17,8 @@ final class WorkerPool: @unchecked Sendable {
     // Guarded by `mutex`.
     private var job: ((Int) -> Void)?
     private var partCount = 0, nextPart = 0, donePart = 0, generation = 0
-    private var workerCount = 0
+    /// Workers started so far, and how many may join the current job.
+    private var workerCount = 0, helpersWanted = 0
 
     private init() {
         pthread_mutex_init(mutex, nil)
@@ -25,21 +26,23 @@ final class WorkerPool: @unchecked Sendable {
         pthread_cond_init(finished, nil)
     }
 
-    /// Runs `body(part)` for every part in `0..<parts`, the caller taking a share, and returns
-    /// when all are done. Returns false without running anything when another caller's job is in
-    /// flight (the caller then runs the parts itself).
-    func run(parts: Int, _ body: @escaping (Int) -> Void) -> Bool {
+    /// Runs `body(part)` for every part in `0..<parts` on the caller and up to `threads − 1`
+    /// workers, each claiming the next unclaimed part, and returns when all are done. Returns
+    /// false without running anything when another caller's job is in flight (the caller then
+    /// runs the parts itself).
+    func run(parts: Int, threads: Int, _ body: @escaping (Int) -> Void) -> Bool {
         guard submission.try() else { return false }
         defer { submission.unlock() }
         pthread_mutex_lock(mutex)
-        while workerCount < parts - 1 {
+        let helpers = min(parts, threads) - 1
+        while workerCount < helpers {
             workerCount += 1
             let thread = Thread { [self] in workerLoop() }
             thread.name = "CPUKernels worker \(workerCount)"
             thread.start()
         }
         job = body
-        partCount = parts; nextPart = 0; donePart = 0
+        partCount = parts; nextPart = 0; donePart = 0; helpersWanted = helpers
         generation &+= 1
         pthread_cond_broadcast(wake)
         claimParts()
@@ -68,6 +71,9 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             while generation == seen { pthread_cond_wait(wake, mutex) }
             seen = generation
+            // More workers than this job's thread count (threadCount was lowered): sit it out.
+            guard helpersWanted > 0 else { continue }
+            helpersWanted -= 1
             claimParts()
         }
     }
