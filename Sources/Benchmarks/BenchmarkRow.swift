@@ -31,7 +31,7 @@ final class Buffer {
 
 extension BenchmarkRow {
     static var all: [BenchmarkRow] { [
-        sgemm(1024), sgemm(4096), sgemm(512, 4608, 4096), sgemm(512, 4096, 4608), sgemm(4608, 4096, 512),
+        sgemm(1024), sgemm(4096),
         convolution(name: "conv3x3_512_64", summary: "conv2d 3×3 512→512, 64×64, batch 1, pad 1", conv512),
         convolution(name: "modconv_b4_64", summary: "grouped conv 3×3, [1, 4·512, 64, 64], groups 4, pad 1",
                     ConvolutionGeometry(batch: 1, inputChannels: 4 * 512, inputHeight: 64, inputWidth: 64,

@@ -65,22 +65,25 @@ public enum Convolution {
         }
         // Work units: (image, group, run of input channels). A unit owns its gradInput planes, so
         // units never write the same memory and col2im needs no locks. Each unit's columns are
-        // made a block of pixels at a time into a buffer that fits in L2.
+        // made a block of pixels at a time into a reused buffer.
         let taps = g.kernelHeight * g.kernelWidth
         let items = g.batch * g.groups
         var chunks = max(1, (s.cpg * taps + 511) / 512)                 // ≤ 512 column rows per unit
         let threads = Parallel.threadCount
-        if items * chunks < 4 * threads && items % threads != 0 {
+        if items % threads != 0 && items * chunks < 16 * threads {
             chunks = (chunks + threads - 1) / threads * threads           // balance a few units
         }
         let channelsPerChunk = (s.cpg + min(chunks, s.cpg) - 1) / min(chunks, s.cpg)
         chunks = (s.cpg + channelsPerChunk - 1) / channelsPerChunk
         let maxRows = channelsPerChunk * taps
         let nr = GemmMicroKernel.nr
-        let pixelsPerBlock = min(s.p, max(nr, (1 << 17) / maxRows / nr * nr))
-        Parallel.forRanges(count: items * chunks) { units in
+        // The GEMM repacks its A (Wᵀ rows, rows·opg floats) for every block, so blocks must be
+        // long (2·pixels FLOPs per packed float); 2 MiB of columns still streams well from L2/L3.
+        let pixelsPerBlock = min(s.p, max(4 * nr, (1 << 19) / maxRows / nr * nr))
+        // Units are claimed dynamically; each is computed the same way whichever thread runs it.
+        Parallel.forParts(items * chunks, threads: threads) { unit in
             ScratchBuffers.with(count: maxRows * pixelsPerBlock) { columns in
-                for unit in units {
+                do {
                     let item = unit / chunks, chunk = unit % chunks
                     let n = item / g.groups, group = item % g.groups
                     let c0 = chunk * channelsPerChunk, c1 = min(s.cpg, c0 + channelsPerChunk)

@@ -34,13 +34,15 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
         if transposed {
             // Stored [k, m]: deal each stored row segment out to the panels.
             var src = base + depth.lowerBound * rowStride + rows.lowerBound
+            let fullPanels = rows.count / mr, height = rows.count % mr
             for p in 0..<kc {
                 var dst = destination + p * mr
-                var i = 0
-                while i < rows.count {
-                    for r in 0..<min(mr, rows.count - i) { dst[r] = src[i + r] }
-                    dst += mr * kc; i += mr
+                var row = src
+                for _ in 0..<fullPanels {
+                    for r in 0..<mr { dst[r] = row[r] }   // fixed trip count: unrolled
+                    dst += mr * kc; row += mr
                 }
+                for r in 0..<height { dst[r] = row[r] }
                 src += rowStride
             }
             return
