@@ -1,36 +1,64 @@
 #!/usr/bin/env bash
-# Builds the release benchmark, runs it and the same rows in PyTorch CPU (same thread count),
-# and prints: row | Swift | PyTorch | ratio (Swift throughput / PyTorch throughput).
+# Builds the release benchmark, runs every row in Swift and then the same row in PyTorch CPU
+# (same thread count), and prints: row | Swift | PyTorch | ratio (Swift throughput / PyTorch
+# throughput). Rows alternate between the two so both see the same load on a shared machine.
 #
 #   Scripts/bench.sh [--threads N] [--rows a,b]      (run from anywhere inside the package)
 # Environment: PYTHON (default /work/main/.venv/bin/python), SCRATCH (default .build-kern).
+# Raw results: bench-out/swift-ROW.json and bench-out/pytorch-ROW.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/work/main/.venv/bin/python}
 SCRATCH=${SCRATCH:-.build-kern}
-ARGS=("$@")
+THREADS=2
+ROWS=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --threads) THREADS="$2"; shift 2 ;;
+        --rows) ROWS="$2"; shift 2 ;;
+        *) echo "usage: Scripts/bench.sh [--threads N] [--rows a,b]" >&2; exit 2 ;;
+    esac
+done
 OUT=bench-out
 mkdir -p "$OUT"
+rm -f "$OUT"/swift-*.json "$OUT"/pytorch-*.json
 
 swift build --scratch-path "$SCRATCH" -c release --product styleprompter-bench >/dev/null
-"$SCRATCH/release/styleprompter-bench" "${ARGS[@]}" --json "$OUT/swift.json"
+BENCH="$SCRATCH/release/styleprompter-bench"
+if [[ -z "$ROWS" ]]; then ROWS=$("$BENCH" --list | awk '{print $1}' | paste -sd, -); fi
+
+IFS=, read -ra NAMES <<< "$ROWS"
+for name in "${NAMES[@]}"; do
+    "$BENCH" --threads "$THREADS" --rows "$name" --json "$OUT/swift-$name.json" | tail -n +3
+    # OPENBLAS_* do not affect torch (MKL/oneDNN); removed anyway for a clean comparison.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" Scripts/bench_pytorch.py \
+        --threads "$THREADS" --rows "$name" --json "$OUT/pytorch-$name.json" 2>/dev/null | tail -n +3 \
+        | sed 's/^/  pytorch: /' || echo "  pytorch: (no such row)"
+done
 echo
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" Scripts/bench_pytorch.py "${ARGS[@]}" --json "$OUT/pytorch.json"
-echo
-"$PYTHON" - "$OUT/swift.json" "$OUT/pytorch.json" <<'PY'
-import json, sys
-swift, torch = (json.load(open(path)) for path in sys.argv[1:3])
-theirs = {row["name"]: row for row in torch["rows"]}
+"$PYTHON" - "$OUT" "$ROWS" <<'PY'
+import json, os, sys
+out, names = sys.argv[1], sys.argv[2].split(",")
+def load(path):
+    return json.load(open(path)) if os.path.exists(path) else None
 def cell(row):
     rate = f"{row['gflops']:.1f} GFLOP/s" if row["gflops"] else ""
     return f"{row['seconds'] * 1e3:9.3f} ms {rate:>15}"
-print(f"| row | Swift ({swift['threads']} threads) | PyTorch {torch['version']} | ratio |")
-print("|---|---|---|---|")
-for row in swift["rows"]:
-    other = theirs.get(row["name"])
-    if other is None:
-        print(f"| {row['name']} | {cell(row)} | — | — |")
+header = None
+for name in names:
+    swift, torch = load(f"{out}/swift-{name}.json"), load(f"{out}/pytorch-{name}.json")
+    if swift is None:
         continue
+    if header is None:
+        version = torch["version"] if torch else "?"
+        header = f"| row | Swift ({swift['threads']} threads) | PyTorch {version} | ratio |"
+        print(header)
+        print("|---|---|---|---|")
+    mine = swift["rows"][0]
+    if torch is None or not torch["rows"]:
+        print(f"| {name} | {cell(mine)} | — | — |")
+        continue
+    theirs = torch["rows"][0]
     # Same work on both sides, so the throughput ratio is the inverse time ratio.
-    print(f"| {row['name']} | {cell(row)} | {cell(other)} | {other['seconds'] / row['seconds']:.2f}× |")
+    print(f"| {name} | {cell(mine)} | {cell(theirs)} | {theirs['seconds'] / mine['seconds']:.2f}× |")
 PY

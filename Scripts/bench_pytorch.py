@@ -96,15 +96,18 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     selected = args.rows.split(",") if args.rows else list(ROWS)
+    unknown = [name for name in selected if name not in ROWS]
+    if unknown:
+        parser.error(f"unknown rows: {', '.join(unknown)} (known: {', '.join(ROWS)})")
     print(f"pytorch {torch.__version__}, {args.threads} thread(s)")
-    print("row                      seconds      GFLOP/s  runs")
+    print("row                        seconds      GFLOP/s  runs")
     results = []
     with torch.inference_mode():
         for name in selected:
             prepare, flops = ROWS[name]
             seconds, runs = measure(prepare())
             gflops = flops / seconds / 1e9 if flops else 0.0
-            print(f"{name:<22} {seconds:10.5f} {gflops:12.1f} {runs:5d}")
+            print(f"{name:<24} {seconds:10.5f} {gflops:12.1f} {runs:5d}")
             results.append({"name": name, "seconds": seconds, "gflops": gflops, "flops": flops, "runs": runs})
     if args.json:
         with open(args.json, "w") as f:

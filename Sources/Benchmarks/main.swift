@@ -22,7 +22,7 @@ struct Options {
             case "--rows": rows = Set(value(after: argument).split(separator: ",").map(String.init))
             case "--json": jsonPath = value(after: argument)
             case "--list":
-                for row in BenchmarkRow.all { print(row.name.padding(toLength: 16, withPad: " ", startingAt: 0), row.summary) }
+                for row in BenchmarkRow.all { print(row.name.padding(toLength: 24, withPad: " ", startingAt: 0), row.summary) }
                 exit(0)
             default:
                 FileHandle.standardError.write("usage: styleprompter-bench [--threads N] [--rows a,b] [--json FILE] [--list]\n".data(using: .utf8)!)
@@ -56,13 +56,13 @@ func measure(_ work: () -> Void) -> (median: Double, runs: Int) {
 }
 
 print("styleprompter-bench, \(threads) thread(s)")
-print("row                      seconds      GFLOP/s  runs  work")
+print("row                        seconds      GFLOP/s  runs  work")
 var results: [[String: Any]] = []
 for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
     let work = row.prepare()
     let (seconds, runs) = measure(work)
     let gflops = row.flops > 0 ? row.flops / seconds / 1e9 : 0
-    print(row.name.padding(toLength: 22, withPad: " ", startingAt: 0),
+    print(row.name.padding(toLength: 24, withPad: " ", startingAt: 0),
           String(format: "%10.5f %12.1f %5d", seconds, gflops, runs), " ", row.summary)
     results.append(["name": row.name, "seconds": seconds, "gflops": gflops, "flops": row.flops, "runs": runs])
 }
