@@ -76,32 +76,31 @@ public enum Convolution {
         let channelsPerChunk = (s.cpg + min(chunks, s.cpg) - 1) / min(chunks, s.cpg)
         chunks = (s.cpg + channelsPerChunk - 1) / channelsPerChunk
         let maxRows = channelsPerChunk * taps
-        let nr = GemmMicroKernel.nr
         // The GEMM repacks its A (Wᵀ rows, rows·opg floats) for every block, so blocks must be
-        // long (2·pixels FLOPs per packed float); 2 MiB of columns still streams well from L2/L3.
-        let pixelsPerBlock = min(s.p, max(4 * nr, (1 << 19) / maxRows / nr * nr))
+        // long (2·pixels FLOPs per packed float). The block length fixes the order in which
+        // col2im adds into each input pixel, so it depends on the geometry only, never on the
+        // thread count: the same bits for any number of threads.
+        let pixelsPerBlock = min(s.p, 1024)
         // Units are claimed dynamically; each is computed the same way whichever thread runs it.
         Parallel.forParts(items * chunks, threads: threads) { unit in
             ScratchBuffers.with(count: maxRows * pixelsPerBlock) { columns in
-                do {
-                    let item = unit / chunks, chunk = unit % chunks
-                    let n = item / g.groups, group = item % g.groups
-                    let c0 = chunk * channelsPerChunk, c1 = min(s.cpg, c0 + channelsPerChunk)
-                    let rows = (c1 - c0) * taps
-                    let planes = gradInputShared.base + (n * g.inputChannels + group * s.cpg + c0) * s.inputPlane
-                    planes.update(repeating: 0, count: (c1 - c0) * s.inputPlane)
-                    let dOut = gradOutput + (n * g.outputChannels + group * s.opg) * s.p
-                    // W_gᵀ rows for channels c0..<c1: columns c0·taps… of the stored [opg, K] block.
-                    let wT = StridedMatrix(base: weight + group * s.opg * s.k + c0 * taps, rowStride: s.k, transposed: true)
-                    var pixel = 0
-                    while pixel < s.p {
-                        let count = min(pixelsPerBlock, s.p - pixel)
-                        GemmDriver.run(m: rows, n: count, k: s.opg, a: wT,
-                                       b: StridedMatrix(base: dOut + pixel, rowStride: s.p, transposed: false),
-                                       c: columns, ldc: count, accumulate: false, threads: 1)
-                        col2im(g, columns: columns, rows: rows, pixels: pixel..<pixel + count, into: planes)
-                        pixel += count
-                    }
+                let item = unit / chunks, chunk = unit % chunks
+                let n = item / g.groups, group = item % g.groups
+                let c0 = chunk * channelsPerChunk, c1 = min(s.cpg, c0 + channelsPerChunk)
+                let rows = (c1 - c0) * taps
+                let planes = gradInputShared.base + (n * g.inputChannels + group * s.cpg + c0) * s.inputPlane
+                planes.update(repeating: 0, count: (c1 - c0) * s.inputPlane)
+                let dOut = gradOutput + (n * g.outputChannels + group * s.opg) * s.p
+                // W_gᵀ rows for channels c0..<c1: columns c0·taps… of the stored [opg, K] block.
+                let wT = StridedMatrix(base: weight + group * s.opg * s.k + c0 * taps, rowStride: s.k, transposed: true)
+                var pixel = 0
+                while pixel < s.p {
+                    let count = min(pixelsPerBlock, s.p - pixel)
+                    GemmDriver.run(m: rows, n: count, k: s.opg, a: wT,
+                                   b: StridedMatrix(base: dOut + pixel, rowStride: s.p, transposed: false),
+                                   c: columns, ldc: count, accumulate: false, threads: 1)
+                    col2im(g, columns: columns, rows: rows, pixels: pixel..<pixel + count, into: planes)
+                    pixel += count
                 }
             }
         }
