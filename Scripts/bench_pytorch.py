@@ -20,8 +20,10 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 
-def sgemm(size):
+def sgemm(size, transpose_a=False, transpose_b=False):
+    """op(A)·op(B); a transposed operand is stored transposed and passed as a view, as MKL takes it."""
     a, b = torch.rand(size, size) * 2 - 1, torch.rand(size, size) * 2 - 1
+    a, b = (a.t() if transpose_a else a), (b.t() if transpose_b else b)
     c = torch.empty(size, size)
     return lambda: torch.mm(a, b, out=c)
 
@@ -66,6 +68,9 @@ def conv_flops(batch, cin, cout, size, groups):
 ROWS = {
     "sgemm1024": (lambda: sgemm(1024), 2.0 * 1024**3),
     "sgemm4096": (lambda: sgemm(4096), 2.0 * 4096**3),
+    "sgemm1024_nt": (lambda: sgemm(1024, transpose_b=True), 2.0 * 1024**3),
+    "sgemm1024_tn": (lambda: sgemm(1024, transpose_a=True), 2.0 * 1024**3),
+    "sgemm1024_tt": (lambda: sgemm(1024, True, True), 2.0 * 1024**3),
     "conv3x3_512_64": (lambda: convolution(1, 512, 512, 64, 1), conv_flops(1, 512, 512, 64, 1)),
     "modconv_b4_64": (lambda: convolution(1, 4 * 512, 4 * 512, 64, 4), conv_flops(1, 4 * 512, 4 * 512, 64, 4)),
     "conv3x3_512_64_dinput": (lambda: convolution_backward("input"), conv_flops(1, 512, 512, 64, 1)),

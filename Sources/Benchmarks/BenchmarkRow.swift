@@ -32,6 +32,9 @@ final class Buffer {
 extension BenchmarkRow {
     static var all: [BenchmarkRow] { [
         sgemm(1024), sgemm(4096),
+        sgemm(1024, 1024, 1024, transposeA: false, transposeB: true, name: "sgemm1024_nt", summary: "C = A·Bᵀ, 1024³"),
+        sgemm(1024, 1024, 1024, transposeA: true, transposeB: false, name: "sgemm1024_tn", summary: "C = Aᵀ·B, 1024³"),
+        sgemm(1024, 1024, 1024, transposeA: true, transposeB: true, name: "sgemm1024_tt", summary: "C = Aᵀ·Bᵀ, 1024³"),
         convolution(name: "conv3x3_512_64", summary: "conv2d 3×3 512→512, 64×64, batch 1, pad 1", conv512),
         convolution(name: "modconv_b4_64", summary: "grouped conv 3×3, [1, 4·512, 64, 64], groups 4, pad 1",
                     ConvolutionGeometry(batch: 1, inputChannels: 4 * 512, inputHeight: 64, inputWidth: 64,
@@ -57,14 +60,15 @@ extension BenchmarkRow {
         sgemm(size, size, size, name: "sgemm\(size)", summary: "C = A·B, \(size)³")
     }
 
-    static func sgemm(_ m: Int, _ n: Int, _ k: Int, name: String? = nil, summary: String? = nil) -> BenchmarkRow {
-        BenchmarkRow(name: name ?? "sgemm\(m)x\(n)x\(k)", summary: summary ?? "C[\(m), \(n)] = A[\(m), \(k)]·B[\(k), \(n)]",
-                     flops: 2 * Double(m) * Double(n) * Double(k)) {
+    static func sgemm(_ m: Int, _ n: Int, _ k: Int, transposeA: Bool = false, transposeB: Bool = false,
+                      name: String, summary: String) -> BenchmarkRow {
+        BenchmarkRow(name: name, summary: summary, flops: 2 * Double(m) * Double(n) * Double(k)) {
             let a = Buffer(count: m * k, seed: 1), b = Buffer(count: k * n, seed: 2)
             let c = Buffer(count: m * n, seed: 3)
             return {
-                Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: k, transposeA: false,
-                              b: b.pointer, ldb: n, transposeB: false, c: c.pointer, ldc: n, accumulate: false)
+                Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: transposeA ? m : k, transposeA: transposeA,
+                              b: b.pointer, ldb: transposeB ? k : n, transposeB: transposeB,
+                              c: c.pointer, ldc: n, accumulate: false)
             }
         }
     }
