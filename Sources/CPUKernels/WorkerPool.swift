@@ -69,6 +69,16 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_lock(mutex)
         var seen = generation
         while true {
+            // Kernels often come back to back (attention: product, softmax, product), so poll
+            // for 100 µs before sleeping: a condition-variable wake-up costs tens of µs, as
+            // much as a whole small kernel. `sched_yield` hands the core to any other runnable
+            // thread meanwhile.
+            let pollUntil = DispatchTime.now().uptimeNanoseconds + 100_000
+            while generation == seen && DispatchTime.now().uptimeNanoseconds < pollUntil {
+                pthread_mutex_unlock(mutex)
+                sched_yield()
+                pthread_mutex_lock(mutex)
+            }
             while generation == seen { pthread_cond_wait(wake, mutex) }
             seen = generation
             // More workers than this job's thread count (threadCount was lowered): sit it out.
