@@ -1,8 +1,9 @@
 /// The blocked, packed GEMM loop nest shared by `Gemm` and the convolutions:
 /// `C[m, n] (+)= op(A)[m, k] · op(B)[k, n]`, C row-major with row stride `ldc`.
 ///
-/// Threads take contiguous, tile-aligned slabs of C (columns when there are enough, else rows),
-/// and each runs the Goto/BLIS nest on its slab:
+/// Threads take contiguous, tile-aligned slabs of C — column slabs of whole nc blocks, claimed
+/// dynamically, when there are enough columns, else one row slab per thread — and each runs the
+/// Goto/BLIS nest on its slab:
 ///   jc (nc) → pc (kc) → pack B[kc, nc] → ic (mc) → pack A[mc, kc] → jr (nr) → ir (mr) → tile.
 /// Every element of C is summed over k in the same order whatever the split, so results do not
 /// depend on the thread count.
