@@ -2,7 +2,8 @@
 ///
 /// Every pass is a GEMM per image and group (P = Ho·Wo, K = cpg·kh·kw):
 ///   forward         out[opg, P]   = W[opg, K] · columns[K, P]            (implicit im2col)
-///   backwardInput   columns[K, P] = W[opg, K]ᵀ · dOut[opg, P], then col2im (scatter-add)
+///   backwardInput   columns[K, P] = W[opg, K]ᵀ · dOut[opg, P], then col2im (scatter-add);
+///                   with stride 1, a forward convolution with flipped weights instead
 ///   backwardWeight  dW[opg, K]   += dOut[opg, P] · columns[K, P]ᵀ        (implicit im2col)
 /// 1×1, stride 1, unpadded convolutions skip im2col entirely. Many small (image, group) products
 /// run one per thread; few large ones use every thread inside each product.
@@ -63,6 +64,11 @@ public enum Convolution {
             }
             return
         }
+        if g.strideHeight == 1 && g.strideWidth == 1
+            && g.paddingHeight < g.kernelHeight && g.paddingWidth < g.kernelWidth {
+            backwardInputAsConvolution(g, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+            return
+        }
         // Work units: (image, group, run of input channels). A unit owns its gradInput planes, so
         // units never write the same memory and col2im needs no locks. Each unit's columns are
         // made a block of pixels at a time into a reused buffer.
@@ -103,6 +109,33 @@ public enum Convolution {
                     pixel += count
                 }
             }
+        }
+    }
+
+    /// Stride 1: the input gradient is itself a convolution — of gradOutput with the weights
+    /// flipped in space and transposed per group, padded by k − 1 − p — so it runs on the
+    /// forward kernel (implicit im2col) with no col2im pass. The flipped copy costs one pass
+    /// over the weights.
+    private static func backwardInputAsConvolution(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
+                                                   weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
+        let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
+        let kh = g.kernelHeight, kw = g.kernelWidth, taps = kh * kw
+        let flipped = ConvolutionGeometry(
+            batch: g.batch, inputChannels: g.outputChannels, inputHeight: g.outputHeight, inputWidth: g.outputWidth,
+            outputChannels: g.inputChannels, kernelHeight: kh, kernelWidth: kw,
+            paddingHeight: kh - 1 - g.paddingHeight, paddingWidth: kw - 1 - g.paddingWidth, groups: g.groups)
+        ScratchBuffers.with(count: g.weightCount) { flippedWeight in
+            // flippedWeight[g·cpg + c, o, i, j] = weight[g·opg + o, c, kh−1−i, kw−1−j]
+            for group in 0..<g.groups {
+                for o in 0..<opg {
+                    for c in 0..<cpg {
+                        let source = weight + ((group * opg + o) * cpg + c) * taps
+                        let target = flippedWeight + ((group * cpg + c) * opg + o) * taps
+                        for t in 0..<taps { target[t] = source[taps - 1 - t] }
+                    }
+                }
+            }
+            forward(flipped, input: gradOutput, weight: flippedWeight, bias: nil, output: gradInput)
         }
     }
 
