@@ -80,30 +80,50 @@ struct Im2colColumns: GemmRightOperand {
 }
 
 /// Right operand of the weight gradient: op(B) = columnsᵀ `[Ho·Wo, cpg·kh·kw]`.
+///
+/// Each panel row (one pixel, nr unfolded rows) is written in order: the nr values are read
+/// at fixed offsets from the pixel's window origin, all within a few L1-resident input rows.
+/// (Writing one unfolded row down a panel column instead made strided stores the bottleneck.)
 struct Im2colRows: GemmRightOperand {
     let window: ConvolutionWindow
 
     func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
-        let nr = GemmMicroKernel.nr, kc = depth.count, wo = window.outputWidth
-        var panel = destination
-        var j = columns.lowerBound
-        while j < columns.upperBound {
-            let width = min(nr, columns.upperBound - j)
-            for q in 0..<width {
-                // One unfolded row, over the pixel range `depth`, written down panel column q.
-                var p = 0, y = depth.lowerBound / wo, x = depth.lowerBound % wo
-                while p < kc {
-                    let run = min(wo - x, kc - p)
-                    window.gather(row: j + q, y: y, x: x, count: run, into: panel + p * nr + q, step: nr)
-                    p += run; x += run
-                    if x == wo { x = 0; y += 1 }
+        let nr = GemmMicroKernel.nr, kc = depth.count, w = window
+        let taps = w.kernelHeight * w.kernelWidth
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * nr) { table in
+            let offsets = table.baseAddress!, tapRows = offsets + nr, tapColumns = offsets + 2 * nr
+            var panel = destination
+            var j = columns.lowerBound
+            while j < columns.upperBound {
+                let width = min(nr, columns.upperBound - j)
+                for q in 0..<width {
+                    let row = j + q, c = row / taps, i = (row % taps) / w.kernelWidth, tap = row % w.kernelWidth
+                    tapRows[q] = i; tapColumns[q] = tap
+                    offsets[q] = (c * w.height + i) * w.width + tap
                 }
+                var y = depth.lowerBound / w.outputWidth, x = depth.lowerBound % w.outputWidth
+                var dst = panel
+                for _ in 0..<kc {
+                    let iy0 = y * w.strideHeight - w.paddingHeight, ix0 = x * w.strideWidth - w.paddingWidth
+                    if iy0 >= 0 && iy0 + w.kernelHeight <= w.height && ix0 >= 0 && ix0 + w.kernelWidth <= w.width {
+                        let origin = w.input + iy0 * w.width + ix0
+                        for q in 0..<width { dst[q] = origin[offsets[q]] }
+                    } else {
+                        // The window overlaps the zero padding.
+                        for q in 0..<width {
+                            let iy = iy0 + tapRows[q], ix = ix0 + tapColumns[q]
+                            dst[q] = iy >= 0 && iy < w.height && ix >= 0 && ix < w.width
+                                ? w.input[offsets[q] + iy0 * w.width + ix0] : 0
+                        }
+                    }
+                    for q in width..<nr { dst[q] = 0 }
+                    dst += nr
+                    x += 1
+                    if x == w.outputWidth { x = 0; y += 1 }
+                }
+                panel += nr * kc
+                j += nr
             }
-            if width < nr {
-                for p in 0..<kc { (panel + p * nr + width).update(repeating: 0, count: nr - width) }
-            }
-            panel += nr * kc
-            j += nr
         }
     }
 }
