@@ -27,6 +27,8 @@ swift build --scratch-path "$SCRATCH" -c release --product styleprompter-bench >
 BENCH="$SCRATCH/release/styleprompter-bench"
 if [[ -z "$ROWS" ]]; then ROWS=$("$BENCH" --list | awk '{print $1}' | paste -sd, -); fi
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*: //'; }
+LOAD_BEFORE=$(loadavg)
 IFS=, read -ra NAMES <<< "$ROWS"
 for name in "${NAMES[@]}"; do
     "$BENCH" --threads "$THREADS" --rows "$name" --json "$OUT/swift-$name.json" | tail -n +3
@@ -35,6 +37,7 @@ for name in "${NAMES[@]}"; do
         --threads "$THREADS" --rows "$name" --json "$OUT/pytorch-$name.json" 2>/dev/null | tail -n +3 \
         | sed 's/^/  pytorch: /' || echo "  pytorch: (no such row)"
 done
+LOAD_AFTER=$(loadavg)
 echo
 "$PYTHON" - "$OUT" "$ROWS" <<'PY'
 import json, os, sys
@@ -62,3 +65,5 @@ for name in names:
     # Same work on both sides, so the throughput ratio is the inverse time ratio.
     print(f"| {name} | {cell(mine)} | {cell(theirs)} | {theirs['seconds'] / mine['seconds']:.2f}× |")
 PY
+echo
+echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER ($(nproc) CPUs) — other work on the machine slows both sides"
