@@ -1,58 +1,117 @@
-import Foundation
-
 /// Layer normalisation over the last axis of contiguous `[rows, columns]` buffers, PyTorch
-/// semantics (biased variance, `epsilon` inside the square root).
+/// semantics (biased variance, `epsilon` inside the square root). `SIMD16<Float>` within a row,
+/// rows spread over threads.
 ///
-/// PLACEHOLDER: straightforward loops until the vectorised kernels land.
+/// ```swift
+/// // Swin tokens [4096, 96]
+/// LayerNormalization.forward(rows: 4096, columns: 96, input: x, weight: w, bias: b, epsilon: 1e-5,
+///                            output: y, mean: mean, rstd: rstd)
+/// ```
 public enum LayerNormalization {
+    typealias Vector = VectorMath.Vector
+
     /// `output = (x − mean) · rstd · weight + bias`; writes `mean[rows]` and `rstd[rows]` for backward.
     public static func forward(rows: Int, columns: Int, input: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, epsilon: Float,
                                output: UnsafeMutablePointer<Float>,
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let x = input + r * columns, y = output + r * columns
-            var s: Double = 0
-            for c in 0..<columns { s += Double(x[c]) }
-            let mu = s / Double(columns)
-            var v: Double = 0
-            for c in 0..<columns { let d = Double(x[c]) - mu; v += d * d }
-            let inv = Float(1 / (v / Double(columns) + Double(epsilon)).squareRoot())
-            let m = Float(mu)
-            mean[r] = m; rstd[r] = inv
-            for c in 0..<columns {
-                var h = (x[c] - m) * inv
-                if let weight { h *= weight[c] }
-                if let bias { h += bias[c] }
-                y[c] = h
+        guard columns > 0 else { return }
+        let out = SharedPointer(output), meanOut = SharedPointer(mean), rstdOut = SharedPointer(rstd)
+        let vectorEnd = columns / 16 * 16
+        Parallel.forRanges(count: rows, minimumPerThread: max(1, 16_384 / columns)) { range in
+            for r in range {
+                let x = input + r * columns, y = out.base + r * columns
+                // Two passes (mean, then centred squares): one-pass E[x²] − E[x]² cancels badly.
+                var sumVector = Vector()
+                for c in stride(from: 0, to: vectorEnd, by: 16) { sumVector += VectorMath.load(x + c) }
+                var sum = VectorMath.sum(sumVector)
+                for c in vectorEnd..<columns { sum += x[c] }
+                let mu = sum / Float(columns)
+                var squaresVector = Vector()
+                for c in stride(from: 0, to: vectorEnd, by: 16) {
+                    let d = VectorMath.load(x + c) - mu
+                    squaresVector = squaresVector.addingProduct(d, d)
+                }
+                var squares = VectorMath.sum(squaresVector)
+                for c in vectorEnd..<columns { let d = x[c] - mu; squares += d * d }
+                let inv = 1 / (squares / Float(columns) + epsilon).squareRoot()
+                meanOut[r] = mu; rstdOut[r] = inv
+                for c in stride(from: 0, to: vectorEnd, by: 16) {
+                    var h = (VectorMath.load(x + c) - mu) * inv
+                    if let weight { h *= VectorMath.load(weight + c) }
+                    if let bias { h += VectorMath.load(bias + c) }
+                    VectorMath.store(h, y + c)
+                }
+                for c in vectorEnd..<columns {
+                    var h = (x[c] - mu) * inv
+                    if let weight { h *= weight[c] }
+                    if let bias { h += bias[c] }
+                    y[c] = h
+                }
             }
         }
     }
 
     /// Gradients from the forward's `mean`/`rstd`. `gradInput` is overwritten; `gradWeight` and
     /// `gradBias` (length `columns`) are overwritten when given.
+    ///
+    /// `gradWeight` and `gradBias` sum over rows: each thread sums its rows into its own
+    /// partial vector and the partials are added in thread order, so results are reproducible
+    /// for a given thread count.
     public static func backward(rows: Int, columns: Int, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                                 gradInput: UnsafeMutablePointer<Float>,
                                 gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
-        gradWeight?.update(repeating: 0, count: columns)
-        gradBias?.update(repeating: 0, count: columns)
-        let n = Float(columns)
-        for r in 0..<rows {
-            let x = input + r * columns, g = gradOutput + r * columns, d = gradInput + r * columns
-            let m = mean[r], inv = rstd[r]
-            var sumG: Float = 0, sumGH: Float = 0
-            for c in 0..<columns {
-                let h = (x[c] - m) * inv
-                let gh = g[c] * (weight?[c] ?? 1)
-                sumG += gh; sumGH += gh * h
-                gradWeight?[c] += g[c] * h
-                gradBias?[c] += g[c]
+        guard columns > 0 else { return }
+        let parts = max(1, min(Parallel.threadCount, rows * columns / 16_384))
+        let gradIn = SharedPointer(gradInput)
+        let n = Float(columns), vectorEnd = columns / 16 * 16
+        // partials: [parts, 2, columns] — Σ g·h and Σ g per thread.
+        ScratchBuffers.with(count: parts * 2 * columns) { partialsPointer in
+            partialsPointer.update(repeating: 0, count: parts * 2 * columns)
+            let partials = SharedPointer(partialsPointer)
+            Parallel.forRanges(count: parts, threads: parts) { partRange in
+                for part in partRange {
+                    let gh = partials.base + part * 2 * columns, gs = gh + columns
+                    for r in (rows * part / parts)..<(rows * (part + 1) / parts) {
+                        let x = input + r * columns, g = gradOutput + r * columns, d = gradIn.base + r * columns
+                        let m = mean[r], inv = rstd[r]
+                        // Σ g·w and Σ g·w·h over the row.
+                        var sumGVector = Vector(), sumGHVector = Vector()
+                        for c in stride(from: 0, to: vectorEnd, by: 16) {
+                            let h = (VectorMath.load(x + c) - m) * inv, gv = VectorMath.load(g + c)
+                            let gw = weight.map { gv * VectorMath.load($0 + c) } ?? gv
+                            sumGVector += gw
+                            sumGHVector = sumGHVector.addingProduct(gw, h)
+                            VectorMath.store(VectorMath.load(gh + c).addingProduct(gv, h), gh + c)
+                            VectorMath.store(VectorMath.load(gs + c) + gv, gs + c)
+                        }
+                        var sumG = VectorMath.sum(sumGVector), sumGH = VectorMath.sum(sumGHVector)
+                        for c in vectorEnd..<columns {
+                            let h = (x[c] - m) * inv, gw = g[c] * (weight?[c] ?? 1)
+                            sumG += gw; sumGH += gw * h
+                            gh[c] += g[c] * h; gs[c] += g[c]
+                        }
+                        let meanG = sumG / n, meanGH = sumGH / n
+                        for c in stride(from: 0, to: vectorEnd, by: 16) {
+                            let h = (VectorMath.load(x + c) - m) * inv, gv = VectorMath.load(g + c)
+                            let gw = weight.map { gv * VectorMath.load($0 + c) } ?? gv
+                            VectorMath.store((gw - meanG - h * meanGH) * inv, d + c)
+                        }
+                        for c in vectorEnd..<columns {
+                            let h = (x[c] - m) * inv, gw = g[c] * (weight?[c] ?? 1)
+                            d[c] = inv * (gw - meanG - h * meanGH)
+                        }
+                    }
+                }
             }
-            for c in 0..<columns {
-                let h = (x[c] - m) * inv
-                let gh = g[c] * (weight?[c] ?? 1)
-                d[c] = inv * (gh - sumG / n - h * sumGH / n)
+            for (target, offset) in [(gradWeight, 0), (gradBias, columns)] {
+                guard let target else { continue }
+                target.update(from: partialsPointer + offset, count: columns)
+                for part in 1..<parts {
+                    let partial = partialsPointer + part * 2 * columns + offset
+                    for c in 0..<columns { target[c] += partial[c] }
+                }
             }
         }
     }

@@ -1,0 +1,86 @@
+import Testing
+@testable import CPUKernels
+
+/// Fast convolutions against the direct-loop `ConvolutionReference` (float64 sums).
+/// Each output is a dot product of cpg·kh·kw (forward), Cout/groups·kh·kw (input gradient) or
+/// N·Ho·Wo (weight gradient) terms in [-1, 1]; `dotProductTolerance` bounds float32 summation.
+@Suite(.serialized) struct ConvolutionTests {
+    static let geometries: [ConvolutionGeometry] = {
+        var list: [ConvolutionGeometry] = []
+        // kernel, stride, padding, groups, batch, odd sizes.
+        for (kernel, stride, padding) in [(1, 1, 0), (3, 1, 1), (3, 2, 1), (3, 1, 0), (4, 4, 0), (3, 2, 2), (1, 2, 0), (1, 1, 1)] {
+            for (groups, batch) in [(1, 1), (2, 3), (4, 2)] {
+                list.append(ConvolutionGeometry(batch: batch, inputChannels: 4 * groups, inputHeight: 13, inputWidth: 11,
+                                                outputChannels: 3 * groups, kernelHeight: kernel, kernelWidth: kernel,
+                                                strideHeight: stride, strideWidth: stride,
+                                                paddingHeight: padding, paddingWidth: padding, groups: groups))
+            }
+        }
+        // Larger channel counts (several K blocks, several units in backwardInput), non-square kernels.
+        list.append(ConvolutionGeometry(batch: 1, inputChannels: 70, inputHeight: 9, inputWidth: 35,
+                                        outputChannels: 40, kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        list.append(ConvolutionGeometry(batch: 2, inputChannels: 2 * 96, inputHeight: 8, inputWidth: 7,
+                                        outputChannels: 2 * 33, kernelHeight: 3, kernelWidth: 3,
+                                        strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1, groups: 2))
+        list.append(ConvolutionGeometry(batch: 1, inputChannels: 3, inputHeight: 17, inputWidth: 16,
+                                        outputChannels: 5, kernelHeight: 2, kernelWidth: 5,
+                                        strideHeight: 1, strideWidth: 3, paddingHeight: 0, paddingWidth: 2))
+        list.append(ConvolutionGeometry(batch: 3, inputChannels: 6, inputHeight: 1, inputWidth: 1,
+                                        outputChannels: 7, kernelHeight: 1, kernelWidth: 1))
+        return list
+    }()
+
+    func describe(_ g: ConvolutionGeometry) -> String {
+        "N\(g.batch) C\(g.inputChannels)→\(g.outputChannels) \(g.inputHeight)×\(g.inputWidth) k\(g.kernelHeight)×\(g.kernelWidth) s\(g.strideHeight),\(g.strideWidth) p\(g.paddingHeight),\(g.paddingWidth) groups \(g.groups)"
+    }
+
+    @Test(arguments: geometries)
+    func forward(_ g: ConvolutionGeometry) {
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3)
+        for withBias in [true, false] {
+            let output = TestBuffer(count: g.outputCount, seed: 4), expected = TestBuffer(count: g.outputCount, seed: 5)
+            Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: withBias ? bias.pointer : nil,
+                                output: output.pointer)
+            ConvolutionReference.forward(g, input: input.pointer, weight: weight.pointer,
+                                         bias: withBias ? bias.pointer : nil, output: expected.pointer)
+            let error = maxAbsoluteDifference(output.pointer, expected.pointer, count: g.outputCount)
+            #expect(error <= dotProductTolerance(g.inputChannelsPerGroup * g.kernelHeight * g.kernelWidth + 1),
+                    "\(describe(g)) bias \(withBias): \(error)")
+        }
+    }
+
+    @Test(arguments: geometries)
+    func backwardInput(_ g: ConvolutionGeometry) {
+        let gradOutput = TestBuffer(count: g.outputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let gradInput = TestBuffer(count: g.inputCount, seed: 3), expected = TestBuffer(count: g.inputCount, seed: 4)
+        Convolution.backwardInput(g, gradOutput: gradOutput.pointer, weight: weight.pointer, gradInput: gradInput.pointer)
+        ConvolutionReference.backwardInput(g, gradOutput: gradOutput.pointer, weight: weight.pointer,
+                                           gradInput: expected.pointer)
+        let error = maxAbsoluteDifference(gradInput.pointer, expected.pointer, count: g.inputCount)
+        #expect(error <= dotProductTolerance(g.outputChannelsPerGroup * g.kernelHeight * g.kernelWidth),
+                "\(describe(g)): \(error)")
+    }
+
+    @Test(arguments: geometries)
+    func backwardWeight(_ g: ConvolutionGeometry) {
+        let gradOutput = TestBuffer(count: g.outputCount, seed: 1), input = TestBuffer(count: g.inputCount, seed: 2)
+        let gradWeight = TestBuffer(count: g.weightCount, seed: 3), expected = TestBuffer(count: g.weightCount, seed: 4)
+        Convolution.backwardWeight(g, gradOutput: gradOutput.pointer, input: input.pointer, gradWeight: gradWeight.pointer)
+        ConvolutionReference.backwardWeight(g, gradOutput: gradOutput.pointer, input: input.pointer,
+                                            gradWeight: expected.pointer)
+        let error = maxAbsoluteDifference(gradWeight.pointer, expected.pointer, count: g.weightCount)
+        #expect(error <= dotProductTolerance(g.batch * g.outputHeight * g.outputWidth), "\(describe(g)): \(error)")
+    }
+
+    /// StyleGAN's upsampling layer: a stride-2 transposed 3×3 convolution, one group per image,
+    /// run as `backwardInput` (x [1, B·Cin, H, W] → [1, B·Cout, 2H+1, 2W+1]).
+    @Test func transposedConvolutionForUpsampling() {
+        let batch = 3, cin = 20, cout = 12, h = 6, w = 5
+        let g = ConvolutionGeometry(batch: 1, inputChannels: batch * cout, inputHeight: 2 * h + 1, inputWidth: 2 * w + 1,
+                                    outputChannels: batch * cin, kernelHeight: 3, kernelWidth: 3,
+                                    strideHeight: 2, strideWidth: 2, groups: batch)
+        #expect(g.outputHeight == h && g.outputWidth == w)
+        backwardInput(g)
+    }
+}

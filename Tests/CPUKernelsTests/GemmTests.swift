@@ -1,0 +1,108 @@
+import Testing
+@testable import CPUKernels
+
+/// Error bound for a float32 dot product of length k with terms in [-1, 1], against an exact
+/// (float64) reference: blocked float32 summation grows as ~k·ε·|terms| in the worst case and
+/// ~√k·ε typically; 4·k·ε(2⁻²³) plus a floor covers every order the kernel may use.
+func dotProductTolerance(_ k: Int) -> Float { 4 * Float(max(k, 1)) * Float.ulpOfOne + 1e-6 }
+
+@Suite(.serialized) struct GemmTests {
+    /// Runs `Gemm.multiply` and `GemmReference.multiply` on the same padded operands.
+    func check(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, accumulate: Bool, pad: Int = 0,
+               threads: Int = 2) {
+        let lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad, ldc = n + pad
+        let a = TestBuffer(count: (transposeA ? k : m) * lda, seed: 1)
+        let b = TestBuffer(count: (transposeB ? n : k) * ldb, seed: 2)
+        let c = TestBuffer(count: m * ldc, seed: 3), expected = TestBuffer(copying: c)
+        let saved = Parallel.threadCount
+        Parallel.threadCount = threads
+        defer { Parallel.threadCount = saved }
+        Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: lda, transposeA: transposeA,
+                      b: b.pointer, ldb: ldb, transposeB: transposeB, c: c.pointer, ldc: ldc, accumulate: accumulate)
+        GemmReference.multiply(m: m, n: n, k: k, a: a.pointer, lda: lda, transposeA: transposeA,
+                               b: b.pointer, ldb: ldb, transposeB: transposeB,
+                               c: expected.pointer, ldc: ldc, accumulate: accumulate)
+        // Padding columns of C must be untouched: compare the whole buffer.
+        let error = maxAbsoluteDifference(c.pointer, expected.pointer, count: c.count)
+        #expect(error <= dotProductTolerance(k) + (accumulate ? 1e-6 : 0),
+                "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB) acc \(accumulate) pad \(pad): error \(error)")
+    }
+
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func shapes(transposeA: Bool, transposeB: Bool) {
+        let sizes = [1, 7, 33, 97]
+        for m in sizes {
+            for n in sizes {
+                for k in sizes {
+                    check(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: (m + n + k) % 2 == 0)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func largeAndBlocked(transposeA: Bool, transposeB: Bool) {
+        // Crosses the kc (512), mc (96) and nc (1024) block edges and both thread splits.
+        check(m: 300, n: 1100, k: 600, transposeA: transposeA, transposeB: transposeB, accumulate: false)
+        check(m: 301, n: 45, k: 1030, transposeA: transposeA, transposeB: transposeB, accumulate: true, pad: 3)
+    }
+
+    @Test func rowStridesWiderThanOperands() {
+        for (tA, tB) in [(false, false), (false, true), (true, false), (true, true)] {
+            check(m: 37, n: 65, k: 19, transposeA: tA, transposeB: tB, accumulate: true, pad: 5)
+            check(m: 37, n: 65, k: 19, transposeA: tA, transposeB: tB, accumulate: false, pad: 11, threads: 1)
+        }
+    }
+
+    @Test func emptyDepthZeroesOrKeeps() {
+        let c = TestBuffer(count: 12, seed: 3), kept = TestBuffer(copying: c)
+        let dummy = TestBuffer(count: 1, seed: 1)
+        Gemm.multiply(m: 3, n: 4, k: 0, a: dummy.pointer, lda: 1, transposeA: false, b: dummy.pointer, ldb: 4,
+                      transposeB: false, c: c.pointer, ldc: 4, accumulate: true)
+        #expect(c.array == kept.array)
+        Gemm.multiply(m: 3, n: 4, k: 0, a: dummy.pointer, lda: 1, transposeA: false, b: dummy.pointer, ldb: 4,
+                      transposeB: false, c: c.pointer, ldc: 4, accumulate: false)
+        #expect(c.array == [Float](repeating: 0, count: 12))
+    }
+
+    @Test func sameBitsForEveryThreadCount() {
+        let m = 200, n = 300, k = 700
+        let a = TestBuffer(count: m * k, seed: 1), b = TestBuffer(count: k * n, seed: 2)
+        var results: [[Float]] = []
+        for threads in [1, 2, 3] {
+            let c = TestBuffer(count: m * n, seed: 3)
+            let saved = Parallel.threadCount
+            Parallel.threadCount = threads
+            Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: k, transposeA: false, b: b.pointer, ldb: n,
+                          transposeB: false, c: c.pointer, ldc: n, accumulate: false)
+            Parallel.threadCount = saved
+            results.append(c.array)
+        }
+        #expect(results[0] == results[1] && results[1] == results[2])
+    }
+
+    @Test(arguments: [(false, true), (false, false), (true, false), (true, true)])
+    func batched(transposeA: Bool, transposeB: Bool) {
+        // Attention-like small products (spread over the batch) and large ones (split inside).
+        for (batch, m, n, k) in [(6, 25, 27, 8), (3, 5, 1, 9), (3, 130, 140, 150), (1, 64, 33, 17)] {
+            for accumulate in [false, true] {
+                let lda = transposeA ? m : k, ldb = transposeB ? k : n
+                let strideA = m * k + 3, strideB = k * n + 5, strideC = m * n + 7
+                let a = TestBuffer(count: batch * strideA, seed: 1), b = TestBuffer(count: batch * strideB, seed: 2)
+                let c = TestBuffer(count: batch * strideC, seed: 3), expected = TestBuffer(copying: c)
+                Gemm.batchedMultiply(batch: batch, m: m, n: n, k: k, a: a.pointer, lda: lda, strideA: strideA,
+                                     transposeA: transposeA, b: b.pointer, ldb: ldb, strideB: strideB,
+                                     transposeB: transposeB, c: c.pointer, ldc: n, strideC: strideC,
+                                     accumulate: accumulate)
+                for i in 0..<batch {
+                    GemmReference.multiply(m: m, n: n, k: k, a: a.pointer + i * strideA, lda: lda,
+                                           transposeA: transposeA, b: b.pointer + i * strideB, ldb: ldb,
+                                           transposeB: transposeB, c: expected.pointer + i * strideC, ldc: n,
+                                           accumulate: accumulate)
+                }
+                let error = maxAbsoluteDifference(c.pointer, expected.pointer, count: c.count)
+                #expect(error <= dotProductTolerance(k) + 1e-6, "batch \(batch) \(m)×\(n)×\(k): \(error)")
+            }
+        }
+    }
+}
