@@ -14,6 +14,8 @@ Writes Tests/ImagingTests/Fixtures/imaging/ (kept small, < 500 KB):
   jpeg_*.jpg             PIL/libjpeg-turbo JPEGs: baseline and progressive at 4:4:4, 4:2:2,
                          4:2:0, greyscale, restart markers, optimised Huffman tables, and the
                          eight EXIF orientations
+  jpeg_sampling_*.jpg    sampling factors PIL cannot write (4:4:0, 4:1:1, 3×2, mixed chroma,
+                         2×2 greyscale), written by write_baseline_jpeg() below; PIL decodes them
   *.rgb / *.samples      raw reference bytes: PIL's .convert("RGB") (row-major RGB), or the
                          decoded samples (uint8, or uint16 little-endian for 16-bit PNGs)
   resize_*.rgb           PIL Image.resize of resize_source.png with BILINEAR/BICUBIC/LANCZOS
@@ -207,6 +209,105 @@ def make_jpegs():
         add_jpeg(f"jpeg_orientation{orientation}", small, quality=95, subsampling=0, exif=exif.tobytes())
 
 
+def write_baseline_jpeg(rgb, factors, quality_scale=0.5):
+    """A minimal baseline JPEG writer for arbitrary sampling factors [(h, v) per component].
+    Chroma is box-averaged; Huffman tables give DC sizes 4-bit and the 162 AC symbols 8-bit
+    codes (valid, if not compact)."""
+    h_img, w_img, _ = rgb.shape
+    x = rgb.astype(np.float64)
+    ycc = [0.299 * x[..., 0] + 0.587 * x[..., 1] + 0.114 * x[..., 2],
+           -0.168736 * x[..., 0] - 0.331264 * x[..., 1] + 0.5 * x[..., 2] + 128,
+           0.5 * x[..., 0] - 0.418688 * x[..., 1] - 0.081312 * x[..., 2] + 128]
+    ncomp = len(factors)
+    if ncomp == 1:
+        ycc = ycc[:1]
+    hmax, vmax = max(f[0] for f in factors), max(f[1] for f in factors)
+    mcux, mcuy = -(-w_img // (8 * hmax)), -(-h_img // (8 * vmax))
+    planes = []
+    for plane, (hf, vf) in zip(ycc, factors):
+        sx, sy = hmax // hf, vmax // vf
+        full = np.pad(plane, ((0, mcuy * 8 * vmax - h_img), (0, mcux * 8 * hmax - w_img)), mode="edge")
+        planes.append(full.reshape(full.shape[0] // sy, sy, full.shape[1] // sx, sx).mean(axis=(1, 3)))
+    n = np.arange(8)
+    C = np.sqrt(2 / 8) * np.cos((2 * n[None, :] + 1) * n[:, None] * np.pi / 16)
+    C[0] /= np.sqrt(2)
+    q = np.maximum(1, np.round(np.array([16, 11, 10, 16, 24, 40, 51, 61] * 8).reshape(8, 8) * quality_scale)).astype(int)
+    zz = sorted(((i, j) for i in range(8) for j in range(8)), key=lambda p: (p[0] + p[1], -p[1] if (p[0] + p[1]) % 2 else p[1]))
+    ac_symbols = [0x00, 0xF0] + [r << 4 | sz for r in range(16) for sz in range(1, 11)]
+    ac_code = {sym: i for i, sym in enumerate(ac_symbols)}
+    bits, nbits = [0], [0]  # accumulator
+    out = bytearray()
+
+    def put(value, length):
+        for k in range(length - 1, -1, -1):
+            bits[0] = bits[0] << 1 | (value >> k) & 1
+            nbits[0] += 1
+            if nbits[0] == 8:
+                out.append(bits[0]); bits[0] = 0; nbits[0] = 0
+                if out[-1] == 0xFF:
+                    out.append(0)
+
+    def category(v):
+        s = int(abs(v)).bit_length()
+        return s, (v if v >= 0 else v + (1 << s) - 1)
+
+    preds = [0] * ncomp
+    for my in range(mcuy):
+        for mx in range(mcux):
+            for c, (hf, vf) in enumerate(factors):
+                for by in range(vf):
+                    for bx in range(hf):
+                        y0, x0 = (my * vf + by) * 8, (mx * hf + bx) * 8
+                        block = planes[c][y0:y0 + 8, x0:x0 + 8] - 128
+                        coef = np.round((C @ block @ C.T) / q).astype(int)
+                        seq = [coef[i, j] for i, j in zz]
+                        s_, b_ = category(seq[0] - preds[c]); preds[c] = seq[0]
+                        put(s_, 4); put(b_, s_)
+                        run = 0
+                        for v in seq[1:]:
+                            if v == 0:
+                                run += 1; continue
+                            while run > 15:
+                                put(ac_code[0xF0], 8); run -= 16
+                            s_, b_ = category(v)
+                            put(ac_code[run << 4 | s_], 8); put(b_, s_); run = 0
+                        if run:
+                            put(ac_code[0x00], 8)
+    if nbits[0]:
+        put((1 << (8 - nbits[0])) - 1, 8 - nbits[0])
+
+    def seg(marker, payload):
+        return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + bytes(payload)
+
+    zzq = [int(q[i, j]) for i, j in zz]
+    sof = [8, h_img >> 8, h_img & 255, w_img >> 8, w_img & 255, ncomp]
+    sos = [ncomp]
+    for c, (hf, vf) in enumerate(factors):
+        sof += [c + 1, hf << 4 | vf, 0]
+        sos += [c + 1, 0x00]
+    sos += [0, 63, 0]
+    dht = [0x00] + [0, 0, 0, 12] + [0] * 12 + list(range(12))
+    dht += [0x10] + [0] * 7 + [len(ac_symbols)] + [0] * 8 + ac_symbols
+    return (b"\xff\xd8" + seg(0xDB, [0] + zzq) + seg(0xC0, sof) + seg(0xC4, dht) + seg(0xDA, sos)
+            + bytes(out) + b"\xff\xd9")
+
+
+def make_sampling_jpegs():
+    rgb = synthetic_rgb(45, 35, 8)
+    cases = {"440": [(1, 2), (1, 1), (1, 1)], "411": [(4, 1), (1, 1), (1, 1)], "3x2": [(3, 2), (1, 1), (1, 1)],
+             "mixed": [(2, 2), (1, 2), (2, 1)], "gray2x2": [(2, 2)]}
+    for tag, factors in cases.items():
+        data = write_baseline_jpeg(rgb, factors)
+        name = f"jpeg_sampling_{tag}"
+        save_bytes(name + ".jpg", data)
+        decoded = Image.open(io.BytesIO(data))
+        assert [l[1:3] for l in decoded.layer] == [f for f in factors], (decoded.layer, factors)
+        upright = decoded.convert("RGB")
+        save_bytes(name + ".rgb", np.asarray(upright).tobytes())
+        manifest["jpeg"].append({"file": name + ".jpg", "width": upright.width, "height": upright.height,
+                                 "rgb": name + ".rgb", "grayscale": len(factors) == 1})
+
+
 # ---------------------------------------------------------------- resampling
 def make_resizes():
     src = synthetic_rgb(37, 29, 6)
@@ -292,6 +393,7 @@ if __name__ == "__main__":
         os.remove(os.path.join(OUT, f))
     make_pngs()
     make_jpegs()
+    make_sampling_jpegs()
     make_resizes()
     make_faces()
     make_tensors()

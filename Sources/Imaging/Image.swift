@@ -46,7 +46,10 @@ public struct Image: Sendable, Equatable {
         } else if bytes.starts(with: [0xFF, 0xD8]) {
             let raster = try JPEG.decode(bytes)
             var rgb = raster.pixels
-            if raster.channels == 1 { rgb = raster.pixels.flatMap { [$0, $0, $0] } }
+            if raster.channels == 1 {
+                rgb = [UInt8](repeating: 0, count: raster.pixels.count * 3)
+                for (i, v) in raster.pixels.enumerated() { rgb[3 * i] = v; rgb[3 * i + 1] = v; rgb[3 * i + 2] = v }
+            }
             if applyingOrientation && raster.orientation != 1 {
                 let turned = ExifOrientation.apply(raster.orientation, width: raster.width, height: raster.height, channels: 3, pixels: rgb)
                 self.init(width: turned.width, height: turned.height, pixels: turned.pixels)
