@@ -239,7 +239,6 @@ struct HuffmanEncoder {
             parent[b] = node
             internals.append(node)
         }
-        queue = []
         // Depth of a node = depth of its parent + 1; parents are created after children.
         var depth = [Int](repeating: 0, count: weight.count)
         for node in stride(from: weight.count - 2, through: 0, by: -1) { depth[node] = depth[parent[node]] + 1 }

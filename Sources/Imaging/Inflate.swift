@@ -227,7 +227,6 @@ struct HuffmanDecoder {
             code = (code + counts[length - 1]) << 1
             nextCode[length] = code
         }
-        nextCode[1] = 0
         let size = 1 << Swift.max(maxLength, 1)
         var table = [UInt32](repeating: 0, count: size)
         for (symbol, l) in lengths.enumerated() where l > 0 {

@@ -27,7 +27,7 @@ struct ScanDecoder {
             let tables = Int(h[2 + 2 * i])
             guard tables >> 4 < 4, tables & 15 < 4 else { throw ImagingError.jpeg("invalid Huffman table selector") }
             dc.append(huffman[tables >> 4])
-            ac.append(huffman[4 + tables & 15])
+            ac.append(huffman[4 + (tables & 15)])
         }
         let at = 1 + 2 * Int(count)
         spectralStart = Int(h[at])
