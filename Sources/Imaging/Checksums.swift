@@ -15,24 +15,38 @@ public enum Checksum {
 
     /// CRC-32 of `bytes`, continuing from `crc` (pass a previous result to checksum in pieces).
     public static func crc32<C: Collection>(_ bytes: C, continuing crc: UInt32 = 0) -> UInt32 where C.Element == UInt8 {
-        var c = ~crc
-        crcTable.withUnsafeBufferPointer { table in
-            for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        }
-        return ~c
+        // The generic entry only finds contiguous memory; the loop runs on a concrete buffer,
+        // since an unspecialised generic loop costs a witness call per byte.
+        bytes.withContiguousStorageIfAvailable { crc32(buffer: $0, crc) } ?? Array(bytes).withUnsafeBufferPointer { crc32(buffer: $0, crc) }
     }
 
     /// Adler-32 of `bytes`, continuing from `adler` (1 for a fresh checksum).
     public static func adler32<C: Collection>(_ bytes: C, continuing adler: UInt32 = 1) -> UInt32 where C.Element == UInt8 {
-        var a = adler & 0xFFFF, b = adler >> 16
-        var pending = 0
-        for byte in bytes {
-            a += UInt32(byte)
-            b += a
-            pending += 1
-            // 5552 is the most bytes before `b` can overflow 32 bits (zlib's NMAX).
-            if pending == 5552 { a %= 65521; b %= 65521; pending = 0 }
+        bytes.withContiguousStorageIfAvailable { adler32(buffer: $0, adler) } ?? Array(bytes).withUnsafeBufferPointer { adler32(buffer: $0, adler) }
+    }
+
+    private static func crc32(buffer: UnsafeBufferPointer<UInt8>, _ crc: UInt32) -> UInt32 {
+        var c = ~crc
+        crcTable.withUnsafeBufferPointer { table in
+            for b in buffer { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
         }
-        return (b % 65521) << 16 | (a % 65521)
+        return ~c
+    }
+
+    private static func adler32(buffer: UnsafeBufferPointer<UInt8>, _ adler: UInt32) -> UInt32 {
+        var a = adler & 0xFFFF, b = adler >> 16
+        var start = 0
+        while start < buffer.count {
+            // 5552 is the most bytes before `b` can overflow 32 bits (zlib's NMAX).
+            let end = Swift.min(start + 5552, buffer.count)
+            for i in start..<end {
+                a += UInt32(buffer[i])
+                b += a
+            }
+            a %= 65521
+            b %= 65521
+            start = end
+        }
+        return b << 16 | a
     }
 }
