@@ -72,6 +72,19 @@ extension Image {
         return current
     }
 
+    /// Resampled so the shorter side is `shorterSide`, keeping the aspect ratio as torchvision's
+    /// `Resize(int)` computes it (the longer side truncated: `int(size · long / short)`).
+    ///
+    /// ```swift
+    /// let x = photo.resized(shorterSide: 256)   // 1024×768 → 341×256
+    /// ```
+    public func resized(shorterSide: Int, filter: ResamplingFilter = .bilinear) -> Image {
+        if width <= height {
+            return resized(width: shorterSide, height: Int(Double(shorterSide) * Double(height) / Double(width)), filter: filter)
+        }
+        return resized(width: Int(Double(shorterSide) * Double(width) / Double(height)), height: shorterSide, filter: filter)
+    }
+
     /// Fixed-point precision of PIL's 8-bit resampling: 32 − 8 − 2 bits.
     private static let precisionBits = 22
 

@@ -16,6 +16,13 @@ struct ResamplingTests {
         #expect(difference.maximum == 0, "\(entry.width)×\(entry.height) \(entry.filter): \(difference)")
     }
 
+    @Test func shorterSideKeepsAspectLikeTorchvision() {
+        let wide = Image(width: 1024, height: 768), tall = Image(width: 37, height: 29).resized(width: 29, height: 37)
+        let a = wide.resized(shorterSide: 256), b = tall.resized(shorterSide: 16)
+        #expect(a.width == 341 && a.height == 256)  // int(256 · 1024 / 768) = 341
+        #expect(b.width == 16 && b.height == 20)    // int(16 · 37 / 29) = 20
+    }
+
     @Test func sameSizeIsIdentity() throws {
         let source = try Image(contentsOf: Fixtures.url("resize_source.png"))
         #expect(source.resized(width: source.width, height: source.height) == source)
@@ -30,6 +37,13 @@ struct ImageOperationTests {
         let crop = try image.cropped(x: 1, y: 1, width: 2, height: 1)
         #expect(crop.pixels == [12, 13, 14, 15, 16, 17])
         #expect(throws: ImagingError.self) { try image.cropped(x: 2, y: 0, width: 2, height: 1) }
+    }
+
+    @Test func centerCropRoundsHalfToEvenLikeTorchvision() throws {
+        let square = Image(width: 5, height: 5, pixels: (0..<75).map { UInt8($0) })
+        // (5 − 2) / 2 = 1.5 rounds to 2 under Python's round; (5 − 3) / 2 = 1.
+        #expect(try square.centerCropped(width: 2, height: 3)[0, 0] == square[2, 1])
+        #expect(throws: ImagingError.self) { try square.centerCropped(width: 6, height: 1) }
     }
 
     @Test func horizontalFlipMirrorsRows() {
