@@ -8,8 +8,9 @@ import Testing
 ///
 /// Bound: the decoder follows libjpeg-turbo's integer arithmetic, so the expected difference is
 /// zero; the test allows a mean of 1 level and a maximum of 4 (the rounding an IDCT or
-/// upsampling variant could introduce) so that a libjpeg update upstream does not break it,
-/// and records the measured numbers.
+/// upsampling variant could introduce) so that a libjpeg update upstream does not break it.
+/// Measured with Pillow 13.0 / libjpeg-turbo 3.2.0: all 10 decodes and all 6 resizes (BILINEAR,
+/// BICUBIC, LANCZOS to 256²) are bit-exact (CRC-32 of every pixel equal); a difference is printed.
 @Suite("Face photos", .enabled(if: Fixtures.facesAvailable, "../shared/data/faces is absent: skipping face photo parity"))
 struct FacePhotoTests {
     @Test(arguments: Fixtures.manifest.faces.map(\.file))
