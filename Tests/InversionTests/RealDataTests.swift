@@ -39,7 +39,7 @@ struct RealDataTests {
             #expect(photo.shape == [1, 3, 256, 256] && image.width == 256)
             let result = GradientMode.withoutGradients { model(photo).image }
             #expect(result.shape == [1, 3, 1024, 1024])
-            #expect(result.scalars.allSatisfy(\.isFinite), "\(item.name): non-finite output")
+            #expect(result.scalars.allSatisfy { $0.isFinite }, "\(item.name): non-finite output")
         }
     }
 
@@ -55,7 +55,7 @@ struct RealDataTests {
             case .ganspace(let pca): latents = try pca.edit(encoded.latents, component: 54, layers: 7..<8, strength: 20)
             }
             let edited = GradientMode.withoutGradients { model.decode(EncodedImages(latents: latents, features: encoded.features)) }
-            #expect(edited.shape == [1, 3, 1024, 1024] && edited.scalars.allSatisfy(\.isFinite), "\(name)")
+            #expect(edited.shape == [1, 3, 1024, 1024] && edited.scalars.allSatisfy { $0.isFinite }, "\(name)")
             let change = relativeError(edited, original)
             #expect(change > 1e-4, "\(name) changed nothing")
         }
