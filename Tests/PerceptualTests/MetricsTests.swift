@@ -1,0 +1,81 @@
+import Foundation
+@testable import Perceptual
+import Tensors
+import Testing
+import TestSupport
+
+/// SSIM / MS-SSIM against pytorch_msssim 1.0.0, MSE and PSNR, and the summary.
+struct MetricsTests {
+    let fixtures: FixtureFile
+    let gaps: [String: Double]
+
+    init() throws {
+        fixtures = try PerceptualFixtures.fixtures("ssim.safetensors")
+        gaps = PerceptualFixtures.gaps(fixtures)
+    }
+
+    func check(_ key: String, _ value: Tensor) throws {
+        let error = relativeError(value, try fixtures.tensor(key))
+        print("parity \(key): \(value.scalars) relative \(error) (gap \(gaps[key] ?? 0))")
+        #expect(error <= PerceptualFixtures.bound(gaps[key]), "\(key)")
+    }
+
+    @Test func ssimAndMSSSIMMatchPytorchMSSSIM() throws {
+        let a = PerceptualFixtures.blocky(try fixtures.tensor("a_base"), factor: 8, height: 256, width: 256)
+        let b = PerceptualFixtures.blocky(try fixtures.tensor("b_base"), factor: 8, height: 256, width: 256)
+        try check("ssim", StructuralSimilarity.ssim(a, b))
+        try check("msssim", StructuralSimilarity.msssim(a, b))
+        try check("mse", PixelMetrics.meanSquaredError(a, b))
+        let psnr = PixelMetrics.peakSignalToNoiseRatio(a, b)
+        #expect(relativeError(psnr, try fixtures.tensor("psnr").scalars.map(Double.init)) < 1e-6)
+        // The same images on [0, 1] and on [0, 255] give the same numbers.
+        let unit = StructuralSimilarity.ssim((a + 1) / 2, (b + 1) / 2, inputRange: 0...1)
+        #expect(relativeError(unit, try fixtures.tensor("ssim")) < 1e-5)
+        let bytes = StructuralSimilarity.msssim((a + 1) * 127.5, (b + 1) * 127.5, inputRange: 0...255)
+        #expect(relativeError(bytes, try fixtures.tensor("msssim")) < 1e-5)
+    }
+
+    @Test func oddSidesAndShortSides() throws {
+        let a = PerceptualFixtures.blocky(try fixtures.tensor("odd_a_base"), factor: 3, height: 171, width: 165)
+        let b = PerceptualFixtures.blocky(try fixtures.tensor("odd_b_base"), factor: 3, height: 171, width: 165)
+        try check("odd_ssim", StructuralSimilarity.ssim(a, b))
+        try check("odd_msssim", StructuralSimilarity.msssim(a, b))
+        try check("small_ssim", StructuralSimilarity.ssim(try fixtures.tensor("small_a"), try fixtures.tensor("small_b")))
+    }
+
+    @Test func identicalImagesScoreOne() throws {
+        let a = PerceptualFixtures.blocky(try fixtures.tensor("a_base"), factor: 8, height: 256, width: 256)
+        #expect(StructuralSimilarity.ssim(a, a).scalars.allSatisfy { abs($0 - 1) < 1e-5 })
+        #expect(StructuralSimilarity.msssim(a, a).scalars.allSatisfy { abs($0 - 1) < 1e-5 })
+        #expect(PixelMetrics.peakSignalToNoiseRatio(a, a).allSatisfy { $0 == .infinity })
+    }
+
+    @Test func gaussianWindowIsNormalised() {
+        let w = StructuralSimilarity.gaussianWindow()
+        #expect(w.count == 11 && abs(w.reduce(0, +) - 1) < 1e-6 && w[5] == w.max() && w[0] == w[10])
+    }
+
+    @Test func ssimIsDifferentiable() throws {
+        let a = try fixtures.tensor("small_a"), b = try fixtures.tensor("small_b")
+        let errors = FiniteDifferences.relativeErrors(of: { StructuralSimilarity.ssim($0[0], $0[1]) }, at: [a, b], step: 1e-2)
+        #expect(errors.allSatisfy { $0 < 1e-2 }, "\(errors)")
+    }
+
+    @Test func summaryStatisticsAndJSON() throws {
+        var summary = MetricSummary()
+        summary.add("mse", values: Tensor(shape: [4], scalars: [1, 2, 3, 4]))
+        summary.add("id", 0.5)
+        let mse = try #require(summary.statistic("mse"))
+        #expect(mse.count == 4 && mse.mean == 2.5 && abs(mse.standardDeviation - 1.25.squareRoot()) < 1e-12)
+        #expect(mse.minimum == 1 && mse.maximum == 4)
+        #expect(summary.names == ["mse", "id"])
+        let json = try JSONSerialization.jsonObject(with: summary.jsonData(includeValues: true)) as! [String: Any]
+        let metrics = json["metrics"] as! [String: [String: Any]]
+        #expect(metrics["mse"]?["std"] as? Double == 1.25.squareRoot())
+        #expect((json["per_image"] as! [String: [Double]])["id"] == [0.5])
+        #expect(summary.table().contains("2.5000 ± 1.1180"))
+        var withInfinity = MetricSummary()
+        withInfinity.add("psnr", .infinity)
+        #expect(String(decoding: try withInfinity.jsonData(), as: UTF8.self).contains("\"inf\""))
+    }
+}
