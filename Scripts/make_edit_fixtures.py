@@ -30,6 +30,7 @@ out["latent"] = latent
 age = torch.load(D + "interfacegan_age.pt", map_location="cpu")
 pose = torch.load(D + "interfacegan_pose.pt", map_location="cpu")
 import numpy as np
+from fixture_common import write_safetensors
 smiling = torch.from_numpy(np.load(D + "wplus_Smiling.npy")).float()
 makeup = torch.from_numpy(np.load(D + "flat_Heavy_Makeup.npy")).float()
 out["interfacegan_age"] = latent + 2.5 * age
@@ -59,22 +60,6 @@ W = torch.cat(list(modulate.values()), 0).double()
 U, S, V = torch.svd(W)
 out["sefa_vectors"] = V[:, :5].T.float()
 out["sefa_values"] = (S[:5] ** 2).float()
-
-
-def write_safetensors(path, named, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for key in sorted(named):
-        data = named[key].contiguous().to(torch.float32).numpy().tobytes()
-        header[key] = {"dtype": "F32", "shape": list(named[key].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 write_safetensors("Tests/StyleGANTests/Fixtures/edits.safetensors", out, {"torch": torch.__version__, "strength": "2.5"})

@@ -18,8 +18,8 @@ import math
 import struct
 
 import torch
+from fixture_common import write_safetensors
 
-torch.manual_seed(1234)
 STEPS = 14
 
 
@@ -89,49 +89,38 @@ class Ranger(torch.optim.Optimizer):
                     p.data.copy_(slow_p)
 
 
-CONFIGS = {
-    "sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
-    "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
-    "sgd_nesterov": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
-    "adam": lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
-    "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.01, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1),
-    "ranger": lambda ps: Ranger(ps, lr=0.01),
-    "ranger_wd": lambda ps: Ranger(ps, lr=0.02, weight_decay=0.01, betas=(0.9, 0.999)),
-}
 
-tensors = {}
-for name, make in CONFIGS.items():
-    params = [torch.randn(4, 3), torch.randn(5)]
-    params = [p.clone().requires_grad_(True) for p in params]
-    for j, p in enumerate(params):
-        tensors[f"{name}.init.{j}"] = p.detach().clone()
-    opt = make(params)
-    for step in range(STEPS):
+def main():
+    torch.manual_seed(1234)
+    CONFIGS = {
+        "sgd": lambda ps: torch.optim.SGD(ps, lr=0.1),
+        "sgd_momentum": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
+        "sgd_nesterov": lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+        "adam": lambda ps: torch.optim.Adam(ps, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
+        "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.01, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1),
+        "ranger": lambda ps: Ranger(ps, lr=0.01),
+        "ranger_wd": lambda ps: Ranger(ps, lr=0.02, weight_decay=0.01, betas=(0.9, 0.999)),
+    }
+
+    tensors = {}
+    for name, make in CONFIGS.items():
+        params = [torch.randn(4, 3), torch.randn(5)]
+        params = [p.clone().requires_grad_(True) for p in params]
         for j, p in enumerate(params):
-            g = torch.randn_like(p) * (0.5 + step * 0.1)
-            p.grad = g.clone()
-            tensors[f"{name}.grad.{step}.{j}"] = g
-        opt.step()
-        for j, p in enumerate(params):
-            tensors[f"{name}.param.{step}.{j}"] = p.detach().clone()
+            tensors[f"{name}.init.{j}"] = p.detach().clone()
+        opt = make(params)
+        for step in range(STEPS):
+            for j, p in enumerate(params):
+                g = torch.randn_like(p) * (0.5 + step * 0.1)
+                p.grad = g.clone()
+                tensors[f"{name}.grad.{step}.{j}"] = g
+            opt.step()
+            for j, p in enumerate(params):
+                tensors[f"{name}.param.{step}.{j}"] = p.detach().clone()
+    write_safetensors("Tests/NeuralNetworkTests/Fixtures/optimizers.safetensors", tensors,
+                      {"steps": str(STEPS), "configs": json.dumps(list(CONFIGS)), "torch": torch.__version__})
+    print("wrote", len(tensors), "tensors")
 
 
-def write_safetensors(path, named, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for key in sorted(named):
-        data = named[key].contiguous().to(torch.float32).numpy().tobytes()
-        header[key] = {"dtype": "F32", "shape": list(named[key].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
-
-
-write_safetensors("Tests/NeuralNetworkTests/Fixtures/optimizers.safetensors", tensors,
-                  {"steps": str(STEPS), "configs": json.dumps(list(CONFIGS)), "torch": torch.__version__})
-print("wrote", len(tensors), "tensors")
+if __name__ == "__main__":
+    main()

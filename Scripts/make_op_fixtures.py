@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fixture_common import write_safetensors, relative_error, upfirdn2d_native
 
 OUTPUT = Path("Tests/TensorsTests/Fixtures/ops.safetensors")
 
@@ -54,12 +55,6 @@ metadata: dict[str, str] = {}
 def rng_for(name):
     return np.random.default_rng(zlib.crc32(name.encode()))
 
-
-def relative_error(a, b):
-    a = a.detach().double()
-    b = b.detach().double()
-    denominator = b.norm().item()
-    return (a - b).norm().item() / denominator if denominator > 0 else (a - b).norm().item()
 
 
 def add_case(name, fn, inputs, grads=None, params=None, extras=None):
@@ -124,29 +119,6 @@ def distinct(name, shape, spacing=0.1):
 
 
 # ----------------------------------------------------------------------------- reference upfirdn2d
-
-def upfirdn2d_native(input, kernel, up_x, up_y, down_x, down_y, pad_x0, pad_x1, pad_y0, pad_y1):
-    """rosinality/stylegan2-pytorch `op/upfirdn2d.py` pure-PyTorch version, verbatim semantics."""
-    _, channel, in_h, in_w = input.shape
-    input = input.reshape(-1, in_h, in_w, 1)
-    _, in_h, in_w, minor = input.shape
-    kernel_h, kernel_w = kernel.shape
-    out = input.view(-1, in_h, 1, in_w, 1, minor)
-    out = F.pad(out, [0, 0, 0, up_x - 1, 0, 0, 0, up_y - 1])
-    out = out.view(-1, in_h * up_y, in_w * up_x, minor)
-    out = F.pad(out, [0, 0, max(pad_x0, 0), max(pad_x1, 0), max(pad_y0, 0), max(pad_y1, 0)])
-    out = out[:, max(-pad_y0, 0): out.shape[1] - max(-pad_y1, 0), max(-pad_x0, 0): out.shape[2] - max(-pad_x1, 0), :]
-    out = out.permute(0, 3, 1, 2)
-    out = out.reshape([-1, 1, in_h * up_y + pad_y0 + pad_y1, in_w * up_x + pad_x0 + pad_x1])
-    w = torch.flip(kernel, [0, 1]).view(1, 1, kernel_h, kernel_w)
-    out = F.conv2d(out, w)
-    out = out.reshape(-1, minor, in_h * up_y + pad_y0 + pad_y1 - kernel_h + 1,
-                      in_w * up_x + pad_x0 + pad_x1 - kernel_w + 1)
-    out = out.permute(0, 2, 3, 1)
-    out = out[:, ::down_y, ::down_x, :]
-    out_h = (in_h * up_y + pad_y0 + pad_y1 - kernel_h) // down_y + 1
-    out_w = (in_w * up_x + pad_x0 + pad_x1 - kernel_w) // down_x + 1
-    return out.view(-1, channel, out_h, out_w)
 
 
 def make_blur_kernel(taps, scale=1.0):
@@ -412,26 +384,6 @@ def double_backward_case():
 
 
 # ----------------------------------------------------------------------------- writer
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for key in sorted(tensors):
-        data = np.ascontiguousarray(tensors[key], dtype="<f4").tobytes()
-        header[key] = {"dtype": "F32", "shape": list(tensors[key].shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    encoded += b" " * (-len(encoded) % 8)  # keep the data 8-byte aligned
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with open(temporary, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-    temporary.replace(path)
 
 
 def main():

@@ -151,6 +151,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import autograd, nn
+from fixture_common import write_safetensors, relative_error, upfirdn2d_native, upfirdn2d
 
 FIXTURES = Path("Tests/StyleGANTests/Fixtures")
 LARGE = Path(".fixtures-large")
@@ -175,34 +176,6 @@ TRAIN_ARGS = dict(batch=4, r1=10.0, d_reg_every=16, g_reg_every=4, path_regulari
 # --------------------------------------------------------------------------------------------
 # Ops (pure-PyTorch equivalents of rosinality's CUDA ops; on the CPU rosinality runs these)
 
-def upfirdn2d_native(input, kernel, up_x, up_y, down_x, down_y, pad_x0, pad_x1, pad_y0, pad_y1):
-    """Upsample by zero insertion, pad (negative = crop), correlate with the flipped kernel
-    (i.e. true convolution), then keep every down-th sample."""
-    _, channel, in_h, in_w = input.shape
-    x = input.reshape(-1, in_h, in_w, 1)
-    minor = 1
-    kernel_h, kernel_w = kernel.shape
-    # zero insertion: each sample followed by up-1 zeros along both axes
-    x = x.view(-1, in_h, 1, in_w, 1, minor)
-    x = F.pad(x, [0, 0, 0, up_x - 1, 0, 0, 0, up_y - 1])
-    x = x.view(-1, in_h * up_y, in_w * up_x, minor)
-    x = F.pad(x, [0, 0, max(pad_x0, 0), max(pad_x1, 0), max(pad_y0, 0), max(pad_y1, 0)])
-    x = x[:, max(-pad_y0, 0): x.shape[1] - max(-pad_y1, 0), max(-pad_x0, 0): x.shape[2] - max(-pad_x1, 0), :]
-    x = x.permute(0, 3, 1, 2).reshape([-1, 1, in_h * up_y + pad_y0 + pad_y1, in_w * up_x + pad_x0 + pad_x1])
-    w = torch.flip(kernel, [0, 1]).view(1, 1, kernel_h, kernel_w)
-    x = F.conv2d(x, w)
-    x = x.reshape(-1, minor, in_h * up_y + pad_y0 + pad_y1 - kernel_h + 1, in_w * up_x + pad_x0 + pad_x1 - kernel_w + 1)
-    x = x.permute(0, 2, 3, 1)[:, ::down_y, ::down_x, :]
-    out_h = (in_h * up_y + pad_y0 + pad_y1 - kernel_h + down_y) // down_y
-    out_w = (in_w * up_x + pad_x0 + pad_x1 - kernel_w + down_x) // down_x
-    return x.reshape(-1, channel, out_h, out_w)
-
-
-def upfirdn2d(input, kernel, up=1, down=1, pad=(0, 0)):
-    """rosinality's wrapper: scalar up/down apply to both axes, a 2-tuple pad to both axes."""
-    if len(pad) == 2:
-        pad = (pad[0], pad[1], pad[0], pad[1])
-    return upfirdn2d_native(input, kernel, up, up, down, down, *pad)
 
 
 def fused_leaky_relu(input, bias=None, negative_slope=0.2, scale=2 ** 0.5):
@@ -580,12 +553,6 @@ def perturb(model, gen, lr_mlp):
                 p.mul_(0.25)  # keeps the summed RGB output roughly in [-1, 1]
 
 
-def relative_error(a, b):
-    a = a.detach().double()
-    b = b.detach().double()
-    d = b.norm().item()
-    return (a - b).norm().item() / d if d > 0 else (a - b).norm().item()
-
 
 def config_json(config, n_latent, num_layers):
     c = dict(config)
@@ -594,28 +561,6 @@ def config_json(config, n_latent, num_layers):
     c["num_layers"] = num_layers
     return json.dumps(c)
 
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for key in sorted(tensors):
-        array = tensors[key].detach().cpu().numpy() if torch.is_tensor(tensors[key]) else tensors[key]
-        assert array.dtype == np.float32, (key, array.dtype)
-        data = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[key] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    encoded += b" " * (-len(encoded) % 8)  # keep the data 8-byte aligned
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-    temporary.replace(path)
 
 
 def torch_save(obj, path):
