@@ -9,8 +9,8 @@ committed and `swift test` never runs Python):
     .venv/bin/python Scripts/make_perceptual_fixtures.py --large    # also full IR-SE50 (~175 MB,
                                                                     #   into .fixtures-large/)
 
-Made with torch 2.13.0+cpu, numpy and pytorch_msssim 1.0.0, CPU only, one thread. It needs the
-released StylePrompter code: the bare git repository from the search tool's
+Made with torch 2.13.0+cpu, numpy and pytorch_msssim 1.0.0, CPU only, one thread. It needs
+HyperStyle's `criteria/ms_ssim.py` (see ssim.safetensors) and the released StylePrompter code: the bare git repository from the search tool's
 `fetch github:I2-Multimedia-Lab/StylePrompter` (default path below, or `--released-repo`).
 `git archive` copies `criteria/`, `configs/` and `models/encoders/{helpers,model_irse}.py` into a
 temporary folder put on sys.path; nothing of it is committed. The released classes are used as
@@ -115,6 +115,14 @@ ssim.safetensors — pytorch_msssim 1.0.0 `ssim` / `ms_ssim`, size_average=False
     odd_a_base, odd_b_base [2,1,60,56] → blocky(·, 3, 171, 165): ssim, msssim (odd sides: the
         padded average pool);
     small_a, small_b [1,3,9,23] (raw): ssim (the H-blur is skipped: side < 11).
+    pspfamily_{msssim,ssim} [2]: the pSp-family evaluation scripts' numbers (ReStyle/HyperStyle
+        `calc_losses_on_images.py`: `MSSSIM()(result[i:i+1], gt[i:i+1])` on [−1,1] images, i.e.
+        HyperStyle's `criteria/ms_ssim.py`, read from the bare repository of the search tool's
+        `fetch github:yuval-alaluf/hyperstyle`, `--hyperstyle-repo`) on a, b above;
+    pspfamily_narrow_a_base, _b_base [2,3,25,25] in [−0.4, 1] → blocky(·, 8, 199, 197):
+        pspfamily_narrow_{msssim,ssim} (the script guesses L = 1 there; odd sides floor);
+    pspfamily_negated_{msssim,ssim} [1]: a[:1] against −a[:1] — MS-SSIM is NaN (negative cs to a
+        fractional power), as the script computes it before dropping NaNs.
 
 Large (--large, .fixtures-large/, never committed): irse50.pt — the real-shape
     Backbone(112, 50, 'ir_se', drop_ratio=0.6) with seeded perturbed weights — and
@@ -142,6 +150,7 @@ FIXTURES = ROOT / "Tests" / "PerceptualTests" / "Fixtures"
 LARGE = ROOT / ".fixtures-large"
 SHARED_HEADS = ROOT.parent / "shared" / "data" / "lpips" / "v0.1_alex.pth"
 DEFAULT_REPO = Path("/work/.mirror/I2-Multimedia-Lab+StylePrompter/repo")
+HYPERSTYLE_REPO = [Path("/work/.mirror/yuval-alaluf+hyperstyle/repo")]
 STUB_WIDTHS = [64, 192, 384, 256, 256]
 HUB_FILE = [None]
 
@@ -666,7 +675,50 @@ def make_ssim():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         record("small_", small_a, small_b, with_ms=False)
+    make_psp_family_ssim(HYPERSTYLE_REPO[0], out, gaps)
     write_safetensors(FIXTURES / "ssim.safetensors", out, {"gap": json.dumps(gaps, sort_keys=True)})
+
+
+def import_hyperstyle_ms_ssim(repo):
+    """HyperStyle's criteria/ms_ssim.py (jorge-pessoa/pytorch-msssim), from its bare repository."""
+    source = subprocess.run(["git", "-C", str(repo), "show", "HEAD:criteria/ms_ssim.py"], check=True,
+                            capture_output=True, text=True).stdout
+    module = types.ModuleType("hyperstyle_ms_ssim")
+    exec(compile(source, "hyperstyle/criteria/ms_ssim.py", "exec"), module.__dict__)
+    return module
+
+
+def make_psp_family_ssim(repo, out, gaps):
+    """pspfamily_* entries of ssim.safetensors: the evaluation scripts' per-image MS-SSIM / SSIM."""
+    ms = import_hyperstyle_ms_ssim(repo)
+    original_window = ms.create_window
+    g = torch.Generator().manual_seed(81)
+
+    def per_image(fn, a, b, dtype):
+        if dtype == torch.float64:
+            ms.create_window = lambda size, channel=1: original_window(size, channel).double()
+        try:
+            return torch.stack([fn(a[i:i + 1].to(dtype), b[i:i + 1].to(dtype)).reshape(()) for i in range(a.shape[0])])
+        finally:
+            ms.create_window = original_window
+
+    def record(prefix, a, b):
+        for name, fn in [("msssim", lambda x, y: ms.MSSSIM()(x, y)), ("ssim", lambda x, y: ms.ssim(x, y))]:
+            v32 = per_image(fn, a, b, torch.float32)
+            v64 = per_image(fn, a, b, torch.float64)
+            out[prefix + name] = v32
+            if torch.isfinite(v32).all():
+                gaps[prefix + name] = gap(v32, v64)
+
+    a, b = blocky(out["a_base"], 8, 256, 256), blocky(out["b_base"], 8, 256, 256)
+    record("pspfamily_", a, b)
+    # No value below -0.5: the script guesses L = 1 instead of 2. Odd sides: pooling floors.
+    c_base = torch.rand(2, 3, 25, 25, generator=g) * 1.4 - 0.4
+    d_base = (c_base + 0.2 * torch.randn(2, 3, 25, 25, generator=g)).clamp(-0.4, 1)
+    out.update({"pspfamily_narrow_a_base": c_base, "pspfamily_narrow_b_base": d_base})
+    record("pspfamily_narrow_", blocky(c_base, 8, 199, 197), blocky(d_base, 8, 199, 197))
+    # Anti-correlated images: negative contrast-structure terms, NaN MS-SSIM (the script drops it).
+    record("pspfamily_negated_", a[:1], -a[:1])
 
 
 def main():
@@ -675,7 +727,10 @@ def main():
     parser.add_argument("--released-repo", type=Path, default=DEFAULT_REPO,
                         help="bare git repository of I2-Multimedia-Lab/StylePrompter")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--hyperstyle-repo", type=Path, default=HYPERSTYLE_REPO[0],
+                        help="bare git repository of yuval-alaluf/hyperstyle (criteria/ms_ssim.py)")
     args = parser.parse_args()
+    HYPERSTYLE_REPO[0] = args.hyperstyle_repo
     torch.set_num_threads(args.threads)
     released = import_released(args.released_repo)
     make_layers(released)

@@ -106,6 +106,14 @@ struct LPIPSTests {
         #expect(taps.map(\.shape) == [[1, 64, 63, 63], [1, 192, 31, 31], [1, 384, 15, 15], [1, 256, 15, 15], [1, 256, 15, 15]])
     }
 
+    @Test func lpipsFiniteDifferences() throws {
+        let lpips = try LPIPS.load(from: Self.smallLayouts[1].map(PerceptualFixtures.file))
+        let fixtures = try PerceptualFixtures.fixtures("lpips_small.safetensors")
+        let x = try fixtures.tensor("x_base"), y = try fixtures.tensor("y_base")
+        let errors = FiniteDifferences.relativeErrors(of: { lpips.distances($0[0], $0[1]) }, at: [x, y], step: 1e-2)
+        #expect(errors.allSatisfy { $0 < 2e-2 }, "\(errors)")
+    }
+
     @Test func identicalImagesAreAtDistanceZero() throws {
         let lpips = try LPIPS.load(from: Self.smallLayouts[1].map(PerceptualFixtures.file))
         let x = try PerceptualFixtures.fixtures("lpips_small.safetensors").tensor("x_base")

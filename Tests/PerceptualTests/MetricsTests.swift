@@ -43,6 +43,23 @@ struct MetricsTests {
         try check("small_ssim", StructuralSimilarity.ssim(try fixtures.tensor("small_a"), try fixtures.tensor("small_b")))
     }
 
+    @Test func pspFamilyEvaluationMSSSIMMatchesHyperStyleScript() throws {
+        let a = PerceptualFixtures.blocky(try fixtures.tensor("a_base"), factor: 8, height: 256, width: 256)
+        let b = PerceptualFixtures.blocky(try fixtures.tensor("b_base"), factor: 8, height: 256, width: 256)
+        #expect(PSPFamilySSIM.dynamicRange(of: a) == 2)
+        try check("pspfamily_msssim", PSPFamilySSIM.msssim(a, b))
+        try check("pspfamily_ssim", PSPFamilySSIM.ssim(a, b))
+        let c = PerceptualFixtures.blocky(try fixtures.tensor("pspfamily_narrow_a_base"), factor: 8, height: 199, width: 197)
+        let d = PerceptualFixtures.blocky(try fixtures.tensor("pspfamily_narrow_b_base"), factor: 8, height: 199, width: 197)
+        #expect(PSPFamilySSIM.dynamicRange(of: c) == 1)
+        try check("pspfamily_narrow_msssim", PSPFamilySSIM.msssim(c, d))
+        try check("pspfamily_narrow_ssim", PSPFamilySSIM.ssim(c, d))
+        let first = a.narrow(0, start: 0, length: 1)
+        #expect(PSPFamilySSIM.msssim(first, -first).item().isNaN)
+        #expect(try fixtures.tensor("pspfamily_negated_msssim").item().isNaN)
+        try check("pspfamily_negated_ssim", PSPFamilySSIM.ssim(first, -first))
+    }
+
     @Test func identicalImagesScoreOne() throws {
         let a = PerceptualFixtures.blocky(try fixtures.tensor("a_base"), factor: 8, height: 256, width: 256)
         #expect(StructuralSimilarity.ssim(a, a).scalars.allSatisfy { abs($0 - 1) < 1e-5 })
