@@ -81,6 +81,12 @@ ROWS = {
 }
 
 
+# Whole-model rows (generator, encoder, inversion, training step) live beside this file.
+from bench_pytorch_models import model_rows  # noqa: E402
+
+ROWS.update(model_rows())
+
+
 def measure(work):
     work()
     times = []

@@ -50,7 +50,7 @@ extension BenchmarkRow {
                                                 strideHeight: 2, strideWidth: 2, groups: 4)),
         attention(heads: 48, tokens: 256, headDimension: 32),
         layerNorm(rows: 64 * 64, columns: 96),
-    ] }
+    ] + modelRows }
 
     static let conv512 = ConvolutionGeometry(batch: 1, inputChannels: 512, inputHeight: 64, inputWidth: 64,
                                              outputChannels: 512, kernelHeight: 3, kernelWidth: 3,

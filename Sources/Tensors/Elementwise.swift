@@ -6,8 +6,10 @@ let parallelElementThreshold = 1 << 15
 
 extension Tensor {
     /// `f` applied to every element, in a new tensor (no graph).
-    @inline(__always)
-    func mapElements(_ f: (Float) -> Float) -> Tensor {
+    func mapElements(_ f: @escaping (Float) -> Float) -> Tensor { mapElements(UnaryClosure(body: f)) }
+
+    /// `f` applied to every element, in a new tensor (no graph); the loop is specialised for `F`.
+    func mapElements<F: UnaryFunction>(_ f: F) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         let x = readData, y = out.data
         Parallel.forRanges(count: count, minimumPerThread: parallelElementThreshold) { range in
@@ -17,8 +19,12 @@ extension Tensor {
     }
 
     /// `f(self, other)` with broadcasting, in a new tensor (no graph).
-    @inline(__always)
-    func zipElements(_ other: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
+    func zipElements(_ other: Tensor, op: String, _ f: @escaping (Float, Float) -> Float) -> Tensor {
+        zipElements(other, op: op, BinaryClosure(body: f))
+    }
+
+    /// `f(self, other)` with broadcasting; the loops are specialised for `F`.
+    func zipElements<F: BinaryFunction>(_ other: Tensor, op: String, _ f: F) -> Tensor {
         if shape == other.shape {
             let out = Tensor(uninitializedShape: shape)
             let a = readData, b = other.readData, y = out.data
@@ -109,17 +115,17 @@ extension Tensor {
 
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let out = a.zipElements(b, op: "add") { $0 + $1 }
+        let out = a.zipElements(b, op: "add", Elementwise.Add())
         return record("add", out, inputs: [a, b]) { g in [g.sumToShape(a.shape), g.sumToShape(b.shape)] }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let out = a.zipElements(b, op: "sub") { $0 - $1 }
+        let out = a.zipElements(b, op: "sub", Elementwise.Subtract())
         return record("sub", out, inputs: [a, b]) { g in [g.sumToShape(a.shape), (-g).sumToShape(b.shape)] }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let out = a.zipElements(b, op: "mul") { $0 * $1 }
+        let out = a.zipElements(b, op: "mul", Elementwise.Multiply())
         return record("mul", out, inputs: [a, b]) { g in
             [a.needsGradient ? (g * b).sumToShape(a.shape) : nil,
              b.needsGradient ? (g * a).sumToShape(b.shape) : nil]
@@ -127,7 +133,7 @@ extension Tensor {
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let out = a.zipElements(b, op: "div") { $0 / $1 }
+        let out = a.zipElements(b, op: "div", Elementwise.Divide())
         return record("div", out, inputs: [a, b]) { g in
             [a.needsGradient ? (g / b).sumToShape(a.shape) : nil,
              b.needsGradient ? (-(g * a) / (b * b)).sumToShape(b.shape) : nil]
@@ -135,18 +141,18 @@ extension Tensor {
     }
 
     public static prefix func - (x: Tensor) -> Tensor {
-        record("neg", x.mapElements { -$0 }, inputs: [x]) { g in [-g] }
+        record("neg", x.mapElements(Elementwise.Negate()), inputs: [x]) { g in [-g] }
     }
 
     public static func + (a: Tensor, s: Float) -> Tensor {
-        record("addScalar", a.mapElements { $0 + s }, inputs: [a]) { g in [g] }
+        record("addScalar", a.mapElements(Elementwise.AddScalar(value: s)), inputs: [a]) { g in [g] }
     }
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
     public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
     public static func - (s: Float, a: Tensor) -> Tensor { (-a) + s }
 
     public static func * (a: Tensor, s: Float) -> Tensor {
-        record("mulScalar", a.mapElements { $0 * s }, inputs: [a]) { g in [g * s] }
+        record("mulScalar", a.mapElements(Elementwise.MultiplyScalar(value: s)), inputs: [a]) { g in [g * s] }
     }
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
@@ -187,7 +193,7 @@ extension Tensor {
     /// 1 where `self > other`, else 0 (a constant mask, no gradient).
     public func greater(_ other: Tensor) -> Tensor { zipElements(other, op: "greater") { $0 > $1 ? 1 : 0 } }
     /// 1 where `self > value`, else 0 (a constant mask, no gradient).
-    public func greater(_ value: Float) -> Tensor { mapElements { $0 > value ? 1 : 0 } }
+    public func greater(_ value: Float) -> Tensor { mapElements(Elementwise.Step(threshold: value)) }
     /// 1 where `self < value`, else 0 (a constant mask, no gradient).
     public func less(_ value: Float) -> Tensor { mapElements { $0 < value ? 1 : 0 } }
 }

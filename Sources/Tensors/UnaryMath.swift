@@ -6,7 +6,7 @@ extension Tensor {
     // walked by a (non-retaining) backward alive. The rule only runs while `out` is alive.
 
     public func exp() -> Tensor {
-        let out = mapElements { Foundation.exp($0) }
+        let out = mapElements(Elementwise.Exp())
         return Tensor.record("exp", out, inputs: [self]) { [unowned out] g in [g * out] }
     }
 
@@ -16,13 +16,13 @@ extension Tensor {
     }
 
     public func sqrt() -> Tensor {
-        let out = mapElements { $0.squareRoot() }
+        let out = mapElements(Elementwise.SquareRoot())
         return Tensor.record("sqrt", out, inputs: [self]) { [unowned out] g in [g / out * 0.5] }
     }
 
     /// `1 / sqrt(x)`.
     public func rsqrt() -> Tensor {
-        let out = mapElements { 1 / $0.squareRoot() }
+        let out = mapElements(Elementwise.ReciprocalSquareRoot())
         return Tensor.record("rsqrt", out, inputs: [self]) { [unowned out] g in [g * out * out * out * -0.5] }
     }
 
@@ -35,47 +35,44 @@ extension Tensor {
 
     /// Elements limited to `[minimum, maximum]`; the gradient passes where the input was inside.
     public func clamp(min minimum: Float = -.infinity, max maximum: Float = .infinity) -> Tensor {
-        let out = mapElements { Swift.min(Swift.max($0, minimum), maximum) }
+        let out = mapElements(Elementwise.Clamp(minimum: minimum, maximum: maximum))
         return Tensor.record("clamp", out, inputs: [self]) { [self] g in
             [g * self.mapElements { $0 >= minimum && $0 <= maximum ? 1 : 0 }]
         }
     }
 
     public func tanh() -> Tensor {
-        let out = mapElements { Foundation.tanh($0) }
+        let out = mapElements(Elementwise.Tanh())
         return Tensor.record("tanh", out, inputs: [self]) { [unowned out] g in [g * (1 - out * out)] }
     }
 
     public func sigmoid() -> Tensor {
-        let out = mapElements { 1 / (1 + Foundation.exp(-$0)) }
+        let out = mapElements(Elementwise.Sigmoid())
         return Tensor.record("sigmoid", out, inputs: [self]) { [unowned out] g in [g * out * (1 - out)] }
     }
 
     public func relu() -> Tensor {
-        let out = mapElements { Swift.max($0, 0) }
+        let out = mapElements(Elementwise.Relu())
         return Tensor.record("relu", out, inputs: [self]) { [self] g in [g * self.greater(0)] }
     }
 
     /// `scale · (x ≥ 0 ? x : slope·x)` — StyleGAN's fused leaky ReLU uses slope 0.2, scale √2.
     public func leakyRelu(slope: Float = 0.01, scale: Float = 1) -> Tensor {
-        let out = mapElements { $0 >= 0 ? $0 * scale : $0 * slope * scale }
+        let out = mapElements(Elementwise.LeakyRelu(slope: slope, scale: scale))
         return Tensor.record("leakyRelu", out, inputs: [self]) { [self] g in
             // The slope mask is piecewise constant, so treating it as a constant is exact for
             // second derivatives too.
             // `x > 0`, as PyTorch: at exactly 0 the gradient takes the negative slope.
-            [g * self.mapElements { $0 > 0 ? scale : slope * scale }]
+            [g * self.mapElements(Elementwise.LeakyReluDerivative(slope: slope, scale: scale))]
         }
     }
 
     /// Exact GELU, `x·Φ(x)` (PyTorch's default, not the tanh approximation).
     public func gelu() -> Tensor {
-        let out = mapElements { 0.5 * $0 * (1 + erff($0 * Float(0.5).squareRoot())) }
+        let out = mapElements(Elementwise.Gelu())
         return Tensor.record("gelu", out, inputs: [self]) { [self] g in
             precondition(!GradientMode.isEnabled, "gelu: second derivatives are not supported")
-            let invSqrt2Pi = 1 / Float(2 * Double.pi).squareRoot()
-            return [g * self.mapElements { x in
-                0.5 * (1 + erff(x * Float(0.5).squareRoot())) + x * invSqrt2Pi * Foundation.exp(-0.5 * x * x)
-            }]
+            return [g * self.mapElements(Elementwise.GeluDerivative())]
         }
     }
 }
