@@ -51,13 +51,12 @@ public final class LPIPS: Module {
     public func distances(_ x: Tensor, _ y: Tensor) -> Tensor {
         precondition(x.shape == y.shape && x.rank == 4 && x.shape[1] == 3,
                      "LPIPS: inputs \(x.shape) and \(y.shape) must be equal [N, 3, H, W]")
-        let n = x.shape[0]
-        // One trunk pass over both batches.
-        let taps = net.features(Self.scaled(Tensor.concat([x, y], axis: 0)))
+        // Two trunk passes, as the reference: the target usually needs no gradient, so its pass
+        // records nothing and the backward pass covers `x` alone.
+        let tapsX = net.features(Self.scaled(x)), tapsY = net.features(Self.scaled(y))
         var total: Tensor?
-        for (k, tap) in taps.enumerated() {
-            let normalized = Self.unitNormalized(tap)
-            let difference = normalized.narrow(0, start: 0, length: n) - normalized.narrow(0, start: n, length: n)
+        for k in tapsX.indices {
+            let difference = Self.unitNormalized(tapsX[k]) - Self.unitNormalized(tapsY[k])
             let layerDistance = lin[k](difference * difference).mean(axes: [1, 2, 3])
             total = total.map { $0 + layerDistance } ?? layerDistance
         }
