@@ -2,10 +2,12 @@ import Foundation
 import Tensors
 
 /// SSIM and MS-SSIM (Wang et al. 2003/2004) exactly as the `pytorch_msssim` package computes
-/// them (`ssim`, `ms_ssim`, v1.0.0) — the implementation GAN-inversion evaluations commonly
-/// call: an 11-tap Gaussian window with σ = 1.5 (float32, normalised to sum 1), applied
-/// separably with NO padding (valid positions only; skipped along a side shorter than the
-/// window), K₁ = 0.01, K₂ = 0.03, `C₁ = (K₁·L)²`, `C₂ = (K₂·L)²`:
+/// them (`ssim`, `ms_ssim`, v1.0.0) — the standard definition with a fixed data range. (For the
+/// numbers that ReStyle's and HyperStyle's evaluation scripts print, which guess the range per
+/// image and skip the ReLU, use `PSPFamilySSIM`.) An 11-tap Gaussian window with σ = 1.5
+/// (float32, normalised to sum 1), applied separably with NO padding (valid positions only;
+/// skipped along a side shorter than the window), K₁ = 0.01, K₂ = 0.03, `C₁ = (K₁·L)²`,
+/// `C₂ = (K₂·L)²`:
 ///
 /// `cs = (2σxy + C₂) / (σx² + σy² + C₂)`, `ssim = (2μxμy + C₁) / (μx² + μy² + C₁) · cs`,
 /// each averaged over positions per channel, then over channels.
