@@ -59,14 +59,14 @@ public enum PSPFamilySSIM {
         return maxValue - minValue
     }
 
-    /// The 1-D window of `gaussian(size, 1.5)`: float64 values, rounded to float32, then
-    /// normalised in float32.
+    /// The 1-D window of `gaussian(size, 1.5)`: float64 values rounded to float32, their sum
+    /// rounded once from double (as PyTorch's reduction gives), then float32 division.
     static func window(size: Int) -> [Float] {
         let values = (0..<size).map { x -> Float in
             let d = Double(x - size / 2)
             return Float(Foundation.exp(-d * d / (2 * 1.5 * 1.5)))
         }
-        let total = values.reduce(0, +)
+        let total = Float(values.reduce(0.0) { $0 + Double($1) })
         return values.map { $0 / total }
     }
 

@@ -60,14 +60,19 @@ public enum StructuralSimilarity {
         return product!.mean(axis: 1)
     }
 
-    /// The normalised 1-D Gaussian window, computed in float32 as `_fspecial_gauss_1d`.
+    /// The normalised 1-D Gaussian window of `_fspecial_gauss_1d`, with its float32 values bit
+    /// for bit: float32 arguments `−c²/(2σ²)`, exponentials rounded correctly (through double, as
+    /// PyTorch's are; `expf` is off by an ulp on some taps), the sum rounded once from double (as
+    /// PyTorch's reduction gives here), then float32 division. SSIM is sensitive to these bits:
+    /// `σ² = E[x²] − μ²` cancels, so a window summing to 1 + 6e-8 instead of 1 − 3e-8 shifts
+    /// flat regions' contrast terms by ~1e-5 of C₂.
     public static func gaussianWindow(size: Int = windowSize, sigma: Float = windowSigma) -> [Float] {
         let twoSigmaSquared = Float(2 * Double(sigma) * Double(sigma))
         let values = (0..<size).map { i -> Float in
             let c = Float(i - size / 2)
-            return Foundation.exp(-(c * c) / twoSigmaSquared)
+            return Float(Foundation.exp(Double(-(c * c) / twoSigmaSquared)))
         }
-        let total = values.reduce(0, +)
+        let total = Float(values.reduce(0.0) { $0 + Double($1) })
         return values.map { $0 / total }
     }
 
