@@ -82,6 +82,24 @@ struct MetricsTests {
         #expect(errors.allSatisfy { $0 < 1e-2 }, "\(errors)")
     }
 
+    @Test func inversionMetricsRecordEveryMetric() throws {
+        let a = PerceptualFixtures.blocky(try fixtures.tensor("a_base"), factor: 8, height: 256, width: 256)
+        let b = PerceptualFixtures.blocky(try fixtures.tensor("b_base"), factor: 8, height: 256, width: 256)
+        let lpips = try LPIPS.load(from: [PerceptualFixtures.file("lpips_small_psp.pt")])
+        let identity = IdentityLoss(facenet: try IRSEBackbone.load(contentsOf: PerceptualFixtures.file("irse_mini.pt")))
+        let metrics = InversionMetrics(lpips: lpips, identity: identity)
+        var summary = MetricSummary()
+        metrics.evaluate(a, b, into: &summary)
+        #expect(summary.names == metrics.metricNames())
+        #expect(summary.names == ["mse", "psnr", "ssim", "msssim", "msssim_pspfamily", "lpips", "id_similarity"])
+        #expect(relativeError(summary.values["ssim"]!, try fixtures.tensor("ssim").scalars.map(Double.init)) < 1e-6)
+        #expect(relativeError(summary.values["msssim_pspfamily"]!, try fixtures.tensor("pspfamily_msssim").scalars.map(Double.init)) < 1e-6)
+        #expect(summary.statistic("lpips")!.count == 2)
+        var small = MetricSummary()
+        InversionMetrics().evaluate(try fixtures.tensor("small_a"), try fixtures.tensor("small_b"), into: &small)
+        #expect(small.names == InversionMetrics().metricNames(side: 9))
+    }
+
     @Test func summaryStatisticsAndJSON() throws {
         var summary = MetricSummary()
         summary.add("mse", values: Tensor(shape: [4], scalars: [1, 2, 3, 4]))
