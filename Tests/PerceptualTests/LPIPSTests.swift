@@ -85,6 +85,25 @@ struct LPIPSTests {
         #expect(throws: PerceptualError.self) { _ = try LPIPS.load(from: [heads]) }
     }
 
+    @Test func incompleteOrMismatchedFilesAreRefusedByKey() throws {
+        // A trunk without heads: the missing head keys are named.
+        do {
+            _ = try LPIPS.load(from: [PerceptualFixtures.file("lpips_small_trunk.pt")])
+            Issue.record("a trunk without heads loaded")
+        } catch let error as StateDictionaryError {
+            #expect(error.report.missingKeys == (0..<5).map { "lin.\($0).1.weight" })
+        }
+        // The real (full-width) heads on a narrow trunk: shape mismatches, by key.
+        let heads = PerceptualFixtures.sharedAlexHeads
+        guard FileManager.default.fileExists(atPath: heads.path) else { return }
+        do {
+            _ = try LPIPS.load(trunk: PerceptualFixtures.file("lpips_small_trunk.pt"), heads: heads)
+            Issue.record("mismatched heads loaded")
+        } catch let error as StateDictionaryError {
+            #expect(error.report.shapeMismatches.map(\.key) == (0..<5).map { "lin.\($0).1.weight" })
+        }
+    }
+
     @Test func canonicalKeysCoverEveryLayout() {
         let cases: [(String, String?)] = [
             ("features.3.weight", "net.layers.3.weight"), ("net.layers.10.bias", "net.layers.10.bias"),
