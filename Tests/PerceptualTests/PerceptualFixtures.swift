@@ -9,6 +9,7 @@ enum PerceptualFixtures {
     /// The real LPIPS head file, in the team's shared data (tests needing it skip without it).
     static let sharedAlexHeads = repositoryRoot.deletingLastPathComponent()
         .appendingPathComponent("shared/data/lpips/v0.1_alex.pth")
+    static var hasSharedAlexHeads: Bool { FileManager.default.fileExists(atPath: sharedAlexHeads.path) }
 
     static func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
 
