@@ -12,7 +12,9 @@ import Tensors
 /// - the embedding is `x / ‖x‖₂` (`l2_norm`, no epsilon).
 ///
 /// It is built in evaluation mode with frozen parameters, as the ID loss uses it; gradients
-/// still flow to the input image.
+/// still flow to the input image. Keep it out of a trained module's tree (`IdentityLoss` is not
+/// a `Module`, so holding one there is safe): a parent's `train()` would switch its BatchNorms to
+/// batch statistics.
 ///
 /// ```swift
 /// let facenet = try IRSEBackbone.load(contentsOf: irse50URL)     // model_ir_se50.pth
