@@ -53,7 +53,8 @@ extension Tensor {
 
     public func relu() -> Tensor {
         let out = mapElements(Elementwise.Relu())
-        return Tensor.record("relu", out, inputs: [self]) { [self] g in [g * self.greater(0)] }
+        // A select, as PyTorch's threshold_backward: a NaN gradient where x ≤ 0 becomes 0.
+        return Tensor.record("relu", out, inputs: [self]) { [self] g in [Tensor.where(self.greater(0), g, Tensor.zeros([]))] }
     }
 
     /// `scale · (x ≥ 0 ? x : slope·x)` — StyleGAN's fused leaky ReLU uses slope 0.2, scale √2.

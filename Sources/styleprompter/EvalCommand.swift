@@ -10,7 +10,7 @@ import Tensors
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure MSE, PSNR, SSIM (and LPIPS, ID similarity) of inversions at 256 px, with time per image.")
+        abstract: "Measure MSE, PSNR, SSIM, MS-SSIM (and LPIPS, ID similarity) of inversions at 256 px, with time per image.")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Folder (or file) of photos to invert and compare.") var images: [String]
@@ -32,6 +32,7 @@ struct EvalCommand: ParsableCommand {
         perceptual?.eval()
         identity?.facenet.eval()
 
+        let metrics = InversionMetrics(lpips: perceptual, identity: identity)
         var summary = MetricSummary()
         var failures: [(String, String)] = []
         let progress = Progress(total: items.count, label: "eval")
@@ -45,13 +46,7 @@ struct EvalCommand: ParsableCommand {
                 }
                 summary.add("seconds", Date().timeIntervalSince(start))
                 let output = GradientMode.withoutGradients { reconstruction.adaptiveAveragePool2d(outputHeight: 256, outputWidth: 256) }
-                GradientMode.withoutGradients {
-                    summary.add("mse", values: PixelMetrics.meanSquaredError(output, target))
-                    summary.add("psnr", values: PixelMetrics.peakSignalToNoiseRatio(output, target))
-                    summary.add("ssim", values: StructuralSimilarity.ssim(output, target))
-                    if let perceptual { summary.add("lpips", values: perceptual(output, target)) }
-                    if let identity { summary.add("id_similarity", values: identity.similarity(output, target)) }
-                }
+                metrics.evaluate(output, target, into: &summary)
             } catch {
                 failures.append((item.url.lastPathComponent, "\(error)"))
                 FileHandle.standardError.write(Data("skipping \(item.url.lastPathComponent): \(error)\n".utf8))

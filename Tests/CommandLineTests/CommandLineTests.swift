@@ -95,3 +95,26 @@ import TestSupport
         #expect(try NumpyFile.readTensor(contentsOf: edited.appendingPathComponent("edits.npy")).shape == [1, 3, 3, 64, 64])
     }
 }
+
+extension CommandLineTests {
+    /// eval with LPIPS and ArcFace weights (the Perceptual fixtures' narrow networks) writes a
+    /// table and JSON with every metric for every photo.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: CommandLineTests.faces.path), "../shared/data/faces is absent"))
+    func evalReportsEveryMetric() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let perceptual = Self.tests.appendingPathComponent("PerceptualTests/Fixtures")
+        let json = folder.appendingPathComponent("eval.json")
+        try run(["eval", "--model", Self.model, "--images", Self.faces.appendingPathComponent("celebahq_00044.jpg").path,
+                 "--images", Self.faces.appendingPathComponent("celebahq_00051.jpg").path,
+                 "--lpips", perceptual.appendingPathComponent("lpips_small_trunk.pt").path,
+                 "--lpips", perceptual.appendingPathComponent("lpips_small_heads.pth").path,
+                 "--arcface", perceptual.appendingPathComponent("irse_mini.pt").path, "--json", json.path])
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any]
+        let metrics = try #require(document?["metrics"] as? [String: Any])
+        for name in ["seconds", "mse", "psnr", "ssim", "msssim", "lpips", "id_similarity"] {
+            let statistic = try #require(metrics[name] as? [String: Any], "no \(name)")
+            #expect(statistic["count"] as? Int == 2, "\(name)")
+        }
+    }
+}

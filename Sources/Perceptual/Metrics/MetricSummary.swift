@@ -50,10 +50,12 @@ public struct MetricSummary: Sendable, Equatable {
         for v in list { add(name, v) }
     }
 
-    /// The statistics of `name` (nil when nothing was recorded). Non-finite values (an infinite
-    /// PSNR of identical images) make the mean and deviation non-finite, as numpy's would.
+    /// The statistics of `name` (nil when nothing but NaN was recorded). NaN values are left out,
+    /// as the pSp-family evaluation scripts drop them (their MS-SSIM can be NaN), so `count` says
+    /// how many values were used; infinite values (the PSNR of identical images) make the mean
+    /// and deviation infinite, as numpy's would.
     public func statistic(_ name: String) -> Statistic? {
-        guard let list = values[name], !list.isEmpty else { return nil }
+        guard let list = values[name]?.filter({ !$0.isNaN }), !list.isEmpty else { return nil }
         let mean = list.reduce(0, +) / Double(list.count)
         let variance = list.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(list.count)
         return Statistic(count: list.count, mean: mean, standardDeviation: variance.squareRoot(),
