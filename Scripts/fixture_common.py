@@ -11,10 +11,11 @@ import torch
 import torch.nn.functional as F
 
 
-def write_safetensors(path, tensors, metadata):
+def write_safetensors(path, tensors, metadata, sort_header=False):
     """float32 safetensors by hand (8-byte little-endian header length, JSON header with dtype,
     shape and data_offsets, keys sorted, header padded with spaces to keep the data 8-byte
-    aligned), written to a temporary name and renamed into place."""
+    aligned), written to a temporary name and renamed into place. `sort_header` also sorts the
+    JSON header itself (`__metadata__` among the keys)."""
     path = Path(path)
     header = {"__metadata__": metadata}
     offset = 0
@@ -26,7 +27,7 @@ def write_safetensors(path, tensors, metadata):
         header[key] = {"dtype": "F32", "shape": list(np.shape(array)), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
+    encoded = json.dumps(header, separators=(",", ":"), sort_keys=sort_header).encode()
     encoded += b" " * (-len(encoded) % 8)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")

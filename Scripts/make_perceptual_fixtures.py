@@ -145,6 +145,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from fixture_common import write_safetensors as _write_safetensors  # noqa: E402
+
+
+def write_safetensors(path, tensors, metadata):
+    """The shared writer, with this script's conventions: a sorted header, scalars stored as [1]."""
+    def as_array(value):
+        array = value.detach().cpu().numpy() if torch.is_tensor(value) else np.asarray(value)
+        return np.atleast_1d(array)
+    _write_safetensors(path, {k: as_array(v) for k, v in tensors.items()}, metadata, sort_header=True)
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "Tests" / "PerceptualTests" / "Fixtures"
 LARGE = ROOT / ".fixtures-large"
@@ -203,30 +213,6 @@ def import_released(repo):
 
 # ---------------------------------------------------------------------------------------------
 # Files.
-
-def write_safetensors(path, tensors, metadata):
-    header = {"__metadata__": metadata}
-    offset = 0
-    blobs = []
-    for key in sorted(tensors):
-        value = tensors[key]
-        array = value.detach().cpu().numpy() if torch.is_tensor(value) else np.asarray(value)
-        array = np.ascontiguousarray(array, dtype="<f4")
-        data = array.tobytes()
-        header[key] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    encoded = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)))
-        f.write(encoded)
-        for blob in blobs:
-            f.write(blob)
-    temporary.replace(path)
-
 
 def torch_save(obj, path, legacy=False):
     path.parent.mkdir(parents=True, exist_ok=True)
