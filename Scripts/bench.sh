@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release benchmark, runs every row in Swift and then the same row in PyTorch CPU
 # (same thread count), and prints: row | Swift | PyTorch | ratio (Swift throughput / PyTorch
-# throughput). Rows alternate between the two so both see the same load on a shared machine.
+# throughput, from the medians) | best-run ratio (from each side's fastest run, the better guide
+# when other work shares the machine). Rows alternate between the two so both see the same load.
 #
 #   Scripts/bench.sh [--threads N] [--rows a,b]      (run from anywhere inside the package)
 # Environment: PYTHON (default /work/main/.venv/bin/python), SCRATCH (default .build-kern).
@@ -54,16 +55,17 @@ for name in names:
         continue
     if header is None:
         version = torch["version"] if torch else "?"
-        header = f"| row | Swift ({swift['threads']} threads) | PyTorch {version} | ratio |"
+        header = f"| row | Swift ({swift['threads']} threads), median | PyTorch {version}, median | ratio | best-run ratio |"
         print(header)
-        print("|---|---|---|---|")
+        print("|---|---|---|---|---|")
     mine = swift["rows"][0]
     if torch is None or not torch["rows"]:
-        print(f"| {name} | {cell(mine)} | — | — |")
+        print(f"| {name} | {cell(mine)} | — | — | — |")
         continue
     theirs = torch["rows"][0]
     # Same work on both sides, so the throughput ratio is the inverse time ratio.
-    print(f"| {name} | {cell(mine)} | {cell(theirs)} | {theirs['seconds'] / mine['seconds']:.2f}× |")
+    best = theirs["best_seconds"] / mine["best_seconds"]
+    print(f"| {name} | {cell(mine)} | {cell(theirs)} | {theirs['seconds'] / mine['seconds']:.2f}× | {best:.2f}× |")
 PY
 echo
 echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER ($(nproc) CPUs) — other work on the machine slows both sides"

@@ -42,7 +42,7 @@ func now() -> Double {
 }
 
 /// Median seconds of one run: one warm-up, then at least 5 runs and ~1.5 s in all.
-func measure(_ work: () -> Void) -> (median: Double, runs: Int) {
+func measure(_ work: () -> Void) -> (median: Double, best: Double, runs: Int) {
     work()
     var times: [Double] = []
     let start = now()
@@ -52,7 +52,7 @@ func measure(_ work: () -> Void) -> (median: Double, runs: Int) {
         times.append(now() - t0)
     }
     times.sort()
-    return (times[times.count / 2], times.count)
+    return (times[times.count / 2], times[0], times.count)
 }
 
 print("styleprompter-bench, \(threads) thread(s)")
@@ -60,11 +60,12 @@ print("row                        seconds      GFLOP/s  runs  work")
 var results: [[String: Any]] = []
 for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
     let work = row.prepare()
-    let (seconds, runs) = measure(work)
+    let (seconds, best, runs) = measure(work)
     let gflops = row.flops > 0 ? row.flops / seconds / 1e9 : 0
     print(row.name.padding(toLength: 24, withPad: " ", startingAt: 0),
           String(format: "%10.5f %12.1f %5d", seconds, gflops, runs), " ", row.summary)
-    results.append(["name": row.name, "seconds": seconds, "gflops": gflops, "flops": row.flops, "runs": runs])
+    results.append(["name": row.name, "seconds": seconds, "best_seconds": best, "gflops": gflops, "flops": row.flops,
+                    "runs": runs])
 }
 if let jsonPath = options.jsonPath {
     let document: [String: Any] = ["implementation": "swift", "threads": threads, "rows": results]
