@@ -21,7 +21,7 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training"]),
         .executable(name: "styleprompter", targets: ["styleprompter"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Perceptual", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
+        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Inversion", "Perceptual"],
+                swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
@@ -47,7 +49,7 @@ let package = Package(
             swiftSettings: numericSettings),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion"],
+            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual", "Training"],
             swiftSettings: numericSettings),
         .target(name: "TestSupport", dependencies: ["Tensors", "Checkpoints"], path: "Tests/TestSupport",
                 swiftSettings: numericSettings),
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CommandLineTests", dependencies: ["styleprompter", "Checkpoints", "TestSupport"],
                     swiftSettings: numericSettings),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]

@@ -10,8 +10,10 @@ Same work as Sources/Benchmarks/ModelRows.swift, on seeded random weights of the
 - encoder_bB: the released StylePrompter SwinEncoder (18 tokens, 256 px, window 16), no autograd.
 - invert1024_b1: encoder + codes + latent_avg + the released SGGenerator (1024 px, SMART at
   layer 4), batch 1.
-- stage1_step_b4: encoder → W+ → frozen 1024 generator → AdaptiveAvgPool2d(256) → MSE + 0.1·w-norm,
-  backward, Ranger step (the reference Ranger from make_nn_fixtures.py).
+- stage1_step_b4: encoder → W+ → frozen 1024 generator → AdaptiveAvgPool2d(256) → the released
+  stage-1 loss (0.1·ID with IR-SE50, 1.0·MSE, 0.6·LPIPS AlexNet, 0.1·align; the released criteria
+  classes, random trunk weights, the real LPIPS heads), backward, Ranger step (the reference
+  Ranger from make_nn_fixtures.py).
 The released code is imported from the library's mirror of I2-Multimedia-Lab/StylePrompter, as
 Scripts/make_stylePrompter_fixtures.py does.
 """
@@ -20,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_nn_fixtures  # noqa: E402
@@ -92,8 +95,19 @@ def inversion_1024():
 
 
 def stage1_step(batch):
+    """The released coach_baseline.calc_loss: 0.1·ID + 1.0·MSE + 0.6·LPIPS + 0.1·align."""
+    import make_perceptual_fixtures as perceptual
     with torch.inference_mode(False):
         sg_model, _, _ = released()
+        criteria = perceptual.import_released(perceptual.DEFAULT_REPO)
+        torch.manual_seed(3)
+        facenet = criteria.irse.Backbone(input_size=112, num_layers=50, drop_ratio=0.6, mode='ir_se').eval()
+        id_loss = perceptual.id_loss_for(criteria, facenet)
+        lpips = perceptual.released_lpips(criteria, [64, 192, 384, 256, 256],
+                                          str(Path(__file__).resolve().parent.parent / "../shared/data/lpips/v0.1_alex.pth"))
+        for module in (facenet, lpips):
+            for p in module.parameters():
+                p.requires_grad_(False)
         e = encoder().train()
         torch.manual_seed(2)
         g = sg_model.Generator(1024, 512, 8).eval()
@@ -109,9 +123,13 @@ def stage1_step(batch):
             codes, _ = e(images)
             codes = codes + latent_avg.repeat(batch, 1, 1)
             output, _ = g([codes], input_is_latent=True, randomize_noise=False)
-            output = pool(output)
-            w_norm = torch.sum((codes - latent_avg).norm(2, dim=(1, 2))) / codes.shape[0]
-            loss = torch.mean((output - images) ** 2) + 0.1 * w_norm
+            y_hat = pool(output)
+            # The released IDLoss.forward also embeds x, for its logs only; the loss needs y and ŷ.
+            target = id_loss.extract_feats(images).detach()
+            loss = (1 - F.cosine_similarity(id_loss.extract_feats(y_hat), target)).mean() * 0.1
+            loss = loss + F.mse_loss(images, y_hat) * 1.0
+            loss = loss + lpips(y_hat, images) * 0.6
+            loss = loss + F.mse_loss(codes, latent_avg.repeat(batch, 1, 1)) * 0.1
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

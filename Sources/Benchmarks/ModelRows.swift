@@ -1,7 +1,9 @@
 import Inversion
 import NeuralNetwork
+import Perceptual
 import StyleGAN
 import Tensors
+import Training
 
 /// Whole-model rows: the same work as `model_rows()` in `Scripts/bench_pytorch_models.py`, on
 /// seeded random weights of the real shapes (weights do not change the cost).
@@ -59,25 +61,16 @@ extension BenchmarkRow {
         }
     }
 
-    /// One stage-1 step: encoder → W+ → frozen 1024 generator → 256-px pool → MSE + 0.1·‖W+ − w̄‖
-    /// (pSp's w-norm), backward into the encoder, Ranger update.
+    /// One stage-1 step as the released coach runs it: encoder → W+ → frozen 1024 generator →
+    /// 256-px pool → 0.1·ID (IR-SE50) + 1.0·MSE + 0.6·LPIPS (AlexNet) + 0.1·align, backward into
+    /// the encoder, Ranger update.
     static func stageOneTrainingStep(batch: Int) -> BenchmarkRow {
-        BenchmarkRow(name: "stage1_step_b\(batch)", summary: "stage-1 training step (MSE + w-norm, Ranger), 1024 generator, batch \(batch)", flops: 0) {
+        BenchmarkRow(name: "stage1_step_b\(batch)", summary: "stage-1 training step (ID + MSE + LPIPS + align, Ranger), 1024 generator, batch \(batch)", flops: 0) {
             let model = StylePrompterModel(encoder: SwinConfiguration(), generator: GeneratorConfiguration(size: 1024), withSMART: false, seed: 1)
-            model.generator.setRequiresGradient(false)
-            model.encoder.train()
-            let optimizer = Ranger(parameters: model.encoder.parameters(), learningRate: 1e-4)
+            let objective = StageOneObjective(lpips: LPIPS(), identity: IdentityLoss(facenet: IRSEBackbone()))
+            let trainer = StageOneTrainer(model: model, objective: objective)
             let images = Tensor.randomUniform([batch, 3, 256, 256], low: -1, high: 1, generator: RandomGenerator(seed: 2))
-            return {
-                let encoded = model.encode(images)
-                let output = model.decode(encoded, useSMART: false).adaptiveAveragePool2d(outputHeight: 256, outputWidth: 256)
-                let offsets = encoded.latents - model.latentAverage
-                let wNorm = (offsets * offsets).sum(axes: [1, 2]).sqrt().mean()
-                let loss = (output - images).pow(2).mean() + wNorm * 0.1
-                optimizer.zeroGradients()
-                loss.backward()
-                optimizer.step()
-            }
+            return { trainer.step(images: images) }
         }
     }
 }
