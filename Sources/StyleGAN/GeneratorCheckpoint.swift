@@ -40,7 +40,7 @@ public enum GeneratorCheckpoint {
     public static func load(from contents: CheckpointContents, file: String, configuration: GeneratorConfiguration? = nil) throws -> Loaded {
         guard let prefix = prefixes.first(where: { contents.tensors[$0 + "style.1.weight"] != nil }) else {
             throw CheckpointError(.malformed, file: file,
-                                  "no StyleGAN2 generator found: expected a key 'style.1.weight' under one of \(prefixes.dropLast().map { "'\($0)'" }.joined(separator: ", ")) or at the top level")
+                                  "no StyleGAN2 generator found: expected 'style.1.weight' at the top level or under 'g_ema.', 'decoder.', 'decoder.module.generator.' or another known prefix")
         }
         let weights = try contents.tensors.tensors(under: prefix)
         let config = try configuration
