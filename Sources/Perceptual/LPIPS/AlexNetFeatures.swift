@@ -31,18 +31,19 @@ public final class AlexNetFeatures: Module {
     public var layers: Sequential
     public let channels: [Int]
 
-    public init(channels: [Int] = AlexNetFeatures.standardChannels) {
+    /// `generator` draws the initial weights (the shared default generator when nil).
+    public init(channels: [Int] = AlexNetFeatures.standardChannels, generator: RandomGenerator? = nil) {
         precondition(channels.count == 5, "AlexNetFeatures: five widths expected, got \(channels)")
         self.channels = channels
         let c = channels
         layers = Sequential([
-            Conv2d(3, c[0], kernelSize: 11, stride: 4, padding: 2), Activation(.relu),
+            Conv2d(3, c[0], kernelSize: 11, stride: 4, padding: 2, generator: generator), Activation(.relu),
             MaxPool2d(kernelSize: 3, stride: 2),
-            Conv2d(c[0], c[1], kernelSize: 5, padding: 2), Activation(.relu),
+            Conv2d(c[0], c[1], kernelSize: 5, padding: 2, generator: generator), Activation(.relu),
             MaxPool2d(kernelSize: 3, stride: 2),
-            Conv2d(c[1], c[2], kernelSize: 3, padding: 1), Activation(.relu),
-            Conv2d(c[2], c[3], kernelSize: 3, padding: 1), Activation(.relu),
-            Conv2d(c[3], c[4], kernelSize: 3, padding: 1), Activation(.relu),
+            Conv2d(c[1], c[2], kernelSize: 3, padding: 1, generator: generator), Activation(.relu),
+            Conv2d(c[2], c[3], kernelSize: 3, padding: 1, generator: generator), Activation(.relu),
+            Conv2d(c[3], c[4], kernelSize: 3, padding: 1, generator: generator), Activation(.relu),
         ])
     }
 

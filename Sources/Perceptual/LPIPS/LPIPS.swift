@@ -39,9 +39,10 @@ public final class LPIPS: Module {
     public var lin: [Sequential]
 
     /// A randomly initialised metric; load weights before use (`LPIPS.load`).
-    public init(channels: [Int] = AlexNetFeatures.standardChannels) {
-        net = AlexNetFeatures(channels: channels)
-        lin = channels.map { Sequential([Identity(), Conv2d($0, 1, kernelSize: 1, bias: false)]) }
+    /// `generator` draws the initial weights (the shared default generator when nil).
+    public init(channels: [Int] = AlexNetFeatures.standardChannels, generator: RandomGenerator? = nil) {
+        net = AlexNetFeatures(channels: channels, generator: generator)
+        lin = channels.map { Sequential([Identity(), Conv2d($0, 1, kernelSize: 1, bias: false, generator: generator)]) }
         super.init()
         eval()
         setRequiresGradient(false)
