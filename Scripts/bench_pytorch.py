@@ -72,6 +72,7 @@ ROWS = {
     "sgemm1024_tn": (lambda: sgemm(1024, transpose_a=True), 2.0 * 1024**3),
     "sgemm1024_tt": (lambda: sgemm(1024, True, True), 2.0 * 1024**3),
     "conv3x3_512_64": (lambda: convolution(1, 512, 512, 64, 1), conv_flops(1, 512, 512, 64, 1)),
+    "conv3x3_64_56_b4": (lambda: convolution(4, 64, 64, 56, 1), conv_flops(4, 64, 64, 56, 1)),
     "modconv_b4_64": (lambda: convolution(1, 4 * 512, 4 * 512, 64, 4), conv_flops(1, 4 * 512, 4 * 512, 64, 4)),
     "conv3x3_512_64_dinput": (lambda: convolution_backward("input"), conv_flops(1, 512, 512, 64, 1)),
     "conv3x3_512_64_dweight": (lambda: convolution_backward("weight"), conv_flops(1, 512, 512, 64, 1)),

@@ -19,6 +19,10 @@ public enum Convolution {
     /// input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`, bias `[Cout]`, output `[N, Cout, Ho, Wo]`.
     public static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        if DirectConvolution.isSuitable(g) {
+            DirectConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
+            return
+        }
         let s = Sizes(g)
         let outputShared = SharedPointer(output)
         Parallel.forBatch(count: g.batch * g.groups, flopsPerItem: g.flops / Double(g.batch * g.groups)) { items, threads in

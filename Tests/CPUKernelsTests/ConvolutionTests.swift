@@ -27,8 +27,29 @@ import Testing
                                         strideHeight: 1, strideWidth: 3, paddingHeight: 0, paddingWidth: 2))
         list.append(ConvolutionGeometry(batch: 3, inputChannels: 6, inputHeight: 1, inputWidth: 1,
                                         outputChannels: 7, kernelHeight: 1, kernelWidth: 1))
+        list += directGeometries
         return list
     }()
+
+    /// Stride-1 layers with few output channels and rows of ≥ 24 pixels: the direct path
+    /// (partial channel tiles, partial pixel tiles, groups, padding 0–2, non-square kernels).
+    static let directGeometries: [ConvolutionGeometry] = [
+        ConvolutionGeometry(batch: 2, inputChannels: 5, inputHeight: 20, inputWidth: 30, outputChannels: 7,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+        ConvolutionGeometry(batch: 1, inputChannels: 8, inputHeight: 9, inputWidth: 40, outputChannels: 13,
+                            kernelHeight: 5, kernelWidth: 5, paddingHeight: 2, paddingWidth: 2),
+        ConvolutionGeometry(batch: 2, inputChannels: 2 * 4, inputHeight: 7, inputWidth: 33, outputChannels: 2 * 6,
+                            kernelHeight: 3, kernelWidth: 3, groups: 2),
+        ConvolutionGeometry(batch: 1, inputChannels: 3, inputHeight: 12, inputWidth: 70, outputChannels: 64,
+                            kernelHeight: 2, kernelWidth: 5, paddingHeight: 0, paddingWidth: 2),
+    ]
+
+    @Test func directGeometriesTakeTheDirectPath() {
+        #expect(Self.directGeometries.allSatisfy(DirectConvolution.isSuitable))
+        #expect(!DirectConvolution.isSuitable(ConvolutionGeometry(batch: 1, inputChannels: 512, inputHeight: 64, inputWidth: 64,
+                                                                 outputChannels: 512, kernelHeight: 3, kernelWidth: 3,
+                                                                 paddingHeight: 1, paddingWidth: 1)))
+    }
 
     func describe(_ g: ConvolutionGeometry) -> String {
         "N\(g.batch) C\(g.inputChannels)→\(g.outputChannels) \(g.inputHeight)×\(g.inputWidth) k\(g.kernelHeight)×\(g.kernelWidth) s\(g.strideHeight),\(g.strideWidth) p\(g.paddingHeight),\(g.paddingWidth) groups \(g.groups)"
