@@ -36,6 +36,9 @@ public struct CheckpointContents: Sendable {
     public let tensors: StateDict
     /// Safetensors `__metadata__`; empty for other formats.
     public let metadata: [String: String]
+    /// The unpickled top-level value of a `.pt`/`.npy` file (nil for safetensors), for the
+    /// non-tensor entries a loader needs (`opts` in a StylePrompter checkpoint).
+    public var root: PickleValue? = nil
 }
 
 /// Format-independent access to any checkpoint file.
@@ -79,9 +82,11 @@ public enum CheckpointFile {
         }
         switch format {
         case .torchZip, .torchLegacy:
-            return CheckpointContents(format: format, tensors: StateDict(flattening: try TorchCheckpoint.load(data, file: file)), metadata: [:])
+            let root = try TorchCheckpoint.load(data, file: file)
+            return CheckpointContents(format: format, tensors: StateDict(flattening: root), metadata: [:], root: root)
         case .numpy:
-            return CheckpointContents(format: format, tensors: StateDict(flattening: try NumpyFile.read(data, file: file)), metadata: [:])
+            let root = try NumpyFile.read(data, file: file)
+            return CheckpointContents(format: format, tensors: StateDict(flattening: root), metadata: [:], root: root)
         case .safetensors:
             let contents = try Safetensors(data, file: file)
             return CheckpointContents(format: format, tensors: StateDict(contents.tensors), metadata: contents.metadata)

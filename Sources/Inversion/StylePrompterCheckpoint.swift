@@ -41,7 +41,7 @@ public enum StylePrompterCheckpoint {
         }
         let generator = generatorSource.generator
         let refinedLayer = contents.metadata["refined_layer"].flatMap(Int.init)
-            ?? (try? TorchCheckpoint.load(contentsOf: url))?["opts"]?["refined_layer"]?.int ?? 4
+            ?? contents.root?["opts"]?["refined_layer"]?.int ?? 4
 
         var smart: SMARTBlock?
         if let smartPrefix = smartPrefixes.first(where: { tensors[$0 + "query_proj.weight"] != nil }) {
