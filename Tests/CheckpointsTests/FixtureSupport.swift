@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Checkpoints
@@ -7,11 +8,10 @@ import Testing
 /// files, and compares loaded tensors with the values PyTorch/numpy recorded.
 enum Fixtures {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = SharedTestData.repositoryRoot
     /// `<repo>/../shared/data`: published files kept outside the repository.
-    static let realData = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-    static let realDataAvailable = FileManager.default.fileExists(atPath: realData.appendingPathComponent("README.md").path)
+    static let realData = SharedTestData.root
+    static let realDataAvailable = SharedTestData.exists("README.md")
 
     static func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
     static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }

@@ -11,7 +11,7 @@ import TestSupport
     static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     static let generator = tests.appendingPathComponent("StyleGANTests/Fixtures/g64.pt").path
     static let model = tests.appendingPathComponent("InversionTests/Fixtures/stylePrompter_small.pt").path
-    static let faces = tests.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/faces")
+    static let faces = SharedTestData.url("faces")
 
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Imaging
 
 /// The reference files written by `Scripts/make_imaging_fixtures.py`, described by its manifest.
@@ -26,12 +27,10 @@ enum Fixtures {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures").appendingPathComponent("imaging")
 
-    /// `../shared/data/faces` next to the repository root (two levels above `Tests/ImagingTests`).
-    static let facesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared").appendingPathComponent("data").appendingPathComponent("faces")
+    /// `../shared/data/faces` next to the repository root.
+    static let facesDirectory = SharedTestData.url("faces")
 
-    static var facesAvailable: Bool { FileManager.default.fileExists(atPath: facesDirectory.path) }
+    static var facesAvailable: Bool { SharedTestData.exists("faces") }
 
     static let manifest: ImagingManifest = {
         let data = try! Data(contentsOf: directory.appendingPathComponent("manifest.json"))

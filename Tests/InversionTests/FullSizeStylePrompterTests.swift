@@ -31,11 +31,6 @@ struct FullSizeStylePrompterTests {
 }
 
 enum FullSizeStylePrompter {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".fixtures-large")
-    static var available: Bool {
-        ProcessInfo.processInfo.environment["STYLEPROMPTER_LARGE_FIXTURES"] == "1"
-            && FileManager.default.fileExists(atPath: folder.appendingPathComponent("stylePrompter_full.pt").path)
-    }
+    static let folder = LargeFixtures.folder
+    static var available: Bool { LargeFixtures.available("stylePrompter_full.pt") }
 }

@@ -10,10 +10,8 @@ import TestSupport
 /// direction file is applied end to end (edit → SMART decode) on a model with the real latent
 /// shape (18 × 512) — seeded weights with narrow channels, so it runs in seconds.
 enum SharedFiles {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data")
-    static var available: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("faces").path) }
+    static let root = SharedTestData.root
+    static var available: Bool { SharedTestData.exists("faces") }
 }
 
 @Suite(.enabled(if: SharedFiles.available, "../shared/data is absent"))

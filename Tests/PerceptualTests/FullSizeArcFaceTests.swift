@@ -18,9 +18,6 @@ struct FullSizeArcFaceTests {
 }
 
 enum FullSizeArcFace {
-    static let folder = PerceptualFixtures.repositoryRoot.appendingPathComponent(".fixtures-large")
-    static var available: Bool {
-        ProcessInfo.processInfo.environment["STYLEPROMPTER_LARGE_FIXTURES"] == "1"
-            && FileManager.default.fileExists(atPath: folder.appendingPathComponent("irse50.pt").path)
-    }
+    static let folder = LargeFixtures.folder
+    static var available: Bool { LargeFixtures.available("irse50.pt") }
 }

@@ -5,11 +5,10 @@ import TestSupport
 /// Shared helpers for fixtures written by `Scripts/make_perceptual_fixtures.py`.
 enum PerceptualFixtures {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = SharedTestData.repositoryRoot
     /// The real LPIPS head file, in the team's shared data (tests needing it skip without it).
-    static let sharedAlexHeads = repositoryRoot.deletingLastPathComponent()
-        .appendingPathComponent("shared/data/lpips/v0.1_alex.pth")
-    static var hasSharedAlexHeads: Bool { FileManager.default.fileExists(atPath: sharedAlexHeads.path) }
+    static let sharedAlexHeads = SharedTestData.url("lpips/v0.1_alex.pth")
+    static var hasSharedAlexHeads: Bool { SharedTestData.exists("lpips/v0.1_alex.pth") }
 
     static func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
 

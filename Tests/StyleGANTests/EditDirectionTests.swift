@@ -7,10 +7,8 @@ import TestSupport
 /// The real direction files of the ecosystem (`../shared/data/directions`), applied as e4e and
 /// StylePrompter apply them (`Scripts/make_edit_fixtures.py` computed the references in PyTorch).
 enum SharedData {
-    static let directions = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data/directions")
-    static var available: Bool { FileManager.default.fileExists(atPath: directions.path) }
+    static let directions = SharedTestData.url("directions")
+    static var available: Bool { SharedTestData.exists("directions") }
 }
 
 @Suite struct EditDirectionTests {

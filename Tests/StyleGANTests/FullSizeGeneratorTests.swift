@@ -25,11 +25,6 @@ struct FullSizeGeneratorTests {
 }
 
 enum FullSizeFixtures {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".fixtures-large")
-    static var available: Bool {
-        ProcessInfo.processInfo.environment["STYLEPROMPTER_LARGE_FIXTURES"] == "1"
-            && FileManager.default.fileExists(atPath: folder.appendingPathComponent("g1024.pt").path)
-    }
+    static let folder = LargeFixtures.folder
+    static var available: Bool { LargeFixtures.available("g1024.pt") }
 }
