@@ -43,7 +43,9 @@ public final class GANTrainer {
     public let discriminatorOptimizer: Adam
     public private(set) var iteration = 0
     public private(set) var meanPathLength: Float = 0
-    let random: RandomGenerator
+    /// Every random draw of training (z, mixing, noise, path-length probes) comes from here;
+    /// a checkpoint saves its `state256`.
+    public let random: RandomGenerator
 
     public init(generator: Generator, discriminator: Discriminator, ema: Generator? = nil,
                 settings: Settings = Settings(), seed: UInt64 = 0) {
@@ -59,6 +61,13 @@ public final class GANTrainer {
         discriminatorOptimizer = Adam(parameters: discriminator.parameters(), learningRate: settings.learningRate * dRatio,
                                       betas: (0, Float(Foundation.pow(0.99, Double(dRatio)))))
         if let ema { Self.accumulate(ema, from: generator, decay: 0) }
+    }
+
+    /// Puts the counters back as a checkpoint saved them (weights, optimiser state and
+    /// `random.state256` are restored by the caller).
+    public func restore(iteration: Int, meanPathLength: Float) {
+        self.iteration = iteration
+        self.meanPathLength = meanPathLength
     }
 
     /// One iteration on a batch of real images [B, 3, size, size] in [−1, 1].

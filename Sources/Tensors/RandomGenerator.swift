@@ -22,6 +22,17 @@ public final class RandomGenerator {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The generator's whole state (four words), for checkpoints: assigning a saved state makes
+    /// the stream continue exactly where it was saved. Assigning changes this instance in place,
+    /// so every module that holds it continues the restored stream.
+    public var state256: [UInt64] {
+        get { [state.0, state.1, state.2, state.3] }
+        set {
+            precondition(newValue.count == 4, "RandomGenerator.state256: \(newValue.count) words, expected 4")
+            state = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
+
     /// The next 64 random bits.
     public func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
