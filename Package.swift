@@ -38,12 +38,12 @@ let package = Package(
         .target(name: "Perceptual", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Inversion", "Perceptual"],
+        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual"],
                 swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
-                "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual",
+                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),

@@ -1,0 +1,257 @@
+import Foundation
+import Imaging
+import NeuralNetwork
+import StyleGAN
+import Tensors
+
+/// Everything a `train-generator` run is started with; kept in the run's `config.json` so
+/// `--resume` rebuilds the same run.
+public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
+    public var size = 64
+    public var styleDimension = 512
+    public var mappingLayers = 8
+    public var channelMultiplier = 2
+    /// Channels per resolution, overriding rosinality's table (for small generators).
+    public var channels: [Int: Int]?
+    public var batchSize = 16
+    /// Length of the run in thousands of real images shown to D.
+    public var kimg: Double = 100
+    public var learningRate: Float = 0.002
+    public var r1Gamma: Float = 10
+    public var pathRegularization: Float = 2
+    public var pathBatchShrink = 2
+    public var discriminatorRegularizationInterval = 16
+    public var generatorRegularizationInterval = 4
+    public var mixingProbability: Float = 0.9
+    public var flipProbability: Float = 0.5
+    public var seed: UInt64 = 0
+    /// Steps between checkpoints, and how many to keep.
+    public var checkpointEvery = 500
+    public var keepCheckpoints = 3
+    /// Thousands of images between sample grids.
+    public var sampleEveryKimg: Double = 5
+    public var sampleCount = 16
+    /// Steps between metric lines.
+    public var logEvery = 10
+    /// What the data is (a folder path or `synthfaces:SEED`); the command rebuilds the source from it.
+    public var data = ""
+    /// Kernel threads the run started with: the same count gives the same bits on resume.
+    public var threads = 0
+
+    public init() {}
+
+    public var generatorConfiguration: GeneratorConfiguration {
+        GeneratorConfiguration(size: size, styleDimension: styleDimension, mappingLayers: mappingLayers,
+                               channelMultiplier: channelMultiplier, channels: channels)
+    }
+
+    public var totalSteps: Int { Int((kimg * 1000 / Double(batchSize)).rounded(.up)) }
+
+    /// Refuses values that cannot train, one line each.
+    public func validate() throws {
+        guard size >= 8, size <= 4096, size & (size - 1) == 0 else { throw TrainingError.configuration("--size \(size): a power of two from 8 to 4096") }
+        guard batchSize >= 1, batchSize <= 4096 else { throw TrainingError.configuration("--batch \(batchSize): 1…4096") }
+        guard kimg.isFinite, kimg > 0, kimg <= 1_000_000 else { throw TrainingError.configuration("--kimg \(kimg): a positive number up to 1,000,000") }
+        guard learningRate.isFinite, learningRate > 0 else { throw TrainingError.configuration("--lr \(learningRate): positive and finite") }
+        guard r1Gamma.isFinite, r1Gamma >= 0, pathRegularization.isFinite, pathRegularization >= 0 else {
+            throw TrainingError.configuration("--r1 and --path-regularize must be finite and ≥ 0")
+        }
+        guard (0...1).contains(mixingProbability), (0...1).contains(flipProbability) else {
+            throw TrainingError.configuration("--mixing and flip probabilities must be in [0, 1]")
+        }
+        guard styleDimension >= 1, styleDimension <= 4096, mappingLayers >= 1, mappingLayers <= 64 else {
+            throw TrainingError.configuration("style dimension 1…4096 and mapping layers 1…64, got \(styleDimension), \(mappingLayers)")
+        }
+        guard channelMultiplier >= 1, channelMultiplier <= 8 else { throw TrainingError.configuration("--channel-multiplier \(channelMultiplier): 1…8") }
+        if let channels {
+            var r = 4
+            while r <= size {
+                guard let c = channels[r], c >= 1, c <= 4096 else { throw TrainingError.configuration("channel table: no sensible count for \(r) px (1…4096)") }
+                r *= 2
+            }
+        }
+        guard checkpointEvery >= 1, keepCheckpoints >= 1, logEvery >= 1, sampleCount >= 1, sampleCount <= 256,
+              sampleEveryKimg.isFinite, sampleEveryKimg > 0 else {
+            throw TrainingError.configuration("checkpoint/log intervals, sample count (1…256) and sample interval must be positive")
+        }
+    }
+}
+
+/// A StyleGAN2 training run (rosinality's recipe through `GANTrainer`) in a run folder:
+/// resumable bit for bit, with checkpoints, metrics, sample grids and exports.
+///
+/// ```swift
+/// let run = try GeneratorTrainingRun(folder: url, configuration: config, source: faces, resume: false)
+/// try run.train()                        // until kimg, or Ctrl-C (saves first)
+/// ```
+public final class GeneratorTrainingRun {
+    public let folder: RunFolder
+    public let configuration: GeneratorTrainingConfiguration
+    public let generator: Generator
+    public let discriminator: Discriminator
+    public let ema: Generator
+    public let trainer: GANTrainer
+    public let store: TrainingCheckpointStore
+    public private(set) var step = 0
+    let source: any TrainingImageSource
+    var startPosition = 0
+    /// Called with each progress line.
+    public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    /// Creates the models (or restores them from the run's newest checkpoint with `resume`).
+    public init(folder url: URL, configuration: GeneratorTrainingConfiguration, source: any TrainingImageSource, resume: Bool) throws {
+        try configuration.validate()
+        folder = try RunFolder(url, creating: !resume)
+        self.configuration = configuration
+        self.source = source
+        store = TrainingCheckpointStore(run: folder, keep: configuration.keepCheckpoints)
+        let initialization = RandomGenerator(seed: configuration.seed)
+        let g = configuration.generatorConfiguration
+        generator = Generator(g, generator: initialization)
+        discriminator = Discriminator(size: g.size, channels: g.channels, generator: initialization)
+        ema = Generator(g, generator: initialization)
+        var settings = GANTrainer.Settings()
+        settings.learningRate = configuration.learningRate
+        settings.r1Gamma = configuration.r1Gamma
+        settings.pathRegularization = configuration.pathRegularization
+        settings.pathBatchShrink = configuration.pathBatchShrink
+        settings.discriminatorRegularizationInterval = configuration.discriminatorRegularizationInterval
+        settings.generatorRegularizationInterval = configuration.generatorRegularizationInterval
+        settings.mixingProbability = configuration.mixingProbability
+        trainer = GANTrainer(generator: generator, discriminator: discriminator, ema: ema, settings: settings,
+                             seed: StableHash.mix(configuration.seed ^ 0x6A4))
+        if resume {
+            guard let state = try store.latest() else {
+                throw TrainingError.run("\(url.path): no readable checkpoint to resume from")
+            }
+            try restore(state)
+            try JSONLines.truncate(folder.metricsFile, afterStep: step, in: folder)
+            try JSONLines.truncate(folder.validationFile, afterStep: step, in: folder)
+            folder.log("resumed at step \(step) (position \(startPosition))")
+        } else {
+            try folder.writeConfiguration(configuration)
+            folder.log("started: \(configuration.totalSteps) steps of batch \(configuration.batchSize) on \(configuration.data)")
+        }
+    }
+
+    /// The whole training state.
+    public func state() -> TrainingState {
+        var state = TrainingState(step: step)
+        state.add(Dictionary(uniqueKeysWithValues: generator.stateDictionary().map { ($0.key, $0.tensor) }), prefix: "g.")
+        state.add(Dictionary(uniqueKeysWithValues: discriminator.stateDictionary().map { ($0.key, $0.tensor) }), prefix: "d.")
+        state.add(Dictionary(uniqueKeysWithValues: ema.stateDictionary().map { ($0.key, $0.tensor) }), prefix: "g_ema.")
+        state.add(trainer.generatorOptimizer.stateDictionary(), prefix: "g_optim.")
+        state.add(trainer.discriminatorOptimizer.stateDictionary(), prefix: "d_optim.")
+        state.store(random: trainer.random, as: "random")
+        state.store(trainer.meanPathLength, as: "mean_path_length")
+        state.values["iteration"] = String(trainer.iteration)
+        state.values["position"] = String(startPosition)
+        state.values["kind"] = "train-generator"
+        return state
+    }
+
+    func restore(_ state: TrainingState) throws {
+        guard state.values["kind"] == "train-generator" else {
+            throw TrainingError.run("checkpoint step \(state.step) is a '\(state.values["kind"] ?? "?")' checkpoint, not train-generator")
+        }
+        do {
+            try generator.load(stateDictionary: state.tensors(under: "g."), source: "checkpoint g.*")
+            try discriminator.load(stateDictionary: state.tensors(under: "d."), source: "checkpoint d.*")
+            try ema.load(stateDictionary: state.tensors(under: "g_ema."), source: "checkpoint g_ema.*")
+            try trainer.generatorOptimizer.load(stateDictionary: state.tensors(under: "g_optim."))
+            try trainer.discriminatorOptimizer.load(stateDictionary: state.tensors(under: "d_optim."))
+        } catch {
+            throw TrainingError.run("checkpoint step \(state.step) does not fit this run's models: \(error)")
+        }
+        try state.restore(random: trainer.random, from: "random")
+        trainer.restore(iteration: try state.integer("iteration"), meanPathLength: try state.float("mean_path_length"))
+        startPosition = try state.integer("position")
+        step = state.step
+    }
+
+    /// Trains until `kimg` (or `maxSteps` more steps, or an interrupt), checkpointing as it goes
+    /// and at the end. Returns the losses of the last step.
+    @discardableResult
+    public func train(maxSteps: Int? = nil) throws -> GANTrainer.Losses? {
+        let c = configuration
+        let loader = BatchLoader(source: source, batchSize: c.batchSize, imageSize: c.size, seed: c.seed,
+                                 flipProbability: c.flipProbability, startPosition: startPosition)
+        defer { loader.stop() }
+        let stopStep = min(c.totalSteps, maxSteps.map { step + $0 } ?? Int.max)
+        let started = Date()
+        var window = (time: Date(), images: 0)
+        var last: GANTrainer.Losses?
+        var reportedSkips = 0
+        while step < stopStep && !InterruptSignal.isRequested {
+            let batch = try loader.next()
+            let losses = trainer.step(realImages: batch.images)
+            last = losses
+            step += 1
+            startPosition = loader.position
+            window.images += c.batchSize
+
+            let skipped = loader.skipped
+            for item in skipped.dropFirst(reportedSkips) { folder.log("skipped \(item.name): \(item.reason)") }
+            reportedSkips = skipped.count
+
+            if step % c.logEvery == 0 || step == stopStep {
+                let seconds = Date().timeIntervalSince(window.time)
+                let rate = Double(window.images) / max(seconds, 1e-9)
+                window = (Date(), 0)
+                var terms: [String: Any] = ["loss_d": JSONLines.number(Double(losses.discriminator)),
+                                            "loss_g": JSONLines.number(Double(losses.generator)),
+                                            "mean_path_length": JSONLines.number(Double(losses.meanPathLength))]
+                if let r1 = losses.r1 { terms["r1"] = JSONLines.number(Double(r1)) }
+                if let path = losses.pathLength { terms["path"] = JSONLines.number(Double(path)) }
+                let kimg = Double(step * c.batchSize) / 1000
+                JSONLines.append(["step": step, "kimg": kimg, "seconds": Date().timeIntervalSince(started),
+                                  "images_per_second": rate, "terms": terms], to: folder.metricsFile)
+                let remaining = Double(c.totalSteps - step) * Double(c.batchSize) / max(rate, 1e-9)
+                report(String(format: "step %d/%d · %.2f kimg · D %.4f · G %.4f · %.1f img/s · waited for data %.1f s · ETA %@",
+                              step, c.totalSteps, kimg, losses.discriminator, losses.generator, rate,
+                              loader.statistics.waitSeconds, Self.duration(remaining)))
+            }
+            if step % c.checkpointEvery == 0 { try store.save(state()) }
+            let imagesBefore = Double((step - 1) * c.batchSize), imagesNow = Double(step * c.batchSize)
+            let every = c.sampleEveryKimg * 1000
+            if (imagesBefore / every).rounded(.down) != (imagesNow / every).rounded(.down) || step == stopStep {
+                try writeSamples()
+            }
+        }
+        try store.save(state())
+        try export()
+        if InterruptSignal.isRequested { folder.log("interrupted at step \(step); saved") }
+        let stats = loader.statistics
+        folder.log(String(format: "loader: %d samples decoded at %.0f/s per thread; trainer waited %.1f s for data in %.0f s",
+                          stats.samples, stats.decodeRate, stats.waitSeconds, Date().timeIntervalSince(started)))
+        return last
+    }
+
+    /// The EMA generator's images of fixed z (the same every time: progress is comparable).
+    public func writeSamples() throws {
+        let c = configuration
+        let random = RandomGenerator(seed: StableHash.mix(c.seed ^ 0x5A3B1E))
+        let z = Tensor.randomNormal([c.sampleCount, c.styleDimension], generator: random)
+        let images = GradientMode.withoutGradients { ema([z], noise: .stored) }
+        let tiles = try Image.images(from: images)
+        let columns = Int(Double(tiles.count).squareRoot().rounded(.up))
+        let rows = stride(from: 0, to: tiles.count, by: columns).map { Array(tiles[$0..<min($0 + columns, tiles.count)]) }
+        let grid = try ImageGrid.make(rows: rows)
+        let name = String(format: "samples-%08d.png", step)
+        try grid.write(to: folder.samples.appendingPathComponent(name))
+        JSONLines.append(["step": step, "metrics": [String: Any](), "grid": "samples/" + name], to: folder.validationFile)
+    }
+
+    /// The EMA generator as our `.safetensors` (`RUN/generator.safetensors`, with the mean of
+    /// 4,096 mapped z as `latent_avg`), the file `invert`, `generate` and `train` take.
+    public func export() throws {
+        let average = ema.meanLatent(count: 4096, generator: RandomGenerator(seed: 0x4096))
+        try GeneratorCheckpoint.save(ema, latentAverage: average.reshape([1, -1]), to: folder.url.appendingPathComponent("generator.safetensors"))
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds)
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// A training run's folder: `config.json` (what the run was started with, read back by
+/// `--resume`), `log.txt` (warnings, skipped files), `checkpoints/`, `samples/`, `metrics.jsonl`,
+/// `validation.jsonl` and `report.html`.
+///
+/// ```swift
+/// let run = try RunFolder(url, creating: true)
+/// try run.writeConfiguration(configuration)
+/// run.log("skipped bad.jpg: not PNG or JPEG")
+/// ```
+public final class RunFolder: @unchecked Sendable {
+    public let url: URL
+    public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+    public var samples: URL { url.appendingPathComponent("samples") }
+    public var configurationFile: URL { url.appendingPathComponent("config.json") }
+    public var logFile: URL { url.appendingPathComponent("log.txt") }
+    public var metricsFile: URL { url.appendingPathComponent("metrics.jsonl") }
+    public var validationFile: URL { url.appendingPathComponent("validation.jsonl") }
+    private let lock = NSLock()
+
+    /// Opens (or with `creating`, makes) a run folder and removes temporary files a killed run
+    /// left behind.
+    public init(_ url: URL, creating: Bool) throws {
+        self.url = url.standardizedFileURL
+        let manager = FileManager.default
+        var isFolder: ObjCBool = false
+        let exists = manager.fileExists(atPath: url.path, isDirectory: &isFolder)
+        if exists && !isFolder.boolValue { throw TrainingError.run("\(url.path): exists and is not a folder") }
+        if !exists {
+            guard creating else { throw TrainingError.run("\(url.path): no such run folder") }
+        }
+        do {
+            for folder in [url, checkpoints, samples] { try manager.createDirectory(at: folder, withIntermediateDirectories: true) }
+        } catch {
+            throw TrainingError.run("\(url.path): cannot create the run folder (\(error.localizedDescription))")
+        }
+        removeTemporaryFiles()
+    }
+
+    /// Whether a run was already started here (it has a configuration).
+    public var hasConfiguration: Bool { FileManager.default.fileExists(atPath: configurationFile.path) }
+
+    public func writeConfiguration<C: Encodable>(_ configuration: C) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(configuration), to: configurationFile)
+    }
+
+    public func readConfiguration<C: Decodable>(_ type: C.Type) throws -> C {
+        guard let data = FileManager.default.contents(atPath: configurationFile.path) else {
+            throw TrainingError.run("\(configurationFile.path): missing — is \(url.path) a run folder?")
+        }
+        do { return try JSONDecoder().decode(type, from: data) } catch {
+            throw TrainingError.run("\(configurationFile.path): not a valid configuration (\(error))")
+        }
+    }
+
+    /// Appends a time-stamped line to `log.txt` (and never fails the run over it).
+    public func log(_ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        let line = "\(ISO8601DateFormatter().string(from: Date())) \(message)\n"
+        if let handle = FileHandle(forWritingAtPath: logFile.path) {
+            handle.seekToEndOfFile()
+            handle.write(Data(line.utf8))
+            try? handle.close()
+        } else {
+            FileManager.default.createFile(atPath: logFile.path, contents: Data(line.utf8))
+        }
+    }
+
+    /// Writes `data` under a temporary name in the same folder, syncs it and renames it into
+    /// place: readers never see half a file, and a kill leaves the previous version.
+    public func writeAtomically(_ data: Data, to destination: URL) throws {
+        let temporary = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: temporary.path) else {
+            throw TrainingError.run("\(destination.path): cannot create a temporary file beside it")
+        }
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw TrainingError.run("\(destination.path): write failed (\(error.localizedDescription))")
+        }
+        guard rename(temporary.path, destination.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw TrainingError.run("\(destination.path): cannot rename into place (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Temporary files (`.NAME.UUID.tmp`) of saves that a kill interrupted.
+    private func removeTemporaryFiles() {
+        for folder in [url, checkpoints, samples] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
+            for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            }
+        }
+    }
+}

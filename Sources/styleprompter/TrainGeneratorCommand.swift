@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import CPUKernels
+import Tensors
+import Training
+
+/// `styleprompter train-generator`: StyleGAN2 on a folder of images (rosinality's recipe),
+/// resumable, with checkpoints, metrics, sample grids and exports in the run folder.
+struct TrainGeneratorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-generator",
+        abstract: "Train a StyleGAN2 generator on a folder of images (or streamed SynthFaces).",
+        discussion: """
+        A new run needs --data, --size and --out; --resume RUN continues a run exactly where its newest \
+        checkpoint stopped (--kimg may extend it). Ctrl-C saves and exits. The run folder holds config.json, \
+        checkpoints/, samples/, metrics.jsonl, log.txt and, at the end, generator.safetensors.
+        """)
+
+    @Option(help: "Training images: a folder (recursive PNG/JPEG), or 'synthfaces' / 'synthfaces:SEED' to stream rendered faces.")
+    var data: String?
+    @Option(help: "Output resolution (a power of two: 64, 128, 256, …).") var size: Int?
+    @Option(help: "New run folder.") var out: String?
+    @Option(help: "Continue the run in this folder.") var resume: String?
+    @Option(help: "Batch size.") var batch: Int = 16
+    @Option(help: "Length of the run in thousands of images.") var kimg: Double?
+    @Option(help: "rosinality's channel multiplier (2 = config-f).") var channelMultiplier: Int = 2
+    @Option(help: "Channel table overriding it, e.g. 4:256,8:256,16:256,32:128,64:64.") var channels: String?
+    @Option(help: "Style (w) dimension.") var styleDimension: Int = 512
+    @Option(help: "Mapping-network layers.") var mappingLayers: Int = 8
+    @Option(name: .customLong("lr"), help: "Adam learning rate.") var learningRate: Float = 0.002
+    @Option(help: "R1 weight γ.") var r1: Float = 10
+    @Option(help: "Path-length regularisation weight (0 turns it off).") var pathRegularize: Float = 2
+    @Option(help: "Style-mixing probability.") var mixing: Float = 0.9
+    @Option(help: "Seed for initialisation, data order and every random draw.") var seed: UInt64 = 0
+    @Option(help: "Steps between checkpoints.") var checkpointEvery: Int = 500
+    @Option(help: "Checkpoints to keep.") var keep: Int = 3
+    @Option(help: "Thousands of images between sample grids.") var sampleEvery: Double = 5
+    @Option(help: "Stop after this many steps (the run stays resumable).") var maxSteps: Int?
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard (out == nil) != (resume == nil) else { throw ValidationError("train-generator: pass --out for a new run or --resume RUN, not both") }
+        if out != nil {
+            guard data != nil else { throw ValidationError("train-generator: a new run needs --data") }
+            guard size != nil else { throw ValidationError("train-generator: a new run needs --size") }
+        }
+        if let maxSteps, maxSteps < 1 { throw ValidationError("train-generator: --max-steps must be at least 1") }
+    }
+
+    func run() throws {
+        try compute.apply()
+        try CommandErrors.reporting {
+            let configuration: GeneratorTrainingConfiguration
+            let folder: URL
+            if let resume {
+                folder = URL(fileURLWithPath: resume)
+                var saved = try RunFolder(folder, creating: false).readConfiguration(GeneratorTrainingConfiguration.self)
+                if let kimg { saved.kimg = kimg }
+                configuration = saved
+                if configuration.threads != Parallel.threadCount {
+                    print("note: the run started with \(configuration.threads) kernel threads, now \(Parallel.threadCount): results stay correct but are no longer bit-identical to an uninterrupted run")
+                }
+            } else {
+                folder = URL(fileURLWithPath: out!)
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
+                    throw TrainingError.run("\(folder.path) already holds a run; continue it with --resume \(folder.path) or choose another --out")
+                }
+                var c = GeneratorTrainingConfiguration()
+                c.size = size!
+                c.batchSize = batch
+                c.kimg = kimg ?? 100
+                c.channelMultiplier = channelMultiplier
+                c.channels = try channels.map(Self.parseChannels)
+                c.styleDimension = styleDimension
+                c.mappingLayers = mappingLayers
+                c.learningRate = learningRate
+                c.r1Gamma = r1
+                c.pathRegularization = pathRegularize
+                c.mixingProbability = mixing
+                c.seed = seed
+                c.checkpointEvery = checkpointEvery
+                c.keepCheckpoints = keep
+                c.sampleEveryKimg = sampleEvery
+                c.data = data!
+                c.threads = Parallel.threadCount
+                configuration = c
+            }
+            try configuration.validate()
+            let source = try TrainingData.source(configuration.data, size: configuration.size)
+            InterruptSignal.install()
+            let run = try GeneratorTrainingRun(folder: folder, configuration: configuration, source: source, resume: resume != nil)
+            if resume != nil { try run.folder.writeConfiguration(configuration) }
+            print("train-generator: \(configuration.size) px, batch \(configuration.batchSize), step \(run.step)/\(configuration.totalSteps), data \(configuration.data) → \(run.folder.url.path)")
+            try run.train(maxSteps: maxSteps)
+            print(InterruptSignal.isRequested
+                  ? "interrupted at step \(run.step): saved; continue with --resume \(run.folder.url.path)"
+                  : "stopped at step \(run.step) of \(configuration.totalSteps); generator: \(run.folder.url.path)/generator.safetensors")
+        }
+    }
+
+    /// "4:256,8:256" → [4: 256, 8: 256].
+    static func parseChannels(_ text: String) throws -> [Int: Int] {
+        var table: [Int: Int] = [:]
+        for part in text.split(separator: ",") {
+            let pair = part.split(separator: ":").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard pair.count == 2, let r = pair[0], let c = pair[1] else {
+                throw ValidationError("--channels: '\(part)' is not RESOLUTION:CHANNELS")
+            }
+            table[r] = c
+        }
+        return table
+    }
+}
+
+/// The `--data` forms the training commands share.
+enum TrainingData {
+    static func source(_ description: String, size: Int) throws -> any TrainingImageSource {
+        try ImageFolderSource(folder: URL(fileURLWithPath: description))
+    }
+}
