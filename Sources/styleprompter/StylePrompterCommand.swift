@@ -8,7 +8,7 @@ struct StylePrompterCommand: ParsableCommand {
         commandName: "styleprompter",
         abstract: "StylePrompter GAN inversion and editing for StyleGAN2, on the CPU.",
         subcommands: [DemoCommand.self, InvertCommand.self, EditCommand.self, EvalCommand.self, GenerateCommand.self, InspectCommand.self, ConvertCommand.self,
-                      TrainGeneratorCommand.self])
+                      TrainCommand.self, TrainGeneratorCommand.self])
 }
 
 /// Options every compute-heavy command shares.

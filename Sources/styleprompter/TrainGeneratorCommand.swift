@@ -117,4 +117,20 @@ enum TrainingData {
     static func source(_ description: String, size: Int) throws -> any TrainingImageSource {
         try ImageFolderSource(folder: URL(fileURLWithPath: description))
     }
+
+    /// The training and validation sets: a test folder when given, else a seeded held-out part
+    /// of a folder.
+    static func split(_ all: any TrainingImageSource, test: String?, heldOut: Double, seed: UInt64,
+                      validationCount: Int) throws -> (train: any TrainingImageSource, validation: any TrainingImageSource) {
+        if let test { return (all, try source(test, size: 0)) }
+        guard let folder = all as? ImageFolderSource else {
+            throw TrainingError.configuration("a streamed data set needs no split; pass --test or use a folder")
+        }
+        let (train, validation) = folder.split(heldOutFraction: heldOut, seed: seed)
+        guard validation.count ?? 0 > 0 else {
+            throw TrainingError.data("\(folder.folder.path): holding out \(heldOut) of \(folder.relativePaths.count) images leaves no validation image; pass --test DIR or a larger --held-out")
+        }
+        guard train.count ?? 0 > 0 else { throw TrainingError.data("\(folder.folder.path): no training images left after the held-out split") }
+        return (train, validation)
+    }
 }

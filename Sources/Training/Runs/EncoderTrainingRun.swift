@@ -1,0 +1,229 @@
+import Foundation
+import Imaging
+import Inversion
+import NeuralNetwork
+import Perceptual
+import StyleGAN
+import Tensors
+
+/// One optimisation step of a StylePrompter stage, as the run loop drives it: the trainer's
+/// optimiser (saved and restored with the run) and a step on a batch returning its loss terms.
+public struct EncoderStageStep {
+    public let optimizer: any Optimizer
+    public let step: (Tensor) -> [String: Float]
+    /// The loss terms of a batch without training (validation), same names as `step`'s.
+    public let evaluate: (_ encoded: EncodedImages, _ reconstruction: Tensor, _ target: Tensor) -> [String: Float]
+
+    public init(optimizer: any Optimizer, step: @escaping (Tensor) -> [String: Float],
+                evaluate: @escaping (EncodedImages, Tensor, Tensor) -> [String: Float]) {
+        self.optimizer = optimizer
+        self.step = step
+        self.evaluate = evaluate
+    }
+}
+
+/// A StylePrompter training run (stage 1: encoder and latent tokens through the frozen
+/// generator; stage 2: SMART alone) in a run folder — resumable bit for bit, validated on held-out
+/// images with grids (input | stage 1 | SMART), the best checkpoint kept, the model exported.
+///
+/// ```swift
+/// let run = try EncoderTrainingRun(folder: url, configuration: config, model: model, stage: step,
+///                                  train: trainSet, validation: testSet, resume: false, modelRandom: rng)
+/// try run.train()
+/// ```
+public final class EncoderTrainingRun {
+    public let folder: RunFolder
+    public let configuration: EncoderTrainingConfiguration
+    public let model: StylePrompterModel
+    public let store: TrainingCheckpointStore
+    public private(set) var step = 0
+    public private(set) var bestValidationLoss = Float.infinity
+    let stage: EncoderStageStep
+    let trainSource: any TrainingImageSource
+    let validationImages: Tensor
+    /// The stream dropout and drop-path draw from (saved with the run).
+    let modelRandom: RandomGenerator
+    var position = 0
+    public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    public init(folder url: URL, configuration: EncoderTrainingConfiguration, model: StylePrompterModel, stage: EncoderStageStep,
+                train: any TrainingImageSource, validation: any TrainingImageSource, resume: Bool, modelRandom: RandomGenerator) throws {
+        try configuration.validate()
+        folder = try RunFolder(url, creating: !resume)
+        self.configuration = configuration
+        self.model = model
+        self.stage = stage
+        self.modelRandom = modelRandom
+        trainSource = train
+        store = TrainingCheckpointStore(run: folder, keep: configuration.keepCheckpoints)
+        validationImages = try Self.loadValidation(validation, count: configuration.validationImages, size: configuration.imageSize, run: folder)
+        if resume {
+            guard let state = try store.latest() else { throw TrainingError.run("\(url.path): no readable checkpoint to resume from") }
+            try restore(state)
+            try JSONLines.truncate(folder.metricsFile, afterStep: step, in: folder)
+            try JSONLines.truncate(folder.validationFile, afterStep: step, in: folder)
+            folder.log("resumed at step \(step) (position \(position))")
+        } else {
+            try folder.writeConfiguration(configuration)
+            folder.log("started stage \(configuration.stage): \(configuration.steps) steps of batch \(configuration.batchSize)×\(configuration.accumulation) on \(configuration.data)")
+            for term in configuration.disabledTerms { folder.log("warning: \(term) is left out (its network weights were not given)") }
+        }
+    }
+
+    /// The first `count` items of the validation source, in order, unflipped: [N, 3, S, S].
+    static func loadValidation(_ source: any TrainingImageSource, count: Int, size: Int, run: RunFolder) throws -> Tensor {
+        let available = source.count.map { min($0, count) } ?? count
+        guard available > 0 else { throw TrainingError.data("the validation set is empty") }
+        let loader = BatchLoader(source: source, batchSize: 1, imageSize: size, seed: 0, shuffle: false, threads: 1)
+        defer { loader.stop() }
+        var images: [Tensor] = []
+        while images.count < available && loader.position < (source.count ?? Int.max) {
+            images.append(try loader.next().images)
+        }
+        for item in loader.skipped { run.log("validation: skipped \(item.name): \(item.reason)") }
+        return Tensor.concat(images, axis: 0)
+    }
+
+    public func state() -> TrainingState {
+        var state = TrainingState(step: step)
+        state.add(Dictionary(uniqueKeysWithValues: model.stateDictionary().map { ($0.key, $0.tensor) }), prefix: "")
+        state.add(stage.optimizer.stateDictionary(), prefix: "optim.")
+        state.store(random: modelRandom, as: "model_random")
+        state.store(random: Initialization.defaultGenerator, as: "default_random")
+        state.store(bestValidationLoss, as: "best_validation_loss")
+        state.values["position"] = String(position)
+        state.values["kind"] = "train-stage\(configuration.stage)"
+        // What StylePrompterCheckpoint.load needs to read a checkpoint as a model.
+        let json = JSONEncoder()
+        json.outputFormatting = .sortedKeys        // the same bytes every time: checkpoints compare equal
+        state.values["encoder_configuration"] = String(decoding: (try? json.encode(model.encoder.configuration)) ?? Data(), as: UTF8.self)
+        state.values["generator_configuration"] = String(decoding: (try? json.encode(model.generator.configuration)) ?? Data(), as: UTF8.self)
+        state.values["refined_layer"] = String(model.refinedLayer)
+        return state
+    }
+
+    func restore(_ state: TrainingState) throws {
+        guard state.values["kind"] == "train-stage\(configuration.stage)" else {
+            throw TrainingError.run("checkpoint step \(state.step) is a '\(state.values["kind"] ?? "?")' checkpoint, not stage \(configuration.stage)")
+        }
+        do {
+            let modelKeys = state.tensors.filter { !$0.key.hasPrefix("optim.") }
+            try model.load(stateDictionary: modelKeys, source: "checkpoint step \(state.step)")
+            try stage.optimizer.load(stateDictionary: state.tensors(under: "optim."))
+        } catch {
+            throw TrainingError.run("checkpoint step \(state.step) does not fit this run's model: \(error)")
+        }
+        try state.restore(random: modelRandom, from: "model_random")
+        try state.restore(random: Initialization.defaultGenerator, from: "default_random")
+        bestValidationLoss = try state.float("best_validation_loss")
+        position = try state.integer("position")
+        step = state.step
+    }
+
+    /// Trains until `steps` (or `maxSteps` more, or an interrupt), validating and saving as it goes.
+    public func train(maxSteps: Int? = nil) throws {
+        let c = configuration
+        let loader = BatchLoader(source: trainSource, batchSize: c.batchSize, imageSize: c.imageSize, seed: c.seed,
+                                 flipProbability: c.flipProbability, startPosition: position)
+        defer { loader.stop() }
+        let stopStep = min(c.steps, maxSteps.map { step + $0 } ?? Int.max)
+        let started = Date()
+        var window = (time: Date(), images: 0)
+        var reportedSkips = 0
+        setTrainingModes()
+        if step == 0 { try validate() }
+        while step < stopStep && !InterruptSignal.isRequested {
+            var terms: [String: Float] = [:]
+            for _ in 0..<c.accumulation {
+                let batch = try loader.next()
+                terms = stage.step(batch.images)
+            }
+            step += 1
+            position = loader.position
+            window.images += c.batchSize * c.accumulation
+            let skipped = loader.skipped
+            for item in skipped.dropFirst(reportedSkips) { folder.log("skipped \(item.name): \(item.reason)") }
+            reportedSkips = skipped.count
+
+            if step % c.logEvery == 0 || step == stopStep {
+                let seconds = Date().timeIntervalSince(window.time)
+                let rate = Double(window.images) / max(seconds, 1e-9)
+                window = (Date(), 0)
+                JSONLines.append(["step": step, "kimg": Double(step * c.batchSize * c.accumulation) / 1000,
+                                  "seconds": Date().timeIntervalSince(started), "images_per_second": rate,
+                                  "terms": terms.mapValues { JSONLines.number(Double($0)) }], to: folder.metricsFile)
+                let remaining = Double(c.steps - step) * Double(c.batchSize * c.accumulation) / max(rate, 1e-9)
+                let shown = terms.keys.sorted().map { String(format: "%@ %.4g", $0, terms[$0]!) }.joined(separator: " · ")
+                report(String(format: "step %d/%d · %@ · %.2f img/s · waited for data %.1f s · ETA %@", step, c.steps, shown, rate,
+                              loader.statistics.waitSeconds, GeneratorTrainingRun.duration(remaining)))
+            }
+            if step % c.validateEvery == 0 || step == stopStep { try validate() }
+            if step % c.checkpointEvery == 0 { try store.save(state()) }
+        }
+        try store.save(state())
+        try export()
+        if InterruptSignal.isRequested { folder.log("interrupted at step \(step); saved") }
+        let stats = loader.statistics
+        folder.log(String(format: "loader: %d samples decoded at %.0f/s per thread; trainer waited %.1f s for data in %.0f s",
+                          stats.samples, stats.decodeRate, stats.waitSeconds, Date().timeIntervalSince(started)))
+    }
+
+    /// Loss terms and reconstruction metrics on the validation images, a grid (input | stage 1
+    /// | SMART), and `best.safetensors` when the validation loss improved.
+    @discardableResult
+    public func validate() throws -> [String: Double] {
+        let size = configuration.imageSize
+        var lossSum: [String: Double] = [:]
+        var summary = MetricSummary()
+        var rows: [[Image]] = []
+        let metrics = InversionMetrics()
+        let count = validationImages.shape[0]
+        let wasTraining = model.encoder.training
+        model.eval()
+        defer { if wasTraining { setTrainingModes() } }
+        for start in stride(from: 0, to: count, by: configuration.batchSize) {
+            let n = min(configuration.batchSize, count - start)
+            let target = validationImages.narrow(0, start: start, length: n)
+            let (terms, stageOne, final) = GradientMode.withoutGradients { () -> ([String: Float], Tensor, Tensor) in
+                let encoded = model.encode(target)
+                let pool = { (image: Tensor) in image.adaptiveAveragePool2d(outputHeight: size, outputWidth: size) }
+                let stageOne = pool(model.decode(encoded, useSMART: false))
+                let final = model.smart == nil ? stageOne : pool(model.decode(encoded))
+                return (stage.evaluate(encoded, final, target), stageOne, final)
+            }
+            for (name, value) in terms { lossSum[name, default: 0] += Double(value) * Double(n) }
+            metrics.evaluate(final, target, into: &summary)
+            let inputs = try Image.images(from: target), first = try Image.images(from: stageOne), last = try Image.images(from: final)
+            for i in 0..<n { rows.append(model.smart == nil ? [inputs[i], first[i]] : [inputs[i], first[i], last[i]]) }
+        }
+        var values: [String: Double] = [:]
+        for (name, sum) in lossSum { values["val_" + name] = sum / Double(count) }
+        for name in ["mse", "psnr", "ssim"] { if let s = summary.statistic(name) { values[name] = s.mean } }
+        let name = String(format: "val-%08d.png", step)
+        let columns = 4
+        let grid = try ImageGrid.make(rows: stride(from: 0, to: rows.count, by: columns).map { i in
+            Array(rows[i..<min(i + columns, rows.count)]).flatMap { $0 }
+        })
+        try grid.write(to: folder.samples.appendingPathComponent(name))
+        JSONLines.append(["step": step, "metrics": values.mapValues { JSONLines.number($0) }, "grid": "samples/" + name], to: folder.validationFile)
+        if let loss = values["val_loss"].map(Float.init), loss.isFinite, loss < bestValidationLoss, step > 0 {
+            bestValidationLoss = loss
+            try store.saveBest(state())
+        }
+        report(String(format: "validation at step %d: %@", step, values.keys.sorted().map { String(format: "%@ %.4g", $0, values[$0]!) }.joined(separator: " · ")))
+        return values
+    }
+
+    /// The modules' train/eval modes for this stage: stage 1 trains the encoder; stage 2 SMART
+    /// (the frozen encoder runs in eval mode, as the released stage-2 coach does).
+    func setTrainingModes() {
+        model.eval()
+        if configuration.stage == 1 { model.encoder.train() } else { model.smart?.train() }
+    }
+
+    /// The model as our `.safetensors` (`RUN/model.safetensors`): what `invert`, `edit` and
+    /// stage 2 read.
+    public func export() throws {
+        try StylePrompterCheckpoint.save(model, to: folder.url.appendingPathComponent("model.safetensors"))
+    }
+}

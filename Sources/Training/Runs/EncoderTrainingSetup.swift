@@ -1,0 +1,70 @@
+import Foundation
+import Inversion
+import NeuralNetwork
+import Perceptual
+import StyleGAN
+import Tensors
+
+/// Builds what a StylePrompter stage trains from its configuration: the model (stage 1: a new
+/// Swin encoder sized to the generator, optionally from ImageNet weights; stage 2: the stage-1
+/// model plus a new SMART block at the 16×16 layer) and the stage's step.
+public enum EncoderTrainingSetup {
+    /// The model a stage starts from. `modelRandom` initialises the new modules and then feeds
+    /// their dropout, so a resumed run restores it.
+    public static func makeModel(_ c: EncoderTrainingConfiguration, modelRandom: RandomGenerator,
+                                 note: (String) -> Void = { _ in }) throws -> StylePrompterModel {
+        if c.stage == 1 {
+            let loaded = try GeneratorCheckpoint.load(contentsOf: URL(fileURLWithPath: c.generator!))
+            let g = loaded.generator
+            var encoderConfiguration = c.encoder
+            encoderConfiguration.latentTokens = g.configuration.latentCount
+            encoderConfiguration.styleDimension = g.configuration.styleDimension
+            encoderConfiguration.imageSize = c.imageSize
+            let encoder = SwinEncoder(encoderConfiguration, generator: modelRandom)
+            if let backbone = c.backbone {
+                let report = try encoder.initializeBackbone(contentsOf: URL(fileURLWithPath: backbone))
+                note("backbone from \(backbone): \(report)")
+            }
+            let average = loaded.latentAverage
+                ?? g.meanLatent(count: 4096, generator: RandomGenerator(seed: 0x4096))
+            if loaded.latentAverage == nil { note("the generator has no latent_avg: using the mean of 4,096 mapped z") }
+            return StylePrompterModel(encoder: encoder, generator: g, smart: nil, latentAverage: average)
+        }
+        let model = try StylePrompterCheckpoint.load(contentsOf: stageOneModelURL(c.stageOneModel!))
+        if model.smart == nil {
+            let side = 1 << ((model.refinedLayer + 4) / 2)
+            model.smart = SMARTBlock(featureShapes: model.encoder.configuration.featureShapes,
+                                     queryChannels: model.generator.configuration.channels[side] ?? 512, querySide: side,
+                                     generator: modelRandom)
+        } else {
+            note("the stage-1 model already has a SMART block: training continues from it")
+        }
+        return model
+    }
+
+    /// A run folder means its exported `model.safetensors`.
+    public static func stageOneModelURL(_ path: String) throws -> URL {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw TrainingError.configuration("--from \(path): no such file or run folder") }
+        guard isFolder.boolValue else { return URL(fileURLWithPath: path) }
+        let exported = URL(fileURLWithPath: path).appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: exported.path) else {
+            throw TrainingError.configuration("--from \(path): the run folder has no model.safetensors yet (is the stage-1 run finished or stopped?)")
+        }
+        return exported
+    }
+
+    /// The stage's optimiser step and validation terms, with the configuration's loss weights.
+    public static func makeStage(_ c: EncoderTrainingConfiguration, model: StylePrompterModel,
+                                 lpips: LPIPS?, identity: IdentityLoss?) -> EncoderStageStep {
+        var objective = StageOneObjective(lpips: lpips, identity: identity)
+        objective.l2Weight = c.l2Weight
+        objective.lpipsWeight = c.lpipsWeight
+        objective.identityWeight = c.identityWeight
+        objective.alignWeight = c.alignWeight
+        let trainer = StageOneTrainer(model: model, objective: objective, learningRate: c.learningRate)
+        return EncoderStageStep(optimizer: trainer.optimizer, step: { trainer.step(images: $0) }, evaluate: { encoded, reconstruction, target in
+            objective(reconstruction: reconstruction, target: target, latents: encoded.latents, latentAverage: model.latentAverage).terms
+        })
+    }
+}
