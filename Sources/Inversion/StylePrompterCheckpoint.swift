@@ -26,7 +26,10 @@ public enum StylePrompterCheckpoint {
             throw CheckpointError(.malformed, file: file, "no StylePrompter encoder: expected 'latent_tok' under one of \(encoderPrefixes.map { "'\($0)'" }.joined(separator: ", "))")
         }
         let encoderWeights = try tensors.tensors(under: encoderPrefix)
-        let encoder = SwinEncoder(try inferEncoderConfiguration(encoderWeights, file: file))
+        // Our files record the configuration (image size and windows cannot all be read off the
+        // weights of a small encoder); the released ones are Swin-V2 at 256 px.
+        let recorded = contents.metadata["encoder_configuration"].flatMap { try? JSONDecoder().decode(SwinConfiguration.self, from: Data($0.utf8)) }
+        let encoder = SwinEncoder(try recorded ?? inferEncoderConfiguration(encoderWeights, file: file))
         try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)")
 
         let generatorSource: GeneratorCheckpoint.Loaded

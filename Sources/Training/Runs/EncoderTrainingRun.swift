@@ -89,7 +89,6 @@ public final class EncoderTrainingRun {
         state.add(Dictionary(uniqueKeysWithValues: model.stateDictionary().map { ($0.key, $0.tensor) }), prefix: "")
         state.add(stage.optimizer.stateDictionary(), prefix: "optim.")
         state.store(random: modelRandom, as: "model_random")
-        state.store(random: Initialization.defaultGenerator, as: "default_random")
         state.store(bestValidationLoss, as: "best_validation_loss")
         state.values["position"] = String(position)
         state.values["kind"] = "train-stage\(configuration.stage)"
@@ -114,7 +113,6 @@ public final class EncoderTrainingRun {
             throw TrainingError.run("checkpoint step \(state.step) does not fit this run's model: \(error)")
         }
         try state.restore(random: modelRandom, from: "model_random")
-        try state.restore(random: Initialization.defaultGenerator, from: "default_random")
         bestValidationLoss = try state.float("best_validation_loss")
         position = try state.integer("position")
         step = state.step

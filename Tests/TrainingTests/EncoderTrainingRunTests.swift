@@ -1,0 +1,89 @@
+import Foundation
+import Inversion
+import StyleGAN
+import Tensors
+import Testing
+@testable import Training
+
+@Suite(.serialized) struct EncoderTrainingRunTests {
+    /// A stage-1 configuration for a 32-px encoder over the tiny 16-px generator.
+    static func configuration(generator: URL, steps: Int) -> EncoderTrainingConfiguration {
+        var c = EncoderTrainingConfiguration()
+        c.generator = generator.path
+        c.encoder = SwinConfiguration(embedDimension: 8, depths: [1, 1, 1, 1], heads: [1, 1, 2, 2], windowSize: 8, headHiddenDimension: 32)
+        c.imageSize = 32
+        c.batchSize = 2
+        c.steps = steps
+        c.learningRate = 1e-3
+        c.validationImages = 3
+        c.validateEvery = 4
+        c.checkpointEvery = 3
+        c.logEvery = 1
+        c.seed = 2
+        c.data = "tiny"
+        return c
+    }
+
+    static func fixtures() throws -> (data: URL, generator: URL) {
+        let data = try TinyDataSet.make(count: 6, side: 32)
+        let generator = data.appendingPathComponent("generator.safetensors.bin")
+        try GeneratorCheckpoint.save(StyleGANTiny.generator(), latentAverage: nil, to: generator)
+        return (data, generator)
+    }
+
+    static func makeRun(_ c: EncoderTrainingConfiguration, folder: URL, data: URL, resume: Bool) throws -> EncoderTrainingRun {
+        let random = RandomGenerator(seed: c.seed ^ 0x3D5E_ED00)
+        let model = try EncoderTrainingSetup.makeModel(c, modelRandom: random)
+        let stage = EncoderTrainingSetup.makeStage(c, model: model, lpips: nil, identity: nil)
+        let source = try ImageFolderSource(folder: data)
+        let run = try EncoderTrainingRun(folder: folder, configuration: c, model: model, stage: stage, train: source,
+                                         validation: PrefixImageSource(source, count: 3), resume: resume, modelRandom: random)
+        run.report = { _ in }
+        return run
+    }
+
+    static func temporaryRun() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("sp-run-\(UUID().uuidString)") }
+
+    /// Stage 1 on six images: the validation loss falls, the generator stays frozen, the run
+    /// folder has its grids, best checkpoint and exported model — which loads as a model.
+    @Test func stageOneTrains() throws {
+        let (data, generator) = try Self.fixtures()
+        let folder = Self.temporaryRun()
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: folder) }
+        let run = try Self.makeRun(Self.configuration(generator: generator, steps: 16), folder: folder, data: data, resume: false)
+        let generatorBefore = run.model.generator.parameters().map(\.scalars)
+        let before = try run.validate()["val_loss"]!
+        try run.train()
+        let after = try run.validate()["val_loss"]!
+        #expect(after < before, "validation loss \(before) → \(after)")
+        #expect(zip(run.model.generator.parameters().map(\.scalars), generatorBefore).allSatisfy { $0 == $1 })
+        #expect(FileManager.default.fileExists(atPath: run.store.bestURL.path))
+        let exported = try StylePrompterCheckpoint.load(contentsOf: folder.appendingPathComponent("model.safetensors"))
+        let fromCheckpoint = try StylePrompterCheckpoint.load(contentsOf: run.store.url(step: 16))
+        let photo = Tensor.randomUniform([1, 3, 32, 32], low: -1, high: 1, generator: RandomGenerator(seed: 1))
+        run.model.eval(); exported.eval(); fromCheckpoint.eval()
+        let expected = GradientMode.withoutGradients { run.model.encode(photo).latents.scalars }
+        #expect(GradientMode.withoutGradients { exported.encode(photo).latents.scalars } == expected)
+        #expect(GradientMode.withoutGradients { fromCheckpoint.encode(photo).latents.scalars } == expected)
+    }
+
+    /// Stopped and resumed, stage 1 (dropout and drop-path included) ends with the same bits.
+    @Test func stageOneResumesBitExactly() throws {
+        let (data, generator) = try Self.fixtures()
+        let straight = Self.temporaryRun(), interrupted = Self.temporaryRun()
+        defer { for url in [data, straight, interrupted] { try? FileManager.default.removeItem(at: url) } }
+        var c = Self.configuration(generator: generator, steps: 7)
+        c.encoder.dropPathRate = 0.3
+        let reference = try Self.makeRun(c, folder: straight, data: data, resume: false)
+        try reference.train()
+        let first = try Self.makeRun(c, folder: interrupted, data: data, resume: false)
+        try first.train(maxSteps: 4)
+        try FileManager.default.removeItem(at: first.store.url(step: 4))       // as if killed before that save
+        let resumed = try Self.makeRun(c, folder: interrupted, data: data, resume: true)
+        #expect(resumed.step == 3)
+        try resumed.train()
+        let a = reference.state(), b = resumed.state()
+        #expect(a.values == b.values)
+        for (key, tensor) in a.tensors { #expect(tensor.scalars == b.tensors[key]!.scalars, "\(key)") }
+    }
+}
