@@ -72,13 +72,18 @@ public final class StylePrompterModel: Module {
     /// W+ (and, for SMART, the photo's features) → image [B, 3, size, size], unclamped.
     /// Without features, or with `useSMART` false, this is the plain generator (stage 1).
     /// `refinedFeature`, if given, receives the SMART-refined map [B, C, 16, 16] (for inspection).
+    /// `recomputingFrom` (training only) recomputes the generator's levels of that resolution
+    /// and above during backward instead of keeping their activations (see `Generator.synthesize`).
     public func decode(_ encoded: EncodedImages, weights: SMARTWeights = .standard, useSMART: Bool = true,
-                       noise: NoiseMode = .stored, refinedFeature: ((Tensor) -> Void)? = nil) -> Tensor {
+                       noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
+                       refinedFeature: ((Tensor) -> Void)? = nil) -> Tensor {
+        let refinedSide = 1 << ((refinedLayer + 4) / 2)
+        let recompute = recomputingFrom.map { Swift.max($0, 2 * refinedSide) }
         guard useSMART, let smart, !encoded.features.isEmpty else {
-            return generator.synthesize(encoded.latents, noise: noise)
+            return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute)
         }
         let refinedConv = refinedLayer - 1
-        return generator.synthesize(encoded.latents, noise: noise) { index, feature in
+        return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute) { index, feature in
             guard index == refinedConv else { return feature }
             let (b, c, h, w) = (feature.shape[0], feature.shape[1], feature.shape[2], feature.shape[3])
             let tokens = feature.reshape([b, c, h * w]).transposed(1, 2)                    // [B, L, C]

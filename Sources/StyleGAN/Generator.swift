@@ -117,7 +117,12 @@ public final class Generator: Module {
     /// `afterConv(i, feature)` is called with the output of `convs[i]` and may return a
     /// replacement that every later layer then uses — SMART refines the 16×16 feature after
     /// `convs[3]` this way.
-    public func synthesize(_ latents: Tensor, noise: NoiseMode = .stored,
+    ///
+    /// With `recomputingFrom: r`, the two convolutions of every level of resolution ≥ r save
+    /// nothing for backward and are run again during it (`Tensor.recomputed`): a 1024-px
+    /// generator's 256–1024 px activations at batch 4 are most of a training step's memory.
+    /// `afterConv` is not called for those levels.
+    public func synthesize(_ latents: Tensor, noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
                            afterConv: ((Int, Tensor) -> Tensor)? = nil) -> Tensor {
         let c = configuration
         precondition(latents.rank == 3 && latents.shape[1] == c.latentCount && latents.shape[2] == c.styleDimension,
@@ -130,10 +135,18 @@ public final class Generator: Module {
         var skip = toRGB1(out, style: row(1), skip: nil)
         var i = 1
         for level in 0..<toRGBs.count {
-            for k in 0..<2 {
-                let index = 2 * level + k
-                out = convs[index](out, style: row(i + k), noise: noiseImages[index + 1])
-                if let afterConv { out = afterConv(index, out) }
+            if let threshold = recomputingFrom, 8 << level >= threshold {
+                let (first, second) = (convs[2 * level], convs[2 * level + 1])
+                let (noise1, noise2) = (noiseImages[2 * level + 1], noiseImages[2 * level + 2])
+                out = Tensor.recomputed([out, row(i), row(i + 1)]) { x in
+                    second(first(x[0], style: x[1], noise: noise1), style: x[2], noise: noise2)
+                }
+            } else {
+                for k in 0..<2 {
+                    let index = 2 * level + k
+                    out = convs[index](out, style: row(i + k), noise: noiseImages[index + 1])
+                    if let afterConv { out = afterConv(index, out) }
+                }
             }
             skip = toRGBs[level](out, style: row(i + 2), skip: skip)
             i += 2

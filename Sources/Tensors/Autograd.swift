@@ -77,11 +77,11 @@ extension Tensor {
             return Tensor.full(shape, value: 1)
         }()
         precondition(seed.shape == shape, "backward: seed shape \(seed.shape) does not match output \(shape)")
-        let postOrder = graphPostOrder()
+        var postOrder: [Tensor?] = graphPostOrder()
         let targetIDs = targets.map { Set($0.map(ObjectIdentifier.init)) }
         // Only walk the part of the graph that leads to a target.
         var relevant = Set<ObjectIdentifier>()
-        for tensor in postOrder {
+        for case let tensor? in postOrder {
             let id = ObjectIdentifier(tensor)
             let isTarget = targetIDs?.contains(id) ?? (tensor.requiresGrad && tensor.gradientNode == nil)
             if isTarget || (tensor.gradientNode?.inputs.contains { relevant.contains(ObjectIdentifier($0)) } ?? false) {
@@ -91,8 +91,20 @@ extension Tensor {
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
         var results: [(Tensor, Tensor)] = []
 
+        // Without retainGraph, each op's rule and saved tensors are dropped as soon as its
+        // gradient has been passed on (PyTorch frees saved tensors the same way): the backward
+        // pass then holds the not-yet-visited part of the graph only, not all of it.
+        let freeAsWeGo = !retainGraph && !createGraph
         let run = {
-            for tensor in postOrder.reversed() {
+            for index in postOrder.indices.reversed() {
+                guard let tensor = postOrder[index] else { continue }
+                if freeAsWeGo { postOrder[index] = nil }
+                defer {
+                    if freeAsWeGo {
+                        tensor.gradientNode?.rule = nil
+                        tensor.gradientNode?.inputs = []
+                    }
+                }
                 let id = ObjectIdentifier(tensor)
                 guard relevant.contains(id), let gradient = pending.removeValue(forKey: id) else { continue }
                 let finalGradient = createGraph ? gradient : gradient.detached()
@@ -120,7 +132,7 @@ extension Tensor {
         // As in PyTorch (`retain_graph` defaults to `create_graph`): a recorded gradient's rules
         // read this graph's intermediates, so freeing it would silently cut second derivatives.
         if !retainGraph && !createGraph {
-            for tensor in postOrder {
+            for case let tensor? in postOrder {
                 tensor.gradientNode?.rule = nil
                 tensor.gradientNode?.inputs = []
             }

@@ -14,6 +14,9 @@ public final class StageOneTrainer {
     public let model: StylePrompterModel
     public let objective: StageOneObjective
     public let optimizer: Ranger
+    /// Generator levels of this resolution and above are recomputed in backward rather than
+    /// kept (memory: a 1024-px step at batch 4 otherwise holds ~10 GB of activations); nil keeps all.
+    public var recomputingFrom: Int? = 256
 
     public init(model: StylePrompterModel, objective: StageOneObjective, learningRate: Float = 1e-4) {
         self.model = model
@@ -31,7 +34,7 @@ public final class StageOneTrainer {
     @discardableResult
     public func step(images: Tensor) -> [String: Float] {
         let encoded = model.encode(images)
-        let reconstruction = model.decode(encoded, useSMART: false)
+        let reconstruction = model.decode(encoded, useSMART: false, recomputingFrom: recomputingFrom)
             .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
         let (loss, terms) = objective(reconstruction: reconstruction, target: images, latents: encoded.latents,
                                       latentAverage: model.latentAverage)
