@@ -1,0 +1,118 @@
+import Foundation
+import Imaging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An append-only JSON-lines log of run records (`metrics.jsonl`, `validation.jsonl`).
+///
+/// Each record goes out as one whole line in one `write` to a descriptor opened with
+/// `O_APPEND`, so killing the run leaves whole lines only; a line torn by a crash mid-write (or a
+/// full disk) is cut off when the log is next opened and skipped when it is read. A resumed run
+/// rewinds the log to its checkpoint with `truncate(afterStep:)`, so no step appears twice.
+///
+/// ```swift
+/// let log = try TrainingLog(url: run.appendingPathComponent("metrics.jsonl"))
+/// try log.truncate(afterStep: checkpoint.step)          // on resume
+/// try log.append(TrainingRecord(step: 120, kimg: 0.48, seconds: 12.3, imagesPerSecond: 40.1, terms: terms))
+/// let records = try TrainingLog.read(contentsOf: log.url)
+/// ```
+public final class MetricsLog<Record: RunRecord> {
+    public let url: URL
+    private var descriptor: Int32 = -1
+
+    /// Opens (creating) the log for appending, cutting off a torn last line.
+    public init(url: URL) throws {
+        self.url = url
+        try open()
+    }
+
+    deinit { close() }
+
+    /// Appends `record` as one line.
+    public func append(_ record: Record) throws {
+        if descriptor < 0 { try open() }
+        let bytes = Array((record.jsonLine() + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw error("cannot append")
+            }
+            written += count
+        }
+    }
+
+    /// Drops every record after `step` (and any unreadable line), rewriting the file atomically:
+    /// a kill during the rewrite leaves the old log or the new one, never a mix.
+    public func truncate(afterStep step: Int) throws {
+        close()
+        let kept = try Self.lines(of: url).filter { line in
+            JSONLine.parseObject(line).flatMap(Record.init(jsonObject:)).map { $0.step <= step } ?? false
+        }
+        let text = kept.map { $0 + "\n" }.joined()
+        do {
+            try AtomicFile.write(Array(text.utf8), to: url)
+        } catch {
+            throw RunLogError(path: url.path, message: "cannot rewrite: \(error)")
+        }
+        try open()
+    }
+
+    /// Flushes nothing (every append is already a system call) and releases the descriptor; a
+    /// later `append` reopens it.
+    public func close() {
+        if descriptor >= 0 { closeDescriptor(descriptor) }
+        descriptor = -1
+    }
+
+    /// Every readable record of the log at `url`, in file order; an absent file has none. Lines
+    /// that are not a record — a torn last line — are skipped.
+    public static func read(contentsOf url: URL) throws -> [Record] {
+        try lines(of: url).compactMap { JSONLine.parseObject($0).flatMap(Record.init(jsonObject:)) }
+    }
+
+    /// The non-empty lines of the file, the last one even without its newline.
+    static func lines(of url: URL) throws -> [Substring] {
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw RunLogError(path: url.path, message: "cannot read: \(error.localizedDescription)")
+        }
+        // Invalid UTF-8 (a torn multi-byte character) is repaired to U+FFFD; the line then fails to parse.
+        let text = String(decoding: data, as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: true)
+    }
+
+    private func open() throws {
+        descriptor = openDescriptor(url.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw error("cannot open") }
+        // A torn last line would otherwise glue itself to the next record.
+        let size = lseek(descriptor, 0, SEEK_END)
+        guard size > 0 else { return }
+        var last: UInt8 = 0
+        guard pread(descriptor, &last, 1, size - 1) == 1 else { throw error("cannot read") }
+        if last == UInt8(ascii: "\n") { return }
+        let data = try Data(contentsOf: url)
+        let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 - data.startIndex + 1 } ?? 0
+        guard ftruncate(descriptor, off_t(keep)) == 0 else { throw error("cannot cut off a torn last line") }
+    }
+
+    private func error(_ what: String) -> RunLogError {
+        RunLogError(path: url.path, message: "\(what): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// The training-step log, `metrics.jsonl`.
+public typealias TrainingLog = MetricsLog<TrainingRecord>
+/// The validation log, `validation.jsonl`.
+public typealias ValidationLog = MetricsLog<ValidationRecord>
+
+// The log's own `open`/`close` methods hide the C functions inside the class.
+private func openDescriptor(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
