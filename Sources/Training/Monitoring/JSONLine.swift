@@ -46,29 +46,8 @@ enum JSONLine {
     }
 
     /// The object on one line, or nil when the line is not a JSON object (a torn or foreign line).
-    static func parseObject(_ line: Substring) -> [String: Any]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed]) else {
-            return nil
-        }
-        return object as? [String: Any]
-    }
-
-    /// A number member: `null` is NaN; nil when absent or not a number.
-    static func double(_ value: Any?) -> Double? {
-        switch value {
-        case is NSNull: return .nan
-        case let number as NSNumber: return number.doubleValue
-        default: return nil
-        }
-    }
-
-    /// An object of numbers (`null` → NaN); members that are not numbers are left out.
-    static func numbers(_ value: Any?) -> [String: Double] {
-        guard let object = value as? [String: Any] else { return [:] }
-        var result: [String: Double] = [:]
-        for (key, member) in object {
-            if let number = double(member) { result[key] = number }
-        }
-        return result
+    static func parseObject(_ bytes: [UInt8], line: Range<Int>) -> [String: JSONValue]? {
+        guard case .object(let members) = JSONValue.parse(bytes, in: line) else { return nil }
+        return members
     }
 }

@@ -15,8 +15,10 @@ public struct LineChart {
     public var xLabel: String
     /// (x, y) in x order; non-finite y values are counted and noted, not drawn.
     public var points: [(x: Double, y: Double)]
-    public var width = 560
-    public var height = 240
+    /// Whether the best value is the highest (PSNR, SSIM, ID) rather than the lowest (losses).
+    public var higherIsBetter = false
+    public var width = 536
+    public var height = 236
 
     /// The most points one line of a chart draws.
     public static let maximumPoints = 1000
@@ -84,7 +86,9 @@ public struct LineChart {
         svg += "<text x=\"\(left)\" y=\"18\" class=\"title\">\(HTMLText.escape(title))</text>"
         if let last = finite.last {
             var summary = "last \(ProgressLine.number(last.y))"
-            if let best = finite.map(\.y).min(), finite.count > 1 { summary += " · min \(ProgressLine.number(best))" }
+            if let best = higherIsBetter ? finite.map(\.y).max() : finite.map(\.y).min(), finite.count > 1 {
+                summary += " · best \(ProgressLine.number(best))"
+            }
             if logarithmic { summary += " · log scale" }
             svg += "<text x=\"\(Double(width) - right)\" y=\"18\" class=\"note\" text-anchor=\"end\">\(HTMLText.escape(summary))</text>"
         }
@@ -128,17 +132,20 @@ public struct LineChart {
             let list = indices.map { "\(coordinate(px(xs[$0]))),\(coordinate(py(values[$0])))" }.joined(separator: " ")
             return "<polyline class=\"\(name)\" points=\"\(list)\"/>"
         }
-        if finite.count == 1 {
-            svg += "<circle cx=\"\(coordinate(px(xs[0])))\" cy=\"\(coordinate(py(ys[0])))\" r=\"3.5\" class=\"dot\"/>"
+        if finite.count < 10 {
+            // Few points (validations): each one marked, joined by the dark line.
+            if finite.count > 1 { svg += polyline(Array(finite.indices), ys, class: "smooth") }
+            for i in finite.indices {
+                svg += "<circle cx=\"\(coordinate(px(xs[i])))\" cy=\"\(coordinate(py(ys[i])))\" r=\"3\" class=\"dot\"/>"
+            }
         } else {
             svg += polyline(Self.reducedIndices(of: ys), ys, class: "raw")
-            if finite.count >= 10 {
-                let smoothed = Self.movingAverage(ys, half: Swift.max(1, finite.count / 100))
-                let step = Swift.max(1, (finite.count + Self.maximumPoints / 2 - 1) / (Self.maximumPoints / 2))
-                var indices = Array(stride(from: 0, to: finite.count, by: step))
-                if indices.last != finite.count - 1 { indices.append(finite.count - 1) }
-                svg += polyline(indices, smoothed, class: "smooth")
-            }
+            // The average is smooth, so every k-th point of it is enough.
+            let smoothed = Self.movingAverage(ys, half: Swift.max(1, finite.count / 100))
+            let step = Swift.max(1, (finite.count + Self.maximumPoints / 2 - 1) / (Self.maximumPoints / 2))
+            var indices = Array(stride(from: 0, to: finite.count, by: step))
+            if indices.last != finite.count - 1 { indices.append(finite.count - 1) }
+            svg += polyline(indices, smoothed, class: "smooth")
         }
         if skipped > 0 {
             svg += "<text x=\"\(left + plotWidth - 6)\" y=\"\(top + 14)\" class=\"warning\" text-anchor=\"end\">"

@@ -50,12 +50,14 @@ public final class MetricsLog<Record: RunRecord> {
     /// a kill during the rewrite leaves the old log or the new one, never a mix.
     public func truncate(afterStep step: Int) throws {
         close()
-        let kept = try Self.lines(of: url).filter { line in
-            JSONLine.parseObject(line).flatMap(Record.init(jsonObject:)).map { $0.step <= step } ?? false
+        let (bytes, lines) = try Self.lines(of: url)
+        var kept: [UInt8] = []
+        for line in lines where JSONLine.parseObject(bytes, line: line).flatMap(Record.init(jsonObject:)).map({ $0.step <= step }) ?? false {
+            kept += bytes[line]
+            kept.append(UInt8(ascii: "\n"))
         }
-        let text = kept.map { $0 + "\n" }.joined()
         do {
-            try AtomicFile.write(Array(text.utf8), to: url)
+            try AtomicFile.write(kept, to: url)
         } catch {
             throw RunLogError(path: url.path, message: "cannot rewrite: \(error)")
         }
@@ -72,21 +74,27 @@ public final class MetricsLog<Record: RunRecord> {
     /// Every readable record of the log at `url`, in file order; an absent file has none. Lines
     /// that are not a record — a torn last line — are skipped.
     public static func read(contentsOf url: URL) throws -> [Record] {
-        try lines(of: url).compactMap { JSONLine.parseObject($0).flatMap(Record.init(jsonObject:)) }
+        let (bytes, lines) = try lines(of: url)
+        return lines.compactMap { JSONLine.parseObject(bytes, line: $0).flatMap(Record.init(jsonObject:)) }
     }
 
-    /// The non-empty lines of the file, the last one even without its newline.
-    static func lines(of url: URL) throws -> [Substring] {
-        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
-        let data: Data
+    /// The file's bytes and the ranges of its non-empty lines (the last even without its newline).
+    static func lines(of url: URL) throws -> (bytes: [UInt8], lines: [Range<Int>]) {
+        guard FileManager.default.fileExists(atPath: url.path) else { return ([], []) }
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: url)
+            bytes = [UInt8](try Data(contentsOf: url))
         } catch {
             throw RunLogError(path: url.path, message: "cannot read: \(error.localizedDescription)")
         }
-        // Invalid UTF-8 (a torn multi-byte character) is repaired to U+FFFD; the line then fails to parse.
-        let text = String(decoding: data, as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: true)
+        var lines: [Range<Int>] = []
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            if index > start { lines.append(start..<index) }
+            start = index + 1
+        }
+        if bytes.count > start { lines.append(start..<bytes.count) }
+        return (bytes, lines)
     }
 
     private func open() throws {

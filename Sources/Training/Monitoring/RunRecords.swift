@@ -7,7 +7,7 @@ public protocol RunRecord {
     /// The record as one line of JSON, without the newline.
     func jsonLine() -> String
     /// Reads a record back from its parsed line; nil when a required member is missing.
-    init?(jsonObject: [String: Any])
+    init?(jsonObject: [String: JSONValue])
 }
 
 /// One logged training step of `metrics.jsonl`.
@@ -44,12 +44,10 @@ extension TrainingRecord: RunRecord {
         ])
     }
 
-    public init?(jsonObject object: [String: Any]) {
-        guard let step = (object["step"] as? NSNumber)?.intValue else { return nil }
-        self.init(step: step, kimg: JSONLine.double(object["kimg"]) ?? .nan,
-                  seconds: JSONLine.double(object["seconds"]) ?? .nan,
-                  imagesPerSecond: JSONLine.double(object["images_per_second"]) ?? .nan,
-                  terms: JSONLine.numbers(object["terms"]))
+    public init?(jsonObject object: [String: JSONValue]) {
+        guard let step = object["step"]?.number.flatMap(Int.init(exactly:)) else { return nil }
+        self.init(step: step, kimg: object["kimg"]?.number ?? .nan, seconds: object["seconds"]?.number ?? .nan,
+                  imagesPerSecond: object["images_per_second"]?.number ?? .nan, terms: object["terms"]?.numbers ?? [:])
     }
 }
 
@@ -80,8 +78,8 @@ extension ValidationRecord: RunRecord {
         return JSONLine.object(members)
     }
 
-    public init?(jsonObject object: [String: Any]) {
-        guard let step = (object["step"] as? NSNumber)?.intValue else { return nil }
-        self.init(step: step, metrics: JSONLine.numbers(object["metrics"]), grid: object["grid"] as? String)
+    public init?(jsonObject object: [String: JSONValue]) {
+        guard let step = object["step"]?.number.flatMap(Int.init(exactly:)) else { return nil }
+        self.init(step: step, metrics: object["metrics"]?.numbers ?? [:], grid: object["grid"]?.string)
     }
 }

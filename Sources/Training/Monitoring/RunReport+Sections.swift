@@ -40,7 +40,7 @@ extension RunReport {
         for name in columns {
             html += "<th>\(HTMLText.escape(name)) <span class=\"direction\">\(higherIsBetter.contains(name) ? "↑" : "↓")</span></th>"
         }
-        html += "<th>grid</th></tr></thead><tbody>"
+        html += "<th class=\"file\">grid</th></tr></thead><tbody>"
         for record in validations {
             html += "<tr><td>\(record.step)</td>"
             for name in columns {
@@ -56,7 +56,8 @@ extension RunReport {
             for name in columns {
                 let points = validations.compactMap { record in record.metrics[name].map { (x: Double(record.step), y: $0) } }
                 var chart = LineChart(title: name, points: points)
-                (chart.width, chart.height) = (372, 200)
+                (chart.width, chart.height) = (354, 200)
+                chart.higherIsBetter = higherIsBetter.contains(name)
                 html += chart.svg()
             }
             html += "</div>"
@@ -75,6 +76,7 @@ extension RunReport {
         var html = "<section><h2>Latest grids</h2>"
         guard !grids.isEmpty else { return html + "<p class=\"note\">No grids in samples/ yet.</p></section>\n" }
         let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        html += "<div class=\"grids\">"
         for grid in grids {
             var caption = grid.name
             if let step = grid.step { caption += " · step \(step)" }
@@ -89,7 +91,7 @@ extension RunReport {
             }
             html += "<figcaption>\(HTMLText.escape(caption))</figcaption></figure>"
         }
-        return html + "</section>\n"
+        return html + "</div></section>\n"
     }
 
     static func configurationSection(_ configuration: Configuration) -> String {
@@ -121,11 +123,12 @@ extension RunReport {
         th,td{padding:4px 12px;border-bottom:1px solid #eceef2;text-align:right}\
         thead th{background:#f0f2f6;color:#2b3a55}.direction{color:#8a92a3;font-weight:400}\
         td.best{background:#dff3e4;font-weight:600;color:#14532d}td.missing{color:#a0a6b2}\
-        td.file{text-align:left;color:#5b6475;font-size:12px}\
+        .file{text-align:left}td.file{color:#5b6475;font-size:12px}\
         table.validation{margin-bottom:14px}\
         table.configuration th{text-align:left;font-weight:500;color:#2b3a55;font-family:ui-monospace,Menlo,monospace;font-size:12.5px}\
         table.configuration td{text-align:left;font-family:ui-monospace,Menlo,monospace;font-size:12.5px;word-break:break-all}\
-        figure{margin:0 0 14px}figure img{max-width:100%;image-rendering:auto;border:1px solid #e1e4ea}\
+        .grids{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}figure{margin:0}\
+        figure img{display:block;max-width:100%;min-width:min(100%,340px);border:1px solid #e1e4ea}\
         figcaption{color:#5b6475;font-size:12px;margin-top:4px}.note{color:#5b6475}
         """
 }
