@@ -3,7 +3,7 @@ import Foundation
 /// One series as an inline SVG line chart: the raw points in a light line, a centred moving
 /// average over them in a dark one, axis ticks and labels, a logarithmic y axis when the
 /// positive values span more than two decades. Long series are reduced to at most
-/// `maximumPoints` drawn points (the minimum and maximum of each bucket, so spikes stay
+/// `maximumPoints` drawn points per chart (the minimum and maximum of each bucket, so spikes stay
 /// visible) and the page stays small for 100k-step logs.
 ///
 /// ```swift
@@ -20,7 +20,8 @@ public struct LineChart {
     public var width = 536
     public var height = 236
 
-    /// The most points one line of a chart draws.
+    /// The most points a chart draws, both lines together: three quarters for the raw points,
+    /// a quarter for the (smooth) average.
     public static let maximumPoints = 1000
 
     public init(title: String, xLabel: String = "step", points: [(x: Double, y: Double)]) {
@@ -139,10 +140,11 @@ public struct LineChart {
                 svg += "<circle cx=\"\(coordinate(px(xs[i])))\" cy=\"\(coordinate(py(ys[i])))\" r=\"3\" class=\"dot\"/>"
             }
         } else {
-            svg += polyline(Self.reducedIndices(of: ys), ys, class: "raw")
+            svg += polyline(Self.reducedIndices(of: ys, maximum: Self.maximumPoints * 3 / 4), ys, class: "raw")
             // The average is smooth, so every k-th point of it is enough.
             let smoothed = Self.movingAverage(ys, half: Swift.max(1, finite.count / 100))
-            let step = Swift.max(1, (finite.count + Self.maximumPoints / 2 - 1) / (Self.maximumPoints / 2))
+            let smoothPoints = Self.maximumPoints / 4 - 1   // one kept for the last point
+            let step = Swift.max(1, (finite.count + smoothPoints - 1) / smoothPoints)
             var indices = Array(stride(from: 0, to: finite.count, by: step))
             if indices.last != finite.count - 1 { indices.append(finite.count - 1) }
             svg += polyline(indices, smoothed, class: "smooth")
