@@ -15,8 +15,9 @@ public struct LineChart {
     public var xLabel: String
     /// (x, y) in x order; non-finite y values are counted and noted, not drawn.
     public var points: [(x: Double, y: Double)]
-    /// Whether the best value is the highest (PSNR, SSIM, ID) rather than the lowest (losses).
-    public var higherIsBetter = false
+    /// Whether the best value is the highest (PSNR, SSIM, ID) or the lowest (MSE, LPIPS); nil
+    /// when neither is "best" (GAN losses), and the header then gives the minimum.
+    public var higherIsBetter: Bool?
     public var width = 536
     public var height = 236
 
@@ -87,8 +88,8 @@ public struct LineChart {
         svg += "<text x=\"\(left)\" y=\"18\" class=\"title\">\(HTMLText.escape(title))</text>"
         if let last = finite.last {
             var summary = "last \(ProgressLine.number(last.y))"
-            if let best = higherIsBetter ? finite.map(\.y).max() : finite.map(\.y).min(), finite.count > 1 {
-                summary += " · best \(ProgressLine.number(best))"
+            if finite.count > 1, let best = higherIsBetter == true ? finite.map(\.y).max() : finite.map(\.y).min() {
+                summary += " · \(higherIsBetter == nil ? "min" : "best") \(ProgressLine.number(best))"
             }
             if logarithmic { summary += " · log scale" }
             svg += "<text x=\"\(Double(width) - right)\" y=\"18\" class=\"note\" text-anchor=\"end\">\(HTMLText.escape(summary))</text>"
