@@ -52,7 +52,9 @@ public final class MetricsLog<Record: RunRecord> {
         close()
         let (bytes, lines) = try Self.lines(of: url)
         var kept: [UInt8] = []
-        for line in lines where JSONLine.parseObject(bytes, line: line).flatMap(Record.init(jsonObject:)).map({ $0.step <= step }) ?? false {
+        for line in lines {
+            guard let record = JSONLine.parseObject(bytes, line: line).flatMap(Record.init(jsonObject:)),
+                  record.step <= step else { continue }
             kept += bytes[line]
             kept.append(UInt8(ascii: "\n"))
         }
@@ -64,8 +66,8 @@ public final class MetricsLog<Record: RunRecord> {
         try open()
     }
 
-    /// Flushes nothing (every append is already a system call) and releases the descriptor; a
-    /// later `append` reopens it.
+    /// Releases the descriptor (nothing is buffered: every append is its own system call); a
+    /// later `append` reopens the file.
     public func close() {
         if descriptor >= 0 { closeDescriptor(descriptor) }
         descriptor = -1
