@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Perceptual", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Inversion", "Perceptual"],
+        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual"],
                 swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
