@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CommandLineTests", dependencies: ["styleprompter", "Checkpoints", "TestSupport"],
                     swiftSettings: numericSettings),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]
