@@ -23,6 +23,9 @@ public final class GANTrainer {
         public var mixingProbability: Float = 0.9
         /// EMA decay per step: rosinality's `0.5 ** (32 / (10 * 1000))`.
         public var emaDecay: Float = Float(Foundation.pow(0.5, 32.0 / 10_000.0))
+        /// DiffAugment before every discriminator call (real and generated, R1 included), drawing
+        /// from `random`; nil (the default, rosinality's `--augment` off) leaves images as they are.
+        public var augmentation: DifferentiableAugmentation?
         public init() {}
     }
 
@@ -85,7 +88,8 @@ public final class GANTrainer {
         let fakeStyles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
         let fakeCrossover = draws.crossover(latentCount: latentCount)
         let fake = GradientMode.withoutGradients { generator(fakeStyles, crossover: fakeCrossover, noise: draws.noise()) }
-        let dLoss = GANLosses.discriminatorLogistic(realPrediction: discriminator(realImages), fakePrediction: discriminator(fake))
+        let realAugmented = augmented(realImages)
+        let dLoss = GANLosses.discriminatorLogistic(realPrediction: discriminator(realAugmented), fakePrediction: discriminator(augmented(fake)))
         discriminatorOptimizer.zeroGradients()
         dLoss.backward()
         discriminatorOptimizer.step()
@@ -94,7 +98,7 @@ public final class GANTrainer {
         if iteration % settings.discriminatorRegularizationInterval == 0 {
             let real = realImages.detached()
             real.requiresGrad = true
-            let prediction = discriminator(real)
+            let prediction = discriminator(augmented(real))
             let penalty = GANLosses.r1Penalty(realPrediction: prediction, realImages: real)
             discriminatorOptimizer.zeroGradients()
             // rosinality adds `0 · real_pred[0]`: every D parameter then has a (zero) gradient —
@@ -111,7 +115,7 @@ public final class GANTrainer {
         discriminator.setRequiresGradient(false)
         let styles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
         let crossover = draws.crossover(latentCount: latentCount)
-        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(generator(styles, crossover: crossover, noise: draws.noise())))
+        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(augmented(generator(styles, crossover: crossover, noise: draws.noise()))))
         generatorOptimizer.zeroGradients()
         gLoss.backward()
         generatorOptimizer.step()
@@ -151,6 +155,10 @@ public final class GANTrainer {
             let t = target.data, s = source.readData
             for i in 0..<target.count { t[i] = t[i] * decay + s[i] * (1 - decay) }
         }
+    }
+
+    private func augmented(_ images: Tensor) -> Tensor {
+        settings.augmentation.map { $0(images, generator: random) } ?? images
     }
 
     private var styleDimension: Int { generator.configuration.styleDimension }
