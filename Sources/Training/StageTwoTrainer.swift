@@ -16,7 +16,7 @@ import Tensors
 /// (`.random(trainer.random)` for the released behaviour).
 ///
 /// ```swift
-/// let model = try StylePrompterCheckpoint.load(contentsOf: stage1URL)   // + a fresh SMARTBlock
+/// let model = try StylePrompterCheckpoint.load(contentsOf: stage1URL)   // stage 1: no SMART yet
 /// let trainer = StageTwoTrainer(model: model, objective: StageTwoObjective(lpips: lpips, identity: id))
 /// let terms = trainer.step(images: batch, accumulationSteps: 2)
 /// ```
@@ -33,8 +33,16 @@ public final class StageTwoTrainer {
     /// SMART's (β₁, β₂) while training.
     public var weights: SMARTWeights = .standard
 
+    /// A stage-1 model (no SMART block) is given a fresh one, the released shape (query side and
+    /// width from the generator's refined layer), its weights drawn from `seed`.
     public init(model: StylePrompterModel, objective: StageTwoObjective, learningRate: Float = 1e-4, seed: UInt64 = 0) {
-        guard let smart = model.smart else { preconditionFailure("StageTwoTrainer: the model has no SMART block") }
+        if model.smart == nil {
+            let side = 1 << ((model.refinedLayer + 4) / 2)
+            model.smart = SMARTBlock(featureShapes: model.encoder.configuration.featureShapes,
+                                     queryChannels: model.generator.configuration.channels[side] ?? 512, querySide: side,
+                                     generator: RandomGenerator(seed: seed))
+        }
+        let smart = model.smart!
         self.model = model
         self.smart = smart
         self.objective = objective

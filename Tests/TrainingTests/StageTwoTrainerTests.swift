@@ -39,6 +39,23 @@ import Training
         #expect(model.encoder.parameters().allSatisfy { $0.grad == nil })
     }
 
+    /// A stage-1 model gets a fresh SMART block of the released shape, seeded.
+    @Test func stageOneModelGetsAFreshSMART() {
+        func smartWeights(seed: UInt64) -> [[Float]] {
+            let stageOne = StylePrompterModel(
+                encoder: SwinConfiguration(embedDimension: 8, depths: [2, 2, 1, 1], heads: [1, 2, 2, 4], latentTokens: 8,
+                                           headHiddenDimension: 32, styleDimension: 32),
+                generator: GeneratorConfiguration(size: 32, styleDimension: 32, mappingLayers: 2, channels: [4: 16, 8: 16, 16: 8, 32: 8]),
+                withSMART: false, seed: 5)
+            let trainer = StageTwoTrainer(model: stageOne, objective: StageTwoObjective(lpips: nil, identity: nil), seed: seed)
+            return trainer.smart.parameters().map(\.scalars)
+        }
+        let reference = Self.smallModel().smart!
+        let fresh = smartWeights(seed: 1)
+        #expect(fresh.map(\.count) == reference.parameters().map(\.count))
+        #expect(fresh == smartWeights(seed: 1))
+    }
+
     /// The released coach leaves the model in training mode: SMART's dropout draws from the
     /// trainer's stream, so two trainers with the same seed give the same bits.
     @Test func dropoutIsActiveAndSeeded() {
