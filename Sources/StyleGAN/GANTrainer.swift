@@ -23,6 +23,9 @@ public final class GANTrainer {
         public var mixingProbability: Float = 0.9
         /// EMA decay per step: rosinality's `0.5 ** (32 / (10 * 1000))`.
         public var emaDecay: Float = Float(Foundation.pow(0.5, 32.0 / 10_000.0))
+        /// DiffAugment before every discriminator call (real and generated, R1 included), drawing
+        /// from `random`; nil (the default, rosinality's `--augment` off) leaves images as they are.
+        public var augmentation: DifferentiableAugmentation?
         public init() {}
     }
 
@@ -46,6 +49,8 @@ public final class GANTrainer {
     /// Every random draw of training (z, mixing, noise, path-length probes) comes from here;
     /// a checkpoint saves its `state256`.
     public let random: RandomGenerator
+    /// What `step` draws from: `random` unless replaced (a test replays PyTorch's draws).
+    public var randomSource: RandomSource
 
     public init(generator: Generator, discriminator: Discriminator, ema: Generator? = nil,
                 settings: Settings = Settings(), seed: UInt64 = 0) {
@@ -54,6 +59,7 @@ public final class GANTrainer {
         self.ema = ema
         self.settings = settings
         random = RandomGenerator(seed: seed)
+        randomSource = random
         let gRatio = Float(settings.generatorRegularizationInterval) / Float(settings.generatorRegularizationInterval + 1)
         let dRatio = Float(settings.discriminatorRegularizationInterval) / Float(settings.discriminatorRegularizationInterval + 1)
         generatorOptimizer = Adam(parameters: generator.parameters(), learningRate: settings.learningRate * gRatio,
@@ -74,13 +80,16 @@ public final class GANTrainer {
     @discardableResult
     public func step(realImages: Tensor) -> Losses {
         let batch = realImages.shape[0]
-        let noise = NoiseMode.random(random)
+        let draws = randomSource
 
         // Discriminator.
         generator.setRequiresGradient(false)
         discriminator.setRequiresGradient(true)
-        let fake = GradientMode.withoutGradients { generator(mixingStyles(batch: batch), crossover: crossoverIndex(), noise: noise) }
-        let dLoss = GANLosses.discriminatorLogistic(realPrediction: discriminator(realImages), fakePrediction: discriminator(fake))
+        let fakeStyles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
+        let fakeCrossover = draws.crossover(latentCount: latentCount)
+        let fake = GradientMode.withoutGradients { generator(fakeStyles, crossover: fakeCrossover, noise: draws.noise()) }
+        let realAugmented = augmented(realImages)
+        let dLoss = GANLosses.discriminatorLogistic(realPrediction: discriminator(realAugmented), fakePrediction: discriminator(augmented(fake)))
         discriminatorOptimizer.zeroGradients()
         dLoss.backward()
         discriminatorOptimizer.step()
@@ -89,9 +98,14 @@ public final class GANTrainer {
         if iteration % settings.discriminatorRegularizationInterval == 0 {
             let real = realImages.detached()
             real.requiresGrad = true
-            let penalty = GANLosses.r1Penalty(realPrediction: discriminator(real), realImages: real)
+            let prediction = discriminator(augmented(real))
+            let penalty = GANLosses.r1Penalty(realPrediction: prediction, realImages: real)
             discriminatorOptimizer.zeroGradients()
-            (penalty * (settings.r1Gamma / 2 * Float(settings.discriminatorRegularizationInterval))).backward()
+            // rosinality adds `0 · real_pred[0]`: every D parameter then has a (zero) gradient —
+            // the last bias too, which R1 does not reach — so Adam counts this step for all of them.
+            let weighted = penalty * (settings.r1Gamma / 2 * Float(settings.discriminatorRegularizationInterval))
+                + prediction.slice(0, start: 0, end: 1).sum() * 0
+            weighted.backward()
             discriminatorOptimizer.step()
             r1 = penalty.item()
         }
@@ -99,7 +113,9 @@ public final class GANTrainer {
         // Generator.
         generator.setRequiresGradient(true)
         discriminator.setRequiresGradient(false)
-        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(generator(mixingStyles(batch: batch), crossover: crossoverIndex(), noise: noise)))
+        let styles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
+        let crossover = draws.crossover(latentCount: latentCount)
+        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(augmented(generator(styles, crossover: crossover, noise: draws.noise()))))
         generatorOptimizer.zeroGradients()
         gLoss.backward()
         generatorOptimizer.step()
@@ -107,16 +123,22 @@ public final class GANTrainer {
         var path: Float?
         if iteration % settings.generatorRegularizationInterval == 0 {
             let pathBatch = max(1, batch / settings.pathBatchShrink)
-            let styles = mixingStyles(batch: pathBatch).map(generator.mapping)
+            let styles = draws.latents(batch: pathBatch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
+                .map(generator.mapping)
             let latents = styles.count == 2
-                ? generator.mixLatents(styles[0], styles[1], crossover: crossoverIndex())
+                ? generator.mixLatents(styles[0], styles[1], crossover: draws.crossover(latentCount: latentCount))
                 : generator.broadcastLatent(styles[0])
-            let images = generator.synthesize(latents, noise: noise)
+            let images = generator.synthesize(latents, noise: draws.noise())
             let result = GANLosses.pathLength(fakeImages: images, latents: latents,
-                                              probe: GANLosses.pathLengthProbe(like: images, generator: random),
+                                              probe: draws.pathLengthProbe(like: images),
                                               meanPathLength: meanPathLength)
             generatorOptimizer.zeroGradients()
-            (result.penalty * (settings.pathRegularization * Float(settings.generatorRegularizationInterval))).backward()
+            // rosinality's `0 · fake_img[0, 0, 0, 0]`: the ToRGB biases, which the path length
+            // does not depend on, get a zero gradient and Adam counts the step for them too.
+            let weighted = result.penalty * (settings.pathRegularization * Float(settings.generatorRegularizationInterval))
+                + images.slice(0, start: 0, end: 1).slice(1, start: 0, end: 1).slice(2, start: 0, end: 1)
+                    .slice(3, start: 0, end: 1).sum() * 0
+            weighted.backward()
             generatorOptimizer.step()
             meanPathLength = result.mean
             path = result.penalty.item()
@@ -135,14 +157,10 @@ public final class GANTrainer {
         }
     }
 
-    /// One z, or two with probability `mixingProbability` (style mixing).
-    func mixingStyles(batch: Int) -> [Tensor] {
-        let d = generator.configuration.styleDimension
-        let count = random.nextUniform() < settings.mixingProbability ? 2 : 1
-        return (0..<count).map { _ in Tensor.randomNormal([batch, d], generator: random) }
+    private func augmented(_ images: Tensor) -> Tensor {
+        settings.augmentation.map { $0(images, generator: random) } ?? images
     }
 
-    func crossoverIndex() -> Int {
-        1 + Int(random.next() % UInt64(generator.configuration.latentCount - 1))
-    }
+    private var styleDimension: Int { generator.configuration.styleDimension }
+    private var latentCount: Int { generator.configuration.latentCount }
 }

@@ -1,14 +1,21 @@
 import Inversion
 import NeuralNetwork
+import StyleGAN
 import Tensors
 
 /// Stage 1: the encoder (latent tokens included) learns to invert through the frozen generator
 /// — encode, synthesise without SMART, pool to 256 px (the released `face_pool`), the stage-1
 /// objective, backward into the encoder, a Ranger step (lr 1e-4 by default).
 ///
+/// As the released `coach_baseline.py`: the model is in training mode (the encoder's drop-path
+/// is active; its masks come from `random`), gradients are zeroed before every step. The
+/// released forward also draws fresh generator noise (`randomize_noise=True`); `noise` is
+/// `.stored` unless set (`.random(trainer.random)` for the released behaviour).
+///
 /// ```swift
 /// let trainer = StageOneTrainer(model: model, objective: StageOneObjective(lpips: lpips, identity: id))
-/// let terms = trainer.step(images: batch)          // [B, 3, 256, 256] in [−1, 1]
+/// let terms = trainer.step(images: batch)                        // [B, 3, 256, 256] in [−1, 1]
+/// let same = trainer.step(images: batch, accumulationSteps: 2)   // two micro-batches of B/2
 /// ```
 public final class StageOneTrainer {
     public let model: StylePrompterModel
@@ -17,29 +24,51 @@ public final class StageOneTrainer {
     /// Generator levels of this resolution and above are recomputed in backward rather than
     /// kept (memory: a 1024-px step at batch 4 otherwise holds ~10 GB of activations); nil keeps all.
     public var recomputingFrom: Int? = 256
+    /// Drop-path masks (and random noise, if chosen) are drawn from here; a checkpoint saves its `state256`.
+    public let random: RandomGenerator
+    /// The generator noise of every step.
+    public var noise: NoiseMode = .stored
 
-    public init(model: StylePrompterModel, objective: StageOneObjective, learningRate: Float = 1e-4) {
+    public init(model: StylePrompterModel, objective: StageOneObjective, learningRate: Float = 1e-4, seed: UInt64 = 0) {
         self.model = model
         self.objective = objective
+        random = RandomGenerator(seed: seed)
         model.generator.setRequiresGradient(false)
         model.smart?.setRequiresGradient(false)
         objective.lpips?.setRequiresGradient(false)
         objective.identity?.facenet.setRequiresGradient(false)
+        // The released coach builds both loss networks with `.eval()`.
+        objective.lpips?.eval()
+        objective.identity?.facenet.eval()
         model.encoder.setRequiresGradient(true)
         model.encoder.train()
+        model.encoder.drawRandomMasks(from: random)
         optimizer = Ranger(parameters: model.encoder.parameters(), learningRate: learningRate)
     }
 
-    /// One optimisation step on `images`; returns the loss terms.
-    @discardableResult
-    public func step(images: Tensor) -> [String: Float] {
+    /// The stage-1 objective on `images` [B, 3, 256, 256] (the targets are the inputs, as in
+    /// the released `ffhq_encode`), differentiable with respect to the encoder.
+    public func loss(images: Tensor) -> (loss: Tensor, terms: [String: Float]) {
         let encoded = model.encode(images)
-        let reconstruction = model.decode(encoded, useSMART: false, recomputingFrom: recomputingFrom)
+        let reconstruction = model.decode(encoded, useSMART: false, noise: noise, recomputingFrom: recomputingFrom)
             .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
-        let (loss, terms) = objective(reconstruction: reconstruction, target: images, latents: encoded.latents,
-                                      latentAverage: model.latentAverage)
+        return objective(reconstruction: reconstruction, target: images, latents: encoded.latents,
+                         latentAverage: model.latentAverage)
+    }
+
+    /// Replaces the encoder's gradients by those of the mean loss over `images`, computed in
+    /// `accumulationSteps` equal micro-batches; returns the terms averaged over them.
+    @discardableResult
+    public func computeGradients(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
         optimizer.zeroGradients()
-        loss.backward()
+        return GradientAccumulation.backward(images: images, steps: accumulationSteps) { loss(images: $0) }
+    }
+
+    /// One optimisation step on `images` (split into `accumulationSteps` micro-batches whose
+    /// gradients are averaged before the one Ranger step); returns the loss terms.
+    @discardableResult
+    public func step(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
+        let terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
         optimizer.step()
         return terms
     }

@@ -55,3 +55,19 @@ import TestSupport
         #expect(losses.last! < losses.first!, "discriminator loss \(losses)")
     }
 }
+
+extension GANTrainerTests {
+    /// With DiffAugment on, a step still runs every part (R1 through the augmentation included).
+    @Test func stepsWithDifferentiableAugmentation() throws {
+        let rng = RandomGenerator(seed: 3)
+        let g = Generator(Self.configuration, generator: rng)
+        let d = Discriminator(size: 32, channels: Self.configuration.channels, generator: rng)
+        var settings = GANTrainer.Settings()
+        settings.augmentation = DifferentiableAugmentation()
+        let trainer = GANTrainer(generator: g, discriminator: d, settings: settings, seed: 4)
+        let real = Tensor.randomUniform([4, 3, 32, 32], low: -1, high: 1, generator: rng)
+        let losses = trainer.step(realImages: real)
+        #expect(losses.r1 != nil && losses.pathLength != nil)
+        for value in [losses.discriminator, losses.generator, losses.r1!, losses.pathLength!] { #expect(value.isFinite) }
+    }
+}

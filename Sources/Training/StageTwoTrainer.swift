@@ -1,0 +1,88 @@
+import Inversion
+import NeuralNetwork
+import StyleGAN
+import Tensors
+
+/// Stage 2: SMART learns to refine the generator's 16×16 feature with the photo's encoder
+/// features; the encoder and the generator (both from a stage-1 run) are frozen. Encode without
+/// gradients (the released `StylePrompter.forward` wraps the encoder in `torch.no_grad()`),
+/// synthesise with SMART (β = `weights`, (1, 1) as in training), pool to 256 px, the stage-2
+/// objective, backward into SMART, a Ranger step (lr 1e-4 by default).
+///
+/// As the released `training/coach.py`, the whole model is in training mode (`self.net.train()`):
+/// SMART's dropout (p 0.1) is active, and so is the frozen encoder's drop-path; their masks
+/// come from `random`. Call `model.encoder.eval()` after `init` for a deterministic encoder.
+/// The released forward draws fresh generator noise; `noise` is `.stored` unless set
+/// (`.random(trainer.random)` for the released behaviour).
+///
+/// ```swift
+/// let model = try StylePrompterCheckpoint.load(contentsOf: stage1URL)   // stage 1: no SMART yet
+/// let trainer = StageTwoTrainer(model: model, objective: StageTwoObjective(lpips: lpips, identity: id))
+/// let terms = trainer.step(images: batch, accumulationSteps: 2)
+/// ```
+public final class StageTwoTrainer {
+    public let model: StylePrompterModel
+    public let smart: SMARTBlock
+    public let objective: StageTwoObjective
+    public let optimizer: Ranger
+    /// Dropout and drop-path masks (and random noise, if chosen) are drawn from here; a
+    /// checkpoint saves its `state256`.
+    public let random: RandomGenerator
+    /// The generator noise of every step.
+    public var noise: NoiseMode = .stored
+    /// SMART's (β₁, β₂) while training.
+    public var weights: SMARTWeights = .standard
+
+    /// A stage-1 model (no SMART block) is given a fresh one, the released shape (query side and
+    /// width from the generator's refined layer), its weights drawn from `seed`.
+    public init(model: StylePrompterModel, objective: StageTwoObjective, learningRate: Float = 1e-4, seed: UInt64 = 0) {
+        if model.smart == nil {
+            let side = 1 << ((model.refinedLayer + 4) / 2)
+            model.smart = SMARTBlock(featureShapes: model.encoder.configuration.featureShapes,
+                                     queryChannels: model.generator.configuration.channels[side] ?? 512, querySide: side,
+                                     generator: RandomGenerator(seed: seed))
+        }
+        let smart = model.smart!
+        self.model = model
+        self.smart = smart
+        self.objective = objective
+        random = RandomGenerator(seed: seed)
+        model.encoder.setRequiresGradient(false)
+        model.generator.setRequiresGradient(false)
+        objective.lpips?.setRequiresGradient(false)
+        objective.identity?.facenet.setRequiresGradient(false)
+        // The released coach builds both loss networks with `.eval()`.
+        objective.lpips?.eval()
+        objective.identity?.facenet.eval()
+        smart.setRequiresGradient(true)
+        model.train()
+        model.drawRandomMasks(from: random)
+        optimizer = Ranger(parameters: smart.parameters(), learningRate: learningRate)
+    }
+
+    /// The stage-2 objective on `images` [B, 3, 256, 256] (targets = inputs), differentiable
+    /// with respect to SMART only.
+    public func loss(images: Tensor) -> (loss: Tensor, terms: [String: Float]) {
+        let encoded = GradientMode.withoutGradients { model.encode(images) }
+        let reconstruction = model.decode(encoded, weights: weights, noise: noise)
+            .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
+        return objective(reconstruction: reconstruction, target: images)
+    }
+
+    /// Replaces SMART's gradients by those of the mean loss over `images`, computed in
+    /// `accumulationSteps` equal micro-batches; returns the terms averaged over them.
+    @discardableResult
+    public func computeGradients(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
+        optimizer.zeroGradients()
+        return GradientAccumulation.backward(images: images, steps: accumulationSteps) { loss(images: $0) }
+    }
+
+    /// One optimisation step on `images` (split into `accumulationSteps` micro-batches whose
+    /// gradients are averaged before the one Ranger step); returns the loss terms.
+    @discardableResult
+    public func step(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
+        let terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
+        optimizer.step()
+        return terms
+    }
+}
