@@ -23,16 +23,16 @@ extension TorchCheckpoint {
     }
 
     /// The archive's bytes, as parts to be written in order (tensor bytes are not copied).
-    static func encode(_ value: PickleValue, file: String, limits: ZipWriter.Limits = .init()) throws -> [Data] {
+    static func encode(_ value: PickleValue, file: String, limits: ZipArchiveWriter.Limits = .init()) throws -> [Data] {
         var pickle = PickleWriter(file: file)
         try pickle.write(value)
         // torch names the folder after the destination file; a fixed name keeps the bytes
         // independent of where they are written ("archive" is torch's name for streams).
         let folder = "archive/"
-        var zip = ZipWriter(file: file, limits: limits)
+        var zip = ZipArchiveWriter(file: file, limits: limits)
         try zip.add(folder + "data.pkl", pickle.bytes)
         try zip.add(folder + ".format_version", Data("1".utf8))
-        try zip.add(folder + ".storage_alignment", Data(String(ZipWriter.alignment).utf8))
+        try zip.add(folder + ".storage_alignment", Data(String(ZipArchiveWriter.alignment).utf8))
         try zip.add(folder + "byteorder", Data("little".utf8))
         var hasher = FNV1a()
         hasher.combine(pickle.bytes)

@@ -9,11 +9,11 @@ import Foundation
 /// descriptors; and it writes no zip64 records: archives past 4 GiB or 65,535 entries are refused.
 ///
 /// ```swift
-/// var zip = ZipWriter(file: "model.pt")
+/// var zip = ZipArchiveWriter(file: "model.pt")
 /// try zip.add("archive/version", Data("3\n".utf8))
 /// let parts = try zip.finish()     // write these one after another
 /// ```
-struct ZipWriter {
+struct ZipArchiveWriter {
     /// What the plain (non-zip64) format can address.
     struct Limits {
         var maximumBytes = Int(UInt32.max) - 1
