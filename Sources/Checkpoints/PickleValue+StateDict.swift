@@ -13,7 +13,7 @@ extension PickleValue {
     /// as PyTorch registers them (Swin's `relative_position_index`); everything else is float32.
     ///
     /// ```swift
-    /// let stateDict = PickleValue.stateDict(generator.stateDictionary(), prefix: "decoder.module.")
+    /// let stateDict = PickleValue.stateDict(generator.pyTorchOrderedStateDictionary(), prefix: "decoder.module.")
     /// ```
     public static func stateDict(
         _ entries: [(key: String, tensor: Tensor)], prefix: String = "", integerBuffers: Set<String> = []

@@ -32,11 +32,11 @@ extension StylePrompterCheckpoint {
     /// The value `exportPyTorch` writes.
     public static func pyTorchLayout(_ model: StylePrompterModel, options: [String: PickleValue] = [:]) -> PickleValue {
         let generatorPrefix = model.smart == nil ? "decoder.module." : "decoder.module.generator."
-        var items = PickleValue.stateDictItems(model.encoder.stateDictionary(), prefix: "encoder.module.",
+        var items = PickleValue.stateDictItems(model.encoder.pyTorchOrderedStateDictionary(), prefix: "encoder.module.",
                                                integerBuffers: ["relative_position_index"])
-        items += PickleValue.stateDictItems(model.generator.stateDictionary(), prefix: generatorPrefix)
+        items += PickleValue.stateDictItems(model.generator.pyTorchOrderedStateDictionary(), prefix: generatorPrefix)
         if let smart = model.smart {
-            items += PickleValue.stateDictItems(smart.stateDictionary(), prefix: "decoder.module.smart_block.")
+            items += PickleValue.stateDictItems(smart.pyTorchOrderedStateDictionary(), prefix: "decoder.module.smart_block.")
         }
         var top = PickleDictionary()
         top[.string("state_dict")] = .orderedDict(PickleDictionary(items))

@@ -20,7 +20,8 @@ extension GeneratorCheckpoint {
     /// a Namespace — with the same fields: rosinality's defaults, the architecture read off `ema`,
     /// then `arguments` on top (see `trainingArguments`). It is written when `g` or `d` is, or
     /// when `arguments` is not empty. The optimiser states are `torch.optim.Adam.state_dict()`s,
-    /// parameters numbered in `module.parameters()` order, so `g_optim.load_state_dict` resumes them.
+    /// parameters numbered in PyTorch's `module.parameters()` order (`pyTorchOrderedParameters()`,
+    /// not ours), so `g_optim.load_state_dict` resumes them. State dicts are in PyTorch's order.
     ///
     /// ```swift
     /// try GeneratorCheckpoint.exportPyTorch(generator: trainer.generator, discriminator: trainer.discriminator,
@@ -50,9 +51,9 @@ extension GeneratorCheckpoint {
         arguments: [String: PickleValue] = [:], latentAverage: Tensor? = nil, file: String = "export.pt"
     ) throws -> PickleValue {
         var top = PickleDictionary()
-        if let generator { top[.string("g")] = .stateDict(generator.stateDictionary()) }
-        if let discriminator { top[.string("d")] = .stateDict(discriminator.stateDictionary()) }
-        top[.string("g_ema")] = .stateDict(ema.stateDictionary())
+        if let generator { top[.string("g")] = .stateDict(generator.pyTorchOrderedStateDictionary()) }
+        if let discriminator { top[.string("d")] = .stateDict(discriminator.pyTorchOrderedStateDictionary()) }
+        top[.string("g_ema")] = .stateDict(ema.pyTorchOrderedStateDictionary())
         if let generatorOptimizer {
             top[.string("g_optim")] = try adamStateDict(generatorOptimizer, of: generator, name: "generator", file: file)
         }
@@ -119,17 +120,22 @@ extension GeneratorCheckpoint {
             throw CheckpointError(.malformed, file: file,
                 "the \(name) optimizer holds \(optimizer.parameters.count) tensors that are not the \(name)'s \(parameters.count) parameters in order")
         }
+        // Our optimiser numbers parameters in `parameters()` order; PyTorch in `module.parameters()`
+        // order, which `pyTorchOrderedParameters()` reproduces.
+        let torchIndex = Dictionary(uniqueKeysWithValues: module.pyTorchOrderedParameters().enumerated().map { ($1.key, $0) })
+        let ours = module.namedParameters().map(\.key)
         let saved = optimizer.stateDictionary()
-        var state = PickleDictionary()
-        for index in parameters.indices {
+        var entries: [(index: Int, value: PickleValue)] = []
+        for (index, key) in ours.enumerated() {
             guard let step = saved["\(index).step"] else { continue }
             var entry = PickleDictionary()
             entry[.string("step")] = PickleValue(step)
             for moment in ["exp_avg", "exp_avg_sq"] {
                 if let tensor = saved["\(index).\(moment)"] { entry[.string(moment)] = PickleValue(tensor) }
             }
-            state[.int(index)] = .dict(entry)
+            entries.append((torchIndex[key]!, .dict(entry)))
         }
+        let state = PickleDictionary(entries.sorted { $0.index < $1.index }.map { (.int($0.index), $0.value) })
         let group: [(String, PickleValue)] = [
             ("lr", .float(decimal(optimizer.learningRate))),
             ("betas", .tuple([.float(decimal(optimizer.betas.0)), .float(decimal(optimizer.betas.1))])),
