@@ -8,8 +8,9 @@ extension Module {
     /// ToRGB `bias`, Swin's `q_bias`); PyTorch optimiser states are numbered in this order.
     ///
     /// ```swift
-    /// ToRGB(…).namedParameters().map(\.key)          // conv.weight, conv.modulation.weight, …, bias
-    /// ToRGB(…).pyTorchOrderedParameters().map(\.key) // bias, conv.weight, conv.modulation.weight, …
+    /// final class ToRGBLike: Module { var conv = Linear(4, 3); var bias = Tensor.zeros([3], requiresGrad: true) }
+    /// ToRGBLike().namedParameters().map(\.key)          // conv.weight, conv.bias, bias
+    /// ToRGBLike().pyTorchOrderedParameters().map(\.key) // bias, conv.weight, conv.bias
     /// ```
     public func pyTorchOrderedParameters() -> [(key: String, tensor: Tensor)] {
         PyTorchOrder.sorted(namedParameters(), buffers: [])
