@@ -11,12 +11,12 @@ change, then run this):
     .venv/bin/python Scripts/check_torch_export.py
     .venv/bin/python Scripts/check_torch_export.py --stylePrompter-repo DIR   # a checkout instead of the mirror
 
-Made for torch 2.13.0+cpu and numpy, CPU only, one thread; about 20 seconds. Exits non-zero on
+Made for torch 2.13.0+cpu and numpy, CPU only, one thread; a few seconds. Exits non-zero on
 the first failed check. What it checks:
 
 1. Tests/CheckpointsTests/Fixtures/torch_writer_golden.pt (TorchWriterTests.golden): loads with
    torch.load(weights_only=True), with and without mmap=True, and equals the tree written
-   (types included: OrderedDict, tuple, float16/int64 tensors, an int key, a 0-d tensor).
+   (types included: OrderedDict, tuple, bytes, float16/int64 tensors, an int key, a 0-d tensor).
 2. Tests/InversionTests/Fixtures/exported_stylePrompter.pt (StylePrompterCheckpoint.exportPyTorch
    of stylePrompter_small.pt's model): weights_only (and mmap) load; 'opts' is a plain dict; the
    RELEASED classes (I2-Multimedia-Lab/StylePrompter, assembled exactly as
@@ -126,6 +126,7 @@ def check_golden():
         "opts": {"lr": 0.0001, "betas": (0.9, 0.999), "name": "run", "none": None, "flag": True,
                  "layers": [1, 2, 300, 70000, -5, 1 << 40]},
         0: "int key",
+        "bytes": b"\x00\x7f\x80\xff",
         "step": torch.tensor(3.0),
     }
     loaded = load_both(GOLDEN)

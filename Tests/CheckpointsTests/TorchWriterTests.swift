@@ -33,6 +33,7 @@ struct TorchWriterTests {
             (.string("layers"), .list([.int(1), .int(2), .int(300), .int(70000), .int(-5), .int(1 << 40)])),
         ])),
         (.int(0), .string("int key")),
+        (.string("bytes"), .bytes(Data([0, 0x7F, 0x80, 0xFF]))),
         (.string("step"), floats([], [3])),
     ])
 
