@@ -38,11 +38,7 @@ let package = Package(
         .target(name: "Perceptual", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
-<<<<<<< HEAD
         .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual"],
-=======
-        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual"],
->>>>>>> parity
                 swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
@@ -65,11 +61,7 @@ let package = Package(
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CommandLineTests", dependencies: ["styleprompter", "Checkpoints", "TestSupport"],
                     swiftSettings: numericSettings),
-<<<<<<< HEAD
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], swiftSettings: numericSettings),
-=======
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
->>>>>>> parity
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]

@@ -10,13 +10,17 @@ import Tensors
 /// optimiser (saved and restored with the run) and a step on a batch returning its loss terms.
 public struct EncoderStageStep {
     public let optimizer: any Optimizer
+    /// The stream the trained modules' dropout and drop-path draw from (saved with the run).
+    public let random: RandomGenerator
+    /// One optimiser step on a batch of `batchSize × accumulation` images.
     public let step: (Tensor) -> [String: Float]
     /// The loss terms of a batch without training (validation), same names as `step`'s.
     public let evaluate: (_ encoded: EncodedImages, _ reconstruction: Tensor, _ target: Tensor) -> [String: Float]
 
-    public init(optimizer: any Optimizer, step: @escaping (Tensor) -> [String: Float],
+    public init(optimizer: any Optimizer, random: RandomGenerator, step: @escaping (Tensor) -> [String: Float],
                 evaluate: @escaping (EncodedImages, Tensor, Tensor) -> [String: Float]) {
         self.optimizer = optimizer
+        self.random = random
         self.step = step
         self.evaluate = evaluate
     }
@@ -89,6 +93,7 @@ public final class EncoderTrainingRun {
         state.add(Dictionary(uniqueKeysWithValues: model.stateDictionary().map { ($0.key, $0.tensor) }), prefix: "")
         state.add(stage.optimizer.stateDictionary(), prefix: "optim.")
         state.store(random: modelRandom, as: "model_random")
+        state.store(random: stage.random, as: "mask_random")
         state.store(bestValidationLoss, as: "best_validation_loss")
         state.values["position"] = String(position)
         state.values["kind"] = "train-stage\(configuration.stage)"
@@ -113,6 +118,7 @@ public final class EncoderTrainingRun {
             throw TrainingError.run("checkpoint step \(state.step) does not fit this run's model: \(error)")
         }
         try state.restore(random: modelRandom, from: "model_random")
+        try state.restore(random: stage.random, from: "mask_random")
         bestValidationLoss = try state.float("best_validation_loss")
         position = try state.integer("position")
         step = state.step
@@ -121,7 +127,8 @@ public final class EncoderTrainingRun {
     /// Trains until `steps` (or `maxSteps` more, or an interrupt), validating and saving as it goes.
     public func train(maxSteps: Int? = nil) throws {
         let c = configuration
-        let loader = BatchLoader(source: trainSource, batchSize: c.batchSize, imageSize: c.imageSize, seed: c.seed,
+        // One loader batch is one optimiser step: the trainer splits it into `accumulation` micro-batches.
+        let loader = BatchLoader(source: trainSource, batchSize: c.batchSize * c.accumulation, imageSize: c.imageSize, seed: c.seed,
                                  flipProbability: c.flipProbability, startPosition: position)
         defer { loader.stop() }
         let stopStep = min(c.steps, maxSteps.map { step + $0 } ?? Int.max)
@@ -131,11 +138,7 @@ public final class EncoderTrainingRun {
         setTrainingModes()
         if step == 0 { try validate() }
         while step < stopStep && !InterruptSignal.isRequested {
-            var terms: [String: Float] = [:]
-            for _ in 0..<c.accumulation {
-                let batch = try loader.next()
-                terms = stage.step(batch.images)
-            }
+            let terms = stage.step(try loader.next().images)
             step += 1
             position = loader.position
             window.images += c.batchSize * c.accumulation

@@ -55,16 +55,30 @@ public enum EncoderTrainingSetup {
     }
 
     /// The stage's optimiser step and validation terms, with the configuration's loss weights.
+    /// Dropout and drop-path masks come from the trainer's own stream, seeded from the run's seed.
     public static func makeStage(_ c: EncoderTrainingConfiguration, model: StylePrompterModel,
                                  lpips: LPIPS?, identity: IdentityLoss?) -> EncoderStageStep {
-        var objective = StageOneObjective(lpips: lpips, identity: identity)
+        let seed = StableHash.mix(c.seed ^ 0xD809)
+        if c.stage == 1 {
+            var objective = StageOneObjective(lpips: lpips, identity: identity)
+            objective.l2Weight = c.l2Weight
+            objective.lpipsWeight = c.lpipsWeight
+            objective.identityWeight = c.identityWeight
+            objective.alignWeight = c.alignWeight
+            let trainer = StageOneTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
+            return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
+                                    step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
+                                    evaluate: { encoded, reconstruction, target in
+                objective(reconstruction: reconstruction, target: target, latents: encoded.latents, latentAverage: model.latentAverage).terms
+            })
+        }
+        var objective = StageTwoObjective(lpips: lpips, identity: identity)
         objective.l2Weight = c.l2Weight
         objective.lpipsWeight = c.lpipsWeight
         objective.identityWeight = c.identityWeight
-        objective.alignWeight = c.alignWeight
-        let trainer = StageOneTrainer(model: model, objective: objective, learningRate: c.learningRate)
-        return EncoderStageStep(optimizer: trainer.optimizer, step: { trainer.step(images: $0) }, evaluate: { encoded, reconstruction, target in
-            objective(reconstruction: reconstruction, target: target, latents: encoded.latents, latentAverage: model.latentAverage).terms
-        })
+        let trainer = StageTwoTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
+        return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
+                                step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
+                                evaluate: { _, reconstruction, target in objective(reconstruction: reconstruction, target: target).terms })
     }
 }
