@@ -135,9 +135,10 @@ public final class GANTrainer {
             generatorOptimizer.zeroGradients()
             // rosinality's `0 · fake_img[0, 0, 0, 0]`: the ToRGB biases, which the path length
             // does not depend on, get a zero gradient and Adam counts the step for them too.
-            let weighted = result.penalty * (settings.pathRegularization * Float(settings.generatorRegularizationInterval))
-                + images.slice(0, start: 0, end: 1).slice(1, start: 0, end: 1).slice(2, start: 0, end: 1)
-                    .slice(3, start: 0, end: 1).sum() * 0
+            let pathWeight: Float = settings.pathRegularization * Float(settings.generatorRegularizationInterval)
+            let corner: Tensor = images.slice(0, start: 0, end: 1).slice(1, start: 0, end: 1)
+                .slice(2, start: 0, end: 1).slice(3, start: 0, end: 1).sum()
+            let weighted: Tensor = result.penalty * pathWeight + corner * Float(0)
             weighted.backward()
             generatorOptimizer.step()
             meanPathLength = result.mean
