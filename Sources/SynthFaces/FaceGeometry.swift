@@ -49,7 +49,10 @@ struct FaceGeometry {
     let browLift: Float
     let browTilt: Float
     let noseX: Float, noseY: Float, noseSize: Float
-    let mouthX: Float, mouthY: Float, mouthHalfWidth: Float
+    let yawAngle: Float
+    /// The face's radius at mouth height: the mouth is drawn on a cylinder of this radius.
+    let mouthRadius: Float
+    let mouthY: Float, mouthHalfWidth: Float
     /// Height of the mouth corners above the centre line's mid-point, signed (positive: grin).
     let mouthCurvature: Float
     let mouthOpening: Float
@@ -69,6 +72,7 @@ struct FaceGeometry {
         chinTaper = M.mix(0.12, 0.45, label: attributes.chin)
         squareness = M.mix(0, 0.7, label: attributes.jawSquareness)
         let yawAngle = 0.7 * attributes.yaw
+        self.yawAngle = yawAngle
         sinYaw = M.sin(yawAngle)
         cosYaw = M.cos(yawAngle)
         lightX = 0.65 * attributes.lightDirection
@@ -99,15 +103,15 @@ struct FaceGeometry {
         browLift = eyeScale * M.mix(0.95, 1.5, label: attributes.browRaise)
         browTilt = eyeScale * 0.45 * attributes.browTilt
 
-        noseSize = a * M.mix(0.075, 0.12, label: attributes.noseSize)
+        noseSize = a * M.mix(0.085, 0.135, label: attributes.noseSize)
         noseX = 1.2 * a * sinYaw
         noseY = 0.3 * b
-        mouthX = 1.05 * a * sinYaw
         mouthY = 0.56 * b
-        mouthHalfWidth = a * M.mix(0.3, 0.46, label: attributes.mouthWidth) * max(cosYaw, 0.35)
-        mouthCurvature = a * 0.2 * attributes.smile
+        mouthRadius = 1.02 * a * (1 - chinTaper * 0.56 * 0.56)
+        mouthHalfWidth = a * M.mix(0.3, 0.46, label: attributes.mouthWidth) * (1 + 0.08 * attributes.smile)
+        mouthCurvature = a * 0.24 * attributes.smile
         let open = (attributes.mouthOpen + 1) * 0.5
-        mouthOpening = open * a * (0.14 + 0.1 * max(attributes.smile, 0))
+        mouthOpening = open * a * (0.2 + 0.1 * max(attributes.smile, 0))
         lipHalfThickness = a * 0.055 + 0.4 * pixelSize
     }
 

@@ -22,9 +22,11 @@ extension FaceRenderer {
         let ramp = canvas.ramp
         let a = face.halfWidth, b = face.halfHeight
         let shirt = RGBColor.hue((face.attributes.backgroundHue + 1) * 0.5 + 0.45) * 0.45 + RGBColor(0.12, 0.12, 0.14)
+        // The body does not roll with the head.
+        let upright = HeadFrame(centerX: face.frame.centerX, centerY: face.frame.centerY, roll: 0)
         let shoulderY = b + 0.62
-        let shoulders = canvas.box(around: (0, shoulderY), halfExtent: (1.3, 0.5), in: face.frame)
-        canvas.paint(shoulders, in: face.frame, color: shirt) { x, y in
+        let shoulders = canvas.box(around: (0, shoulderY), halfExtent: (1.3, 0.5), in: upright)
+        canvas.paint(shoulders, in: upright, color: shirt) { x, y in
             let d = ShapeDistance.ellipse(x, y - shoulderY, 1.25, 0.48)
             return (ramp(d), PortableMath.clamp(1.05 - 0.4 * (y - shoulderY + 0.48), 0.7, 1.05))
         }

@@ -6,8 +6,8 @@ extension FaceRenderer {
     /// - back: a rounded box behind the head for long hair and the bangs' bob.
     /// - window: the face left uncovered, an ellipse whose top is the hairline (cut straight by
     ///   the fringe for bangs), shifted with the face's turn. Hair in front is the cap (and for
-    ///   long hair and bangs the back box, off the neck) outside the window; short hair stops at
-    ///   the ears.
+    ///   long hair and bangs the back box, off the neck) outside the window; short hair stops
+    ///   above the ears.
     struct HairShape {
         let face: FaceGeometry
         let style: FaceAttributes.HairStyle
@@ -31,11 +31,11 @@ extension FaceRenderer {
             capRadiusY = b * volume
             backCenterX = -0.1 * a * face.sinYaw
             backTop = -0.4 * b
-            backBottom = style == .long ? b * (1.1 + 0.85 * length) : b * (0.5 + 0.45 * length)
+            backBottom = style == .long ? b * (0.8 + 1.1 * length) : b * (0.45 + 0.45 * length)
             backHalfWidth = a * (style == .long ? 1.12 + 0.12 * length : 1.1)
             windowCenterX = 0.55 * a * face.sinYaw
             windowCenterY = 0.3 * b
-            windowRadiusX = a * ((style == .short ? 0.92 : 0.84) - 0.1 * abs(face.sinYaw))
+            windowRadiusX = a * ((style == .short ? 0.95 : 0.84) - 0.1 * abs(face.sinYaw))
             let hairline: Float = style == .long ? -0.62 : (style == .bangs ? -0.8 : -0.6)
             windowRadiusY = (0.3 - hairline) * b
             fringeY = style == .bangs ? M.mix(-0.55, -0.3, label: face.attributes.hairLength) * b : -.infinity
@@ -60,7 +60,7 @@ extension FaceRenderer {
                 let neck = max(abs(x - neckX) - 0.45 * a, 0.5 * b - y)
                 return max(min(cap, back(x, y)), -window, -neck)
             }
-            return max(cap, -window, y - 0.05 * b)
+            return max(cap, -window, y + 0.12 * b)
         }
 
         @inline(__always) func shade(_ x: Float, _ y: Float) -> Float {

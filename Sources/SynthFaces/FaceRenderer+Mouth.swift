@@ -23,36 +23,48 @@ extension FaceRenderer {
     }
 
     /// The mouth: lips along a parabola whose corners rise with `smile` (fall when negative), an
-    /// opening below the centre line that grows with `mouthOpen` (dark inside, teeth at the top),
-    /// and a dark parting line when closed.
+    /// opening across the centre line that grows with `mouthOpen` (dark inside, teeth at the top),
+    /// and a dark parting line when closed. It is drawn on a cylinder round the face (x = r·sin(s/r
+    /// + yaw) for the mouth's own coordinate s), so its far half narrows as the face turns and it
+    /// is cut off by the silhouette rather than poking out of it.
     static func paintMouth(_ canvas: inout Canvas, _ face: FaceGeometry) {
         let ramp = canvas.ramp
-        let centerX = face.mouthX, centerY = face.mouthY
+        let centerY = face.mouthY
         let halfWidth = face.mouthHalfWidth, curvature = face.mouthCurvature
         let opening = face.mouthOpening, lip = face.lipHalfThickness
-        let box = canvas.box(around: (centerX, centerY + 0.5 * opening),
-                             halfExtent: (halfWidth + lip, abs(curvature) + 0.5 * opening + lip), in: face.frame)
+        let radius = face.mouthRadius, yaw = face.yawAngle
+        // The image-x extent of s in [−halfWidth − lip, halfWidth + lip].
+        let left = radius * PortableMath.sin(max(-(halfWidth + lip) / radius + yaw, -PortableMath.halfPi))
+        let right = radius * PortableMath.sin(min((halfWidth + lip) / radius + yaw, PortableMath.halfPi))
+        let box = canvas.box(around: ((left + right) * 0.5, centerY + 0.15 * opening),
+                             halfExtent: ((right - left) * 0.5, abs(curvature) + 0.65 * opening + lip), in: face.frame)
 
         /// (distance to the lips' outer edge, distance to the opening, vertical position in the opening / its height)
-        @inline(__always) func mouth(_ x: Float, _ y: Float) -> (lips: Float, inside: Float, depth: Float) {
-            let p = PortableMath.clamp((x - centerX) / halfWidth, -1.2, 1.2)
+        @inline(__always) func mouth(_ imageX: Float, _ y: Float) -> (lips: Float, inside: Float, depth: Float) {
+            let x = radius * (PortableMath.asin(imageX / radius) - yaw)
+            let p = PortableMath.clamp(x / halfWidth, -1.2, 1.2)
             let lineY = centerY - curvature * (p * p - 0.3)
             let slope = -2 * curvature * p / halfWidth
             let normal = 1 / (1 + slope * slope).squareRoot()
             let height = opening * max(1 - p * p, 0)
-            let t = y - lineY, middle = 0.5 * height
-            let edge = abs(x - centerX) - halfWidth
+            // The opening straddles the centre line, a third of it above.
+            let t = y - lineY + 0.35 * height, middle = 0.5 * height
+            let edge = abs(x) - halfWidth
             let band = (abs(t - middle) - middle) * normal
             let lips = ShapeDistance.roundedIntersection(edge, band - lip)
             let inside = max(band + 0.25 * face.pixelSize, edge + lip)
             return (lips, inside, height > 0 ? t / height : 1)
         }
-        canvas.paint(box, in: face.frame, color: face.lips) { x, y in (ramp(mouth(x, y).lips), 1) }
-        canvas.paint(box, in: face.frame, color: RGBColor(0.3, 0.05, 0.08)) { x, y in (ramp(mouth(x, y).inside), 1) }
+        canvas.paint(box, in: face.frame, color: face.lips) { x, y in
+            (ramp(mouth(x, y).lips) * ramp(face.head(x, y).distance), 1)
+        }
+        canvas.paint(box, in: face.frame, color: RGBColor(0.3, 0.05, 0.08)) { x, y in
+            (ramp(mouth(x, y).inside) * ramp(face.head(x, y).distance), 1)
+        }
         guard opening > 2 * face.pixelSize else { return }
         canvas.paint(box, in: face.frame, color: RGBColor(0.96, 0.95, 0.92)) { x, y in
             let shape = mouth(x, y)
-            return (ramp(shape.inside) * PortableMath.clamp((0.42 - shape.depth) * 6, 0, 1), 1)
+            return (ramp(shape.inside) * ramp(face.head(x, y).distance) * PortableMath.clamp((0.42 - shape.depth) * 6, 0, 1), 1)
         }
     }
 }

@@ -44,7 +44,8 @@ struct FaceRendererTests {
     /// move (only + − × ÷ and square root reach the pixels).
     @Test func goldenChecksums() {
         let golden: [(seed: UInt64, size: Int, checksum: UInt64)] = [
-            (0, 64, 0), (1, 64, 0), (2, 128, 0), (3, 64, 0), (123_456_789, 256, 0),
+            (0, 64, 0x04D7_CD7D_5D76_E9E0), (1, 64, 0xE50F_E758_512C_49D4), (2, 128, 0x9B11_0520_6E8C_12A5),
+            (3, 64, 0x34A3_DEF1_1CAA_541D), (123_456_789, 256, 0xDDDA_46D5_B17B_8EB9),
         ]
         for entry in golden {
             let image = FaceRenderer.render(seed: entry.seed, size: entry.size)
@@ -206,6 +207,32 @@ struct FaceRendererTests {
             let rows = stride(from: 0, to: 64, by: 8).map { Array(faces[$0..<($0 + 8)]) }
             try ImageGrid.make(rows: rows, margin: 2).write(to: folder.appendingPathComponent("samples-\(size).png"))
         }
+        // One row per attribute, swept from −1 to +1 on one face.
+        let sweeps: [WritableKeyPath<FaceAttributes, Float>] = [\.smile, \.mouthOpen, \.yaw, \.eyeOpenness, \.skinTone,
+                                                                 \.hairLength, \.browTilt, \.roll, \.lightDirection, \.faceWidth]
+        var base = FaceAttributes(seed: 5)
+        base.hairStyle = .long
+        base.glasses = .none
+        base.yaw = 0
+        base.roll = 0
+        let sweepSize = Int(ProcessInfo.processInfo.environment["SYNTHFACES_SWEEP_SIZE"] ?? "64") ?? 64
+        var rows = sweeps.map { path in
+            (0..<8).map { step -> Image in
+                var face = base
+                face[keyPath: path] = -1 + Float(step) * 2 / 7
+                return FaceRenderer.render(face, size: sweepSize)
+            }
+        }
+        rows.append(FaceAttributes.HairStyle.allCases.flatMap { style in
+            [FaceAttributes.Glasses.none, .thick].map { glasses in
+                var face = base
+                face.hairStyle = style
+                face.hairLength = 0
+                face.glasses = glasses
+                return FaceRenderer.render(face, size: sweepSize)
+            }
+        })
+        try ImageGrid.make(rows: rows, margin: 2).write(to: folder.appendingPathComponent("sweeps-\(sweepSize).png"))
         let start = Date()
         let count = 2000
         _ = FaceRenderer.render(seeds: 0..<UInt64(count), size: 64, threads: 2)
