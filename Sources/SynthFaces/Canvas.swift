@@ -141,13 +141,15 @@ struct Canvas {
         }
     }
 
-    /// The 8-bit image: each value clipped to [0, 1], times 255, rounded half up.
+    /// The 8-bit image: each value clipped to [0, 1] (a NaN, which no shape should produce, to 0),
+    /// times 255, rounded half up.
     func image() -> Image {
         var bytes = [UInt8](repeating: 0, count: pixels.count)
         pixels.withUnsafeBufferPointer { source in
             bytes.withUnsafeMutableBufferPointer { destination in
                 for i in 0..<source.count {
-                    destination[i] = UInt8(PortableMath.clamp(source[i], 0, 1) * 255 + 0.5)
+                    let value = source[i]
+                    destination[i] = UInt8((value > 0 ? (value < 1 ? value : 1) : 0) * 255 + 0.5)
                 }
             }
         }

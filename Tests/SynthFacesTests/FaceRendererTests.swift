@@ -180,6 +180,31 @@ struct FaceRendererTests {
         }
     }
 
+    /// Every attribute at its extremes, at the smallest and a large size: a face is drawn (the
+    /// centre differs from the corner) and nothing traps.
+    @Test func extremeAttributesRender() {
+        let continuous: [WritableKeyPath<FaceAttributes, Float>] = [
+            \.faceWidth, \.faceLength, \.jawSquareness, \.chin, \.skinTone, \.hairLength, \.hairLightness, \.hairWarmth,
+            \.eyeSize, \.eyeOpenness, \.eyeSpacing, \.irisColor, \.browThickness, \.browTilt, \.browRaise, \.noseSize,
+            \.mouthWidth, \.smile, \.mouthOpen, \.blush, \.lightDirection, \.backgroundHue, \.backgroundLightness,
+            \.backgroundGradient, \.backgroundAngle, \.yaw, \.roll,
+        ]
+        for value in [Float(-1), 1] {
+            for style in FaceAttributes.HairStyle.allCases {
+                for glasses in FaceAttributes.Glasses.allCases {
+                    var face = FaceAttributes(seed: 0)
+                    for path in continuous { face[keyPath: path] = value }
+                    face.hairStyle = style
+                    face.glasses = glasses
+                    for size in [16, 256] {
+                        let image = FaceRenderer.render(face, size: size)
+                        #expect(image[size / 2, size / 2] != image[0, 0], "\(value) \(style) \(glasses) at \(size)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Edges are anti-aliased: where the background meets the head, a pixel lies strictly
     /// between the two colours.
     @Test func edgesHaveIntermediateValues() {
