@@ -258,6 +258,18 @@ struct FaceRendererTests {
             }
         })
         try ImageGrid.make(rows: rows, margin: 2).write(to: folder.appendingPathComponent("sweeps-\(sweepSize).png"))
+        // Random faces with the shape, expression and pose attributes at −1 (top row) or +1 (bottom row).
+        let extremes = [Float(-1), 1].map { value in
+            (UInt64(0)..<8).map { seed -> Image in
+                var face = FaceAttributes(seed: seed)
+                face.faceWidth = value; face.faceLength = value; face.chin = value; face.jawSquareness = value
+                face.eyeSize = value; face.eyeOpenness = value; face.browTilt = value; face.browRaise = value
+                face.smile = value; face.mouthOpen = value; face.mouthWidth = value; face.noseSize = value
+                face.yaw = value; face.roll = value; face.hairLength = face.hairStyle == .none ? -1 : value
+                return FaceRenderer.render(face, size: sweepSize)
+            }
+        }
+        try ImageGrid.make(rows: extremes, margin: 2).write(to: folder.appendingPathComponent("extremes-\(sweepSize).png"))
         let start = Date()
         let count = 2000
         _ = FaceRenderer.render(seeds: 0..<UInt64(count), size: 64, threads: 2)
