@@ -14,7 +14,7 @@
 /// | `skinTone` | lightest skin | darkest skin |
 /// | `hairStyle` | categorical: 0 none (bald), 1 short, 2 long, 3 bangs (fringe and a bob) | |
 /// | `hairLength` | shortest (−1 also for bald) | longest: short = fuller, long = to the shoulders, bangs = lower fringe and longer bob |
-/// | `hairLightness` | black | platinum / white |
+/// | `hairLightness` | black | platinum / white (also the brows' colour, bald faces included) |
 /// | `hairWarmth` | ash (grey-brown) | warm (auburn, ginger, golden) |
 /// | `eyeSize` | small eyes | large eyes |
 /// | `eyeOpenness` | nearly closed | wide open |
@@ -34,7 +34,7 @@
 /// | `backgroundHue` | hue wheel position, red → yellow → green → cyan → blue → magenta (wraps) | |
 /// | `backgroundLightness` | dark background | light background |
 /// | `backgroundGradient` | plain colour | strong two-colour gradient |
-/// | `backgroundAngle` | gradient direction, angle π·label (0: darker towards the image's right) | |
+/// | `backgroundAngle` | gradient direction, angle π·label (0: darker towards the image's right; unused when plain) | |
 /// | `yaw` | facing the image's left (≈ 40°) | facing the image's right (≈ 40°) |
 /// | `roll` | tilted counter-clockwise (≈ 11°) | tilted clockwise (top of the head to the right) |
 ///
