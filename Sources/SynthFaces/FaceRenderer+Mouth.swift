@@ -41,15 +41,18 @@ extension FaceRenderer {
 
         /// (distance to the lips' outer edge, distance to the opening, vertical position in the opening / its height)
         @inline(__always) func mouth(_ imageX: Float, _ y: Float) -> (lips: Float, inside: Float, depth: Float) {
-            let x = radius * (PortableMath.asin(imageX / radius) - yaw)
+            let onCylinder = imageX / radius
+            let x = radius * (PortableMath.asin(onCylinder) - yaw)
+            // dx(image)/dx(mouth): horizontal distances shrink by this much on the way to pixels.
+            let squeeze = max(1 - onCylinder * onCylinder, 0.01).squareRoot()
             let p = PortableMath.clamp(x / halfWidth, -1.2, 1.2)
             let lineY = centerY - curvature * (p * p - 0.3)
-            let slope = -2 * curvature * p / halfWidth
+            let slope = -2 * curvature * p / (halfWidth * squeeze)
             let normal = 1 / (1 + slope * slope).squareRoot()
             let height = opening * max(1 - p * p, 0)
             // The opening straddles the centre line, a third of it above.
             let t = y - lineY + 0.35 * height, middle = 0.5 * height
-            let edge = abs(x) - halfWidth
+            let edge = (abs(x) - halfWidth) * squeeze
             let band = (abs(t - middle) - middle) * normal
             let lips = ShapeDistance.roundedIntersection(edge, band - lip)
             let inside = max(band + 0.25 * face.pixelSize, edge + lip)
