@@ -49,6 +49,7 @@ struct FaceGeometry {
     let browLift: Float
     let browTilt: Float
     let noseX: Float, noseY: Float, noseSize: Float
+    /// The head's turn in radians (0.7 rad ≈ 40° at `yaw` ±1).
     let yawAngle: Float
     /// The face's radius at mouth height: the mouth is drawn on a cylinder of this radius.
     let mouthRadius: Float

@@ -35,9 +35,8 @@ extension FaceRenderer {
         guard strength > 0 else { return }
         let ramp = canvas.ramp
         let a = face.halfWidth, b = face.halfHeight
-        let yawAngle = 0.7 * face.attributes.yaw
         for side in [Float(-1), 1] {
-            let angle = side * 0.62 + yawAngle
+            let angle = side * 0.62 + face.yawAngle
             let centerX = 0.9 * a * PortableMath.sin(angle), centerY = 0.27 * b
             let radiusX = 0.22 * a * max(PortableMath.cos(angle), 0.2), radiusY = 0.14 * a
             let box = canvas.box(around: (centerX, centerY), halfExtent: (radiusX, radiusY), in: face.frame)
