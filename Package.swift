@@ -21,7 +21,7 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces"]),
         .executable(name: "styleprompter", targets: ["styleprompter"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
@@ -40,10 +40,11 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual"],
                 swiftSettings: numericSettings),
+        .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
-                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training",
+                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),
@@ -59,10 +60,11 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "CommandLineTests", dependencies: ["styleprompter", "Checkpoints", "TestSupport"],
+        .testTarget(name: "CommandLineTests", dependencies: ["styleprompter", "Checkpoints", "Imaging", "SynthFaces", "TestSupport"],
                     swiftSettings: numericSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "SynthFacesTests", dependencies: ["SynthFaces", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]
 )

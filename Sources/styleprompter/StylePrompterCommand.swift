@@ -7,8 +7,8 @@ struct StylePrompterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "styleprompter",
         abstract: "StylePrompter GAN inversion and editing for StyleGAN2, on the CPU.",
-        subcommands: [DemoCommand.self, InvertCommand.self, EditCommand.self, EvalCommand.self, GenerateCommand.self, InspectCommand.self, ConvertCommand.self,
-                      TrainCommand.self, TrainGeneratorCommand.self])
+        subcommands: [DemoCommand.self, InvertCommand.self, EditCommand.self, EvalCommand.self, GenerateCommand.self, SynthFacesCommand.self,
+                      InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self])
 }
 
 /// Options every compute-heavy command shares.
