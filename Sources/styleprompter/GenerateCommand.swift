@@ -32,7 +32,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try compute.apply()
         let folder = URL(fileURLWithPath: out, isDirectory: true)
-        let loaded = try CommandErrors.reporting { try GeneratorCheckpoint.load(contentsOf: URL(fileURLWithPath: generator)) }
+        let loaded = try CommandErrors.reporting { try GeneratorCheckpoint.load(contentsOf: try RunOutputs.file(generator, exported: "generator.safetensors")) }
         let g = loaded.generator
         g.eval()
         let config = g.configuration

@@ -5,7 +5,7 @@ import StyleGAN
 
 /// `--model`, `--generator`, `--beta`, `--no-smart`: which StylePrompter to run and how.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "StylePrompter checkpoint: the released .pt ({'state_dict', 'opts', 'latent_avg'}) or our .safetensors.")
+    @Option(help: "StylePrompter checkpoint: the released .pt ({'state_dict', 'opts', 'latent_avg'}), our .safetensors, a training checkpoint, or a `train` run folder.")
     var model: String
 
     @Option(help: "StyleGAN2 checkpoint, when the model checkpoint holds no generator.")
@@ -27,8 +27,8 @@ struct ModelOptions: ParsableArguments {
 
     func load() throws -> StylePrompterModel {
         let model = try CommandErrors.reporting {
-            try StylePrompterCheckpoint.load(contentsOf: URL(fileURLWithPath: self.model),
-                                             generatorURL: generator.map { URL(fileURLWithPath: $0) })
+            try StylePrompterCheckpoint.load(contentsOf: try RunOutputs.file(self.model, exported: "model.safetensors"),
+                                             generatorURL: try generator.map { try RunOutputs.file($0, exported: "generator.safetensors") })
         }
         model.eval()
         let g = model.generator.configuration
@@ -36,5 +36,24 @@ struct ModelOptions: ParsableArguments {
               (model.smart == nil ? "no SMART block (stage 1)" : "SMART at layer \(model.refinedLayer)"))
         if !noSmart && model.smart == nil { print("note: the checkpoint has no SMART block; decoding with the generator alone") }
         return model
+    }
+}
+
+/// A training run folder given where a checkpoint file is expected: its exported file, or else
+/// its newest training checkpoint (which loads as a model too).
+enum RunOutputs {
+    static func file(_ path: String, exported name: String) throws -> URL {
+        var isFolder: ObjCBool = false
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return url }
+        let exported = url.appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: exported.path) { return exported }
+        let checkpoints = url.appendingPathComponent("checkpoints")
+        let newest = ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? [])
+            .filter { $0.hasPrefix("step-") && $0.hasSuffix(".safetensors") }.sorted().last
+        guard let newest else {
+            throw CommandErrors.Failure(message: "\(path): a folder, but neither a run's \(name) nor checkpoints/step-*.safetensors is in it")
+        }
+        return checkpoints.appendingPathComponent(newest)
     }
 }

@@ -86,11 +86,11 @@ struct TrainCommand: ParsableCommand {
             let model = try EncoderTrainingSetup.makeModel(c, modelRandom: modelRandom) { print($0) }
             let stage = EncoderTrainingSetup.makeStage(c, model: model, lpips: perceptual, identity: identity)
             let all = try TrainingData.source(c.data, size: c.imageSize)
-            let (train, validation) = try TrainingData.split(all, test: c.testData, heldOut: c.heldOutFraction, seed: c.seed, validationCount: c.validationImages)
+            let (train, validation) = try TrainingData.split(all, description: c.data, size: c.imageSize, test: c.testData, heldOut: c.heldOutFraction, seed: c.seed, validationCount: c.validationImages)
             InterruptSignal.install()
             let run = try EncoderTrainingRun(folder: folder, configuration: c, model: model, stage: stage, train: train,
                                              validation: validation, resume: resume != nil, modelRandom: modelRandom)
-            if resume != nil { try run.folder.writeConfiguration(c) }
+            if resume != nil { try run.folder.writeConfiguration(c, kind: "train-stage\(c.stage)", totalSteps: c.steps) }
             print("train: stage \(c.stage), batch \(c.batchSize)×\(c.accumulation), step \(run.step)/\(c.steps), data \(c.data) → \(run.folder.url.path)")
             try run.train(maxSteps: maxSteps)
             print(InterruptSignal.isRequested

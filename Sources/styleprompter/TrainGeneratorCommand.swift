@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CPUKernels
 import Tensors
+import SynthFaces
 import Training
 
 /// `styleprompter train-generator`: StyleGAN2 on a folder of images (rosinality's recipe),
@@ -89,7 +90,7 @@ struct TrainGeneratorCommand: ParsableCommand {
             let source = try TrainingData.source(configuration.data, size: configuration.size)
             InterruptSignal.install()
             let run = try GeneratorTrainingRun(folder: folder, configuration: configuration, source: source, resume: resume != nil)
-            if resume != nil { try run.folder.writeConfiguration(configuration) }
+            if resume != nil { try run.folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps) }
             print("train-generator: \(configuration.size) px, batch \(configuration.batchSize), step \(run.step)/\(configuration.totalSteps), data \(configuration.data) → \(run.folder.url.path)")
             try run.train(maxSteps: maxSteps)
             print(InterruptSignal.isRequested
@@ -114,15 +115,39 @@ struct TrainGeneratorCommand: ParsableCommand {
 
 /// The `--data` forms the training commands share.
 enum TrainingData {
+    /// `synthfaces[:SEED]` streams faces rendered at the training size: item i has seed
+    /// `SEED·2³² + i`; its validation faces come from another block of seeds (bit 63 set), so the
+    /// two never share a face. Anything else is a folder.
     static func source(_ description: String, size: Int) throws -> any TrainingImageSource {
-        try ImageFolderSource(folder: URL(fileURLWithPath: description))
+        if let seed = try synthFacesSeed(description) {
+            return synthFaces(seedBlock: seed << 32, size: size)
+        }
+        return try ImageFolderSource(folder: URL(fileURLWithPath: description))
+    }
+
+    static func synthFacesSeed(_ description: String) throws -> UInt64? {
+        guard description == "synthfaces" || description.hasPrefix("synthfaces:") else { return nil }
+        let text = description.dropFirst("synthfaces".count).drop { $0 == ":" }
+        guard let seed = text.isEmpty ? 0 : UInt64(text), seed < 1 << 31 else {
+            throw ValidationError("--data \(description): the SynthFaces seed must be an integer from 0 to 2147483647")
+        }
+        return seed
+    }
+
+    static func synthFaces(seedBlock: UInt64, size: Int) -> any TrainingImageSource {
+        StreamImageSource(label: "synthfaces seed", offset: 0) { index in
+            FaceRenderer.render(seed: seedBlock | UInt64(UInt32(truncatingIfNeeded: index)), size: max(16, size))
+        }
     }
 
     /// The training and validation sets: a test folder when given, else a seeded held-out part
     /// of a folder.
-    static func split(_ all: any TrainingImageSource, test: String?, heldOut: Double, seed: UInt64,
+    static func split(_ all: any TrainingImageSource, description: String, size: Int, test: String?, heldOut: Double, seed: UInt64,
                       validationCount: Int) throws -> (train: any TrainingImageSource, validation: any TrainingImageSource) {
         if let test { return (all, try source(test, size: 0)) }
+        if let seed = try synthFacesSeed(description) {
+            return (all, PrefixImageSource(synthFaces(seedBlock: (seed << 32) | (1 << 63), size: size), count: validationCount))
+        }
         guard let folder = all as? ImageFolderSource else {
             throw TrainingError.configuration("a streamed data set needs no split; pass --test or use a folder")
         }

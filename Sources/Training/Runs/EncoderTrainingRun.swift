@@ -48,7 +48,11 @@ public final class EncoderTrainingRun {
     /// The stream dropout and drop-path draw from (saved with the run).
     let modelRandom: RandomGenerator
     var position = 0
-    public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Receives the progress output (a terminal line redrawn in place, or plain lines); tests silence it.
+    public var report: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    let trainingLog: TrainingLog
+    let validationLog: ValidationLog
+    var progress: TerminalProgress?
 
     public init(folder url: URL, configuration: EncoderTrainingConfiguration, model: StylePrompterModel, stage: EncoderStageStep,
                 train: any TrainingImageSource, validation: any TrainingImageSource, resume: Bool, modelRandom: RandomGenerator) throws {
@@ -60,15 +64,17 @@ public final class EncoderTrainingRun {
         self.modelRandom = modelRandom
         trainSource = train
         store = TrainingCheckpointStore(run: folder, keep: configuration.keepCheckpoints)
+        trainingLog = try TrainingLog(url: folder.metricsFile)
+        validationLog = try ValidationLog(url: folder.validationFile)
         validationImages = try Self.loadValidation(validation, count: configuration.validationImages, size: configuration.imageSize, run: folder)
         if resume {
             guard let state = try store.latest() else { throw TrainingError.run("\(url.path): no readable checkpoint to resume from") }
             try restore(state)
-            try JSONLines.truncate(folder.metricsFile, afterStep: step, in: folder)
-            try JSONLines.truncate(folder.validationFile, afterStep: step, in: folder)
+            try trainingLog.truncate(afterStep: step)
+            try validationLog.truncate(afterStep: step)
             folder.log("resumed at step \(step) (position \(position))")
         } else {
-            try folder.writeConfiguration(configuration)
+            try folder.writeConfiguration(configuration, kind: "train-stage\(configuration.stage)", totalSteps: configuration.steps)
             folder.log("started stage \(configuration.stage): \(configuration.steps) steps of batch \(configuration.batchSize)×\(configuration.accumulation) on \(configuration.data)")
             for term in configuration.disabledTerms { folder.log("warning: \(term) is left out (its network weights were not given)") }
         }
@@ -135,6 +141,9 @@ public final class EncoderTrainingRun {
         let started = Date()
         var window = (time: Date(), images: 0)
         var reportedSkips = 0
+        let progress = TerminalProgress(totalSteps: c.steps, startStep: step, plainEvery: c.logEvery * 10, output: report)
+        self.progress = progress
+        defer { progress.finish(); self.progress = nil }
         setTrainingModes()
         if step == 0 { try validate() }
         while step < stopStep && !InterruptSignal.isRequested {
@@ -143,20 +152,20 @@ public final class EncoderTrainingRun {
             position = loader.position
             window.images += c.batchSize * c.accumulation
             let skipped = loader.skipped
-            for item in skipped.dropFirst(reportedSkips) { folder.log("skipped \(item.name): \(item.reason)") }
+            for item in skipped.dropFirst(reportedSkips) {
+                folder.log("skipped \(item.name): \(item.reason)")
+                progress.message("skipped \(item.name): \(item.reason)")
+            }
             reportedSkips = skipped.count
 
             if step % c.logEvery == 0 || step == stopStep {
                 let seconds = Date().timeIntervalSince(window.time)
                 let rate = Double(window.images) / max(seconds, 1e-9)
                 window = (Date(), 0)
-                JSONLines.append(["step": step, "kimg": Double(step * c.batchSize * c.accumulation) / 1000,
-                                  "seconds": Date().timeIntervalSince(started), "images_per_second": rate,
-                                  "terms": terms.mapValues { JSONLines.number(Double($0)) }], to: folder.metricsFile)
-                let remaining = Double(c.steps - step) * Double(c.batchSize * c.accumulation) / max(rate, 1e-9)
-                let shown = terms.keys.sorted().map { String(format: "%@ %.4g", $0, terms[$0]!) }.joined(separator: " · ")
-                report(String(format: "step %d/%d · %@ · %.2f img/s · waited for data %.1f s · ETA %@", step, c.steps, shown, rate,
-                              loader.statistics.waitSeconds, GeneratorTrainingRun.duration(remaining)))
+                let values = terms.mapValues(Double.init)
+                try trainingLog.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize * c.accumulation) / 1000,
+                                                      seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: values))
+                progress.update(step: step, terms: values, imagesPerSecond: rate)
             }
             if step % c.validateEvery == 0 || step == stopStep { try validate() }
             if step % c.checkpointEvery == 0 { try store.save(state()) }
@@ -206,12 +215,14 @@ public final class EncoderTrainingRun {
             Array(rows[i..<min(i + columns, rows.count)]).flatMap { $0 }
         })
         try grid.write(to: folder.samples.appendingPathComponent(name))
-        JSONLines.append(["step": step, "metrics": values.mapValues { JSONLines.number($0) }, "grid": "samples/" + name], to: folder.validationFile)
+        try validationLog.append(ValidationRecord(step: step, metrics: values, grid: "samples/" + name))
         if let loss = values["val_loss"].map(Float.init), loss.isFinite, loss < bestValidationLoss, step > 0 {
             bestValidationLoss = loss
             try store.saveBest(state())
         }
-        report(String(format: "validation at step %d: %@", step, values.keys.sorted().map { String(format: "%@ %.4g", $0, values[$0]!) }.joined(separator: " · ")))
+        let line = "validation at step \(step): " + values.keys.sorted().map { "\($0) \(ProgressLine.number(values[$0]!))" }.joined(separator: " · ")
+        if let progress { progress.message(line) } else { report(line + "\n") }
+        try RunReport.write(runFolder: folder.url)
         return values
     }
 
@@ -222,9 +233,15 @@ public final class EncoderTrainingRun {
         if configuration.stage == 1 { model.encoder.train() } else { model.smart?.train() }
     }
 
-    /// The model as our `.safetensors` (`RUN/model.safetensors`): what `invert`, `edit` and
-    /// stage 2 read.
+    /// The model as our `.safetensors` (`RUN/model.safetensors`: what `invert`, `edit` and stage
+    /// 2 read) and in the released PyTorch layout (`RUN/model.pt`: `{'state_dict', 'opts',
+    /// 'latent_avg'}`, stage 1 as the released baseline checkpoint), which the released code loads.
     public func export() throws {
         try StylePrompterCheckpoint.save(model, to: folder.url.appendingPathComponent("model.safetensors"))
+        try StylePrompterCheckpoint.exportPyTorch(model, options: [
+            "batch_size": .int(configuration.batchSize), "learning_rate": .float(Double(configuration.learningRate)),
+            "l2_lambda": .float(Double(configuration.l2Weight)), "lpips_lambda": .float(Double(configuration.lpipsWeight)),
+            "id_lambda": .float(Double(configuration.identityWeight)), "max_steps": .int(configuration.steps),
+        ], to: folder.url.appendingPathComponent("model.pt"))
     }
 }

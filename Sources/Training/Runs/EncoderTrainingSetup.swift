@@ -14,7 +14,7 @@ public enum EncoderTrainingSetup {
     public static func makeModel(_ c: EncoderTrainingConfiguration, modelRandom: RandomGenerator,
                                  note: (String) -> Void = { _ in }) throws -> StylePrompterModel {
         if c.stage == 1 {
-            let loaded = try GeneratorCheckpoint.load(contentsOf: URL(fileURLWithPath: c.generator!))
+            let loaded = try GeneratorCheckpoint.load(contentsOf: exportedFile(c.generator!, name: "generator.safetensors", option: "--generator"))
             let g = loaded.generator
             var encoderConfiguration = c.encoder
             encoderConfiguration.latentTokens = g.configuration.latentCount
@@ -30,7 +30,7 @@ public enum EncoderTrainingSetup {
             if loaded.latentAverage == nil { note("the generator has no latent_avg: using the mean of 4,096 mapped z") }
             return StylePrompterModel(encoder: encoder, generator: g, smart: nil, latentAverage: average)
         }
-        let model = try StylePrompterCheckpoint.load(contentsOf: stageOneModelURL(c.stageOneModel!))
+        let model = try StylePrompterCheckpoint.load(contentsOf: exportedFile(c.stageOneModel!, name: "model.safetensors", option: "--from"))
         if model.smart == nil {
             let side = 1 << ((model.refinedLayer + 4) / 2)
             model.smart = SMARTBlock(featureShapes: model.encoder.configuration.featureShapes,
@@ -42,14 +42,14 @@ public enum EncoderTrainingSetup {
         return model
     }
 
-    /// A run folder means its exported `model.safetensors`.
-    public static func stageOneModelURL(_ path: String) throws -> URL {
+    /// A file, or a run folder meaning its exported `name` (`model.safetensors`, `generator.safetensors`).
+    public static func exportedFile(_ path: String, name: String, option: String) throws -> URL {
         var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw TrainingError.configuration("--from \(path): no such file or run folder") }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw TrainingError.configuration("\(option) \(path): no such file or run folder") }
         guard isFolder.boolValue else { return URL(fileURLWithPath: path) }
-        let exported = URL(fileURLWithPath: path).appendingPathComponent("model.safetensors")
+        let exported = URL(fileURLWithPath: path).appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: exported.path) else {
-            throw TrainingError.configuration("--from \(path): the run folder has no model.safetensors yet (is the stage-1 run finished or stopped?)")
+            throw TrainingError.configuration("\(option) \(path): the run folder has no \(name) yet (is its run finished or stopped?)")
         }
         return exported
     }

@@ -95,8 +95,10 @@ public final class GeneratorTrainingRun {
     public private(set) var step = 0
     let source: any TrainingImageSource
     var startPosition = 0
-    /// Called with each progress line.
-    public var report: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Receives the progress output (a terminal line redrawn in place, or plain lines); tests silence it.
+    public var report: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    let trainingLog: TrainingLog
+    let validationLog: ValidationLog
 
     /// Creates the models (or restores them from the run's newest checkpoint with `resume`).
     public init(folder url: URL, configuration: GeneratorTrainingConfiguration, source: any TrainingImageSource, resume: Bool) throws {
@@ -105,6 +107,8 @@ public final class GeneratorTrainingRun {
         self.configuration = configuration
         self.source = source
         store = TrainingCheckpointStore(run: folder, keep: configuration.keepCheckpoints)
+        trainingLog = try TrainingLog(url: folder.metricsFile)
+        validationLog = try ValidationLog(url: folder.validationFile)
         let initialization = RandomGenerator(seed: configuration.seed)
         let g = configuration.generatorConfiguration
         generator = Generator(g, generator: initialization)
@@ -125,11 +129,11 @@ public final class GeneratorTrainingRun {
                 throw TrainingError.run("\(url.path): no readable checkpoint to resume from")
             }
             try restore(state)
-            try JSONLines.truncate(folder.metricsFile, afterStep: step, in: folder)
-            try JSONLines.truncate(folder.validationFile, afterStep: step, in: folder)
+            try trainingLog.truncate(afterStep: step)
+            try validationLog.truncate(afterStep: step)
             folder.log("resumed at step \(step) (position \(startPosition))")
         } else {
-            try folder.writeConfiguration(configuration)
+            try folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps)
             folder.log("started: \(configuration.totalSteps) steps of batch \(configuration.batchSize) on \(configuration.data)")
         }
     }
@@ -182,6 +186,8 @@ public final class GeneratorTrainingRun {
         var window = (time: Date(), images: 0)
         var last: GANTrainer.Losses?
         var reportedSkips = 0
+        let progress = TerminalProgress(totalSteps: c.totalSteps, startStep: step, plainEvery: c.logEvery * 10, output: report)
+        defer { progress.finish() }
         while step < stopStep && !InterruptSignal.isRequested {
             let batch = try loader.next()
             let losses = trainer.step(realImages: batch.images)
@@ -191,25 +197,23 @@ public final class GeneratorTrainingRun {
             window.images += c.batchSize
 
             let skipped = loader.skipped
-            for item in skipped.dropFirst(reportedSkips) { folder.log("skipped \(item.name): \(item.reason)") }
+            for item in skipped.dropFirst(reportedSkips) {
+                folder.log("skipped \(item.name): \(item.reason)")
+                progress.message("skipped \(item.name): \(item.reason)")
+            }
             reportedSkips = skipped.count
 
             if step % c.logEvery == 0 || step == stopStep {
                 let seconds = Date().timeIntervalSince(window.time)
                 let rate = Double(window.images) / max(seconds, 1e-9)
                 window = (Date(), 0)
-                var terms: [String: Any] = ["loss_d": JSONLines.number(Double(losses.discriminator)),
-                                            "loss_g": JSONLines.number(Double(losses.generator)),
-                                            "mean_path_length": JSONLines.number(Double(losses.meanPathLength))]
-                if let r1 = losses.r1 { terms["r1"] = JSONLines.number(Double(r1)) }
-                if let path = losses.pathLength { terms["path"] = JSONLines.number(Double(path)) }
-                let kimg = Double(step * c.batchSize) / 1000
-                JSONLines.append(["step": step, "kimg": kimg, "seconds": Date().timeIntervalSince(started),
-                                  "images_per_second": rate, "terms": terms], to: folder.metricsFile)
-                let remaining = Double(c.totalSteps - step) * Double(c.batchSize) / max(rate, 1e-9)
-                report(String(format: "step %d/%d · %.2f kimg · D %.4f · G %.4f · %.1f img/s · waited for data %.1f s · ETA %@",
-                              step, c.totalSteps, kimg, losses.discriminator, losses.generator, rate,
-                              loader.statistics.waitSeconds, Self.duration(remaining)))
+                var terms: [String: Double] = ["loss_d": Double(losses.discriminator), "loss_g": Double(losses.generator),
+                                               "mean_path_length": Double(losses.meanPathLength)]
+                if let r1 = losses.r1 { terms["r1"] = Double(r1) }
+                if let path = losses.pathLength { terms["path"] = Double(path) }
+                try trainingLog.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize) / 1000,
+                                                      seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: terms))
+                progress.update(step: step, terms: terms, imagesPerSecond: rate)
             }
             if step % c.checkpointEvery == 0 { try store.save(state()) }
             let imagesBefore = Double((step - 1) * c.batchSize), imagesNow = Double(step * c.batchSize)
@@ -239,14 +243,24 @@ public final class GeneratorTrainingRun {
         let grid = try ImageGrid.make(rows: rows)
         let name = String(format: "samples-%08d.png", step)
         try grid.write(to: folder.samples.appendingPathComponent(name))
-        JSONLines.append(["step": step, "metrics": [String: Any](), "grid": "samples/" + name], to: folder.validationFile)
+        try validationLog.append(ValidationRecord(step: step, metrics: [:], grid: "samples/" + name))
+        try RunReport.write(runFolder: folder.url)
     }
 
     /// The EMA generator as our `.safetensors` (`RUN/generator.safetensors`, with the mean of
-    /// 4,096 mapped z as `latent_avg`), the file `invert`, `generate` and `train` take.
+    /// 4,096 mapped z as `latent_avg`) — the file `invert`, `generate` and `train` take — and the
+    /// whole run in rosinality's layout (`RUN/generator.pt`: g, d, g_ema, both Adam states, args,
+    /// latent_avg), which rosinality's `generate.py`, `train.py --ckpt` and the pSp family load.
     public func export() throws {
-        let average = ema.meanLatent(count: 4096, generator: RandomGenerator(seed: 0x4096))
-        try GeneratorCheckpoint.save(ema, latentAverage: average.reshape([1, -1]), to: folder.url.appendingPathComponent("generator.safetensors"))
+        let average = ema.meanLatent(count: 4096, generator: RandomGenerator(seed: 0x4096)).reshape([1, -1])
+        try GeneratorCheckpoint.save(ema, latentAverage: average, to: folder.url.appendingPathComponent("generator.safetensors"))
+        var settings = trainer.settings
+        settings.learningRate = configuration.learningRate
+        try GeneratorCheckpoint.exportPyTorch(
+            generator: generator, discriminator: discriminator, ema: ema,
+            generatorOptimizer: trainer.generatorOptimizer, discriminatorOptimizer: trainer.discriminatorOptimizer,
+            arguments: GeneratorCheckpoint.trainingArguments(settings, batch: configuration.batchSize, iterations: configuration.totalSteps),
+            latentAverage: average.reshape([-1]), to: folder.url.appendingPathComponent("generator.pt"))
     }
 
     static func duration(_ seconds: Double) -> String {

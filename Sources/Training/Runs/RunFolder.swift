@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```swift
 /// let run = try RunFolder(url, creating: true)
-/// try run.writeConfiguration(configuration)
+/// try run.writeConfiguration(configuration, kind: "train-generator", totalSteps: 6250)
 /// run.log("skipped bad.jpg: not PNG or JPEG")
 /// ```
 public final class RunFolder: @unchecked Sendable {
@@ -41,10 +41,13 @@ public final class RunFolder: @unchecked Sendable {
     /// Whether a run was already started here (it has a configuration).
     public var hasConfiguration: Bool { FileManager.default.fileExists(atPath: configurationFile.path) }
 
-    public func writeConfiguration<C: Encodable>(_ configuration: C) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try encoder.encode(configuration), to: configurationFile)
+    /// Writes `config.json`: the configuration's fields plus `kind` and `total_steps`, which the
+    /// report shows (readers of the configuration ignore the two).
+    public func writeConfiguration<C: Encodable>(_ configuration: C, kind: String, totalSteps: Int) throws {
+        var object = (try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as? [String: Any]) ?? [:]
+        object["kind"] = kind
+        object["total_steps"] = totalSteps
+        try writeAtomically(try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), to: configurationFile)
     }
 
     public func readConfiguration<C: Decodable>(_ type: C.Type) throws -> C {
