@@ -1,0 +1,58 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import Testing
+@testable import styleprompter
+
+/// From a folder of images to a trained StylePrompter that inverts: `train-generator`, then
+/// `train --stage 1` and `--stage 2`, each resumed once, then `invert` on the run folder.
+@Suite(.serialized) struct TrainingCommandTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-cli-\(UUID().uuidString)")
+
+    private func run(_ arguments: [String]) throws {
+        var command = try StylePrompterCommand.parseAsRoot(arguments)
+        try command.run()
+    }
+
+    private func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path) }
+
+    @Test func generatorThenBothStagesThenInvert() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gan = folder.appendingPathComponent("gan").path
+        let tiny = ["--size", "16", "--channels", "4:16,8:16,16:8", "--style-dimension", "16", "--mapping-layers", "2",
+                    "--batch", "4", "--sample-every", "0.02", "--checkpoint-every", "2"]
+        try run(["train-generator", "--data", "synthfaces:3", "--kimg", "0.024", "--out", gan, "--max-steps", "3"] + tiny)
+        try run(["train-generator", "--resume", gan])
+        for file in ["gan/generator.safetensors", "gan/generator.pt", "gan/report.html", "gan/config.json", "gan/checkpoints/step-00000006.safetensors"] {
+            #expect(exists(file), "\(file)")
+        }
+        // The exported rosinality file reads back as a generator.
+        let exported = try CheckpointFile.load(contentsOf: folder.appendingPathComponent("gan/generator.pt"))
+        #expect(exported.tensors.containsKeys(under: "g_ema.") && exported.tensors.containsKeys(under: "d."))
+
+        let stage1 = folder.appendingPathComponent("stage1").path, stage2 = folder.appendingPathComponent("stage2").path
+        let encoder = ["--embed-dim", "8", "--depths", "1,1,1,1", "--heads", "1,1,1,1", "--window", "8", "--batch", "2",
+                       "--val-images", "2", "--validate-every", "2", "--checkpoint-every", "2"]
+        try run(["train", "--stage", "1", "--data", "synthfaces:4", "--generator", gan, "--out", stage1, "--steps", "4", "--max-steps", "2"] + encoder)
+        try run(["train", "--resume", stage1])
+        try run(["train", "--stage", "2", "--data", "synthfaces:4", "--from", stage1, "--out", stage2, "--steps", "2", "--batch", "2",
+                 "--val-images", "2", "--accumulate", "2"])
+        for file in ["stage1/model.safetensors", "stage1/model.pt", "stage1/report.html", "stage2/model.safetensors", "stage2/model.pt",
+                     "stage2/checkpoints/best.safetensors"] {
+            #expect(exists(file), "\(file)")
+        }
+        let config = try String(contentsOf: folder.appendingPathComponent("stage1/config.json"), encoding: .utf8)
+        #expect(config.contains("\"disabledTerms\"") && config.contains("lpips") && config.contains("\"total_steps\" : 4"))
+
+        let inverted = folder.appendingPathComponent("inverted").path
+        let photo = folder.appendingPathComponent("face.png")
+        try run(["synthfaces", "--count", "1", "--seed", "99", "--size", "64", "--out", folder.appendingPathComponent("faces").path])
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("faces/face_000000.png"), to: photo)
+        try run(["invert", "--model", stage2, photo.path, "--out", inverted])
+        #expect(exists("inverted/latents.npy"))
+
+        // A new run into an existing run folder is refused; so is resuming a folder that holds none.
+        #expect(throws: (any Error).self) { try run(["train-generator", "--data", "synthfaces", "--out", gan] + tiny) }
+        #expect(throws: (any Error).self) { try run(["train", "--resume", folder.appendingPathComponent("faces").path]) }
+    }
+}
