@@ -226,11 +226,11 @@ public final class EncoderTrainingRun {
         return values
     }
 
-    /// The modules' train/eval modes for this stage: stage 1 trains the encoder; stage 2 SMART
-    /// (the frozen encoder runs in eval mode, as the released stage-2 coach does).
+    /// Training mode for the whole model, as the released coaches' `net.train()`: stage 1's
+    /// encoder drop-path, and in stage 2 SMART's dropout and — as released, though the encoder is
+    /// frozen — the encoder's drop-path. The generator has no random layers.
     func setTrainingModes() {
-        model.eval()
-        if configuration.stage == 1 { model.encoder.train() } else { model.smart?.train() }
+        model.train()
     }
 
     /// The model as our `.safetensors` (`RUN/model.safetensors`: what `invert`, `edit` and stage
