@@ -86,4 +86,31 @@ import Testing
         #expect(a.values == b.values)
         for (key, tensor) in a.tensors { #expect(tensor.scalars == b.tensors[key]!.scalars, "\(key)") }
     }
+
+    /// Stage 2 (SMART's dropout and the encoder's drop-path drawing from the trainer's stream)
+    /// stopped and resumed ends with the same bits, and leaves the encoder and generator as they were.
+    @Test func stageTwoResumesBitExactlyAndTrainsSMARTAlone() throws {
+        let (data, generator) = try Self.fixtures()
+        let stageOne = Self.temporaryRun(), straight = Self.temporaryRun(), interrupted = Self.temporaryRun()
+        defer { for url in [data, stageOne, straight, interrupted] { try? FileManager.default.removeItem(at: url) } }
+        let first = try Self.makeRun(Self.configuration(generator: generator, steps: 2), folder: stageOne, data: data, resume: false)
+        try first.train()
+        var c = Self.configuration(generator: generator, steps: 6)
+        c.stage = 2
+        c.generator = nil
+        c.stageOneModel = stageOne.path
+        c.accumulation = 2
+        let reference = try Self.makeRun(c, folder: straight, data: data, resume: false)
+        let frozen = (reference.model.encoder.parameters() + reference.model.generator.parameters()).map(\.scalars)
+        try reference.train()
+        #expect((reference.model.encoder.parameters() + reference.model.generator.parameters()).map(\.scalars) == frozen)
+        let partial = try Self.makeRun(c, folder: interrupted, data: data, resume: false)
+        try partial.train(maxSteps: 4)
+        let resumed = try Self.makeRun(c, folder: interrupted, data: data, resume: true)
+        #expect(resumed.step == 4)
+        try resumed.train()
+        let a = reference.state(), b = resumed.state()
+        #expect(a.values == b.values)
+        for (key, tensor) in a.tensors { #expect(tensor.scalars == b.tensors[key]!.scalars, "\(key)") }
+    }
 }
