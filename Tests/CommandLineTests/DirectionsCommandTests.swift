@@ -1,0 +1,44 @@
+import Checkpoints
+import Foundation
+import StyleGAN
+import Tensors
+import Testing
+@testable import styleprompter
+
+/// `directions` on latents with planted attributes: files in the ecosystem's formats that the
+/// edit loader reads, and a report of the fit.
+@Suite(.serialized) struct DirectionsCommandTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("directions-\(UUID().uuidString)")
+
+    @Test func writesDirectionFilesAndReport() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rng = RandomGenerator(seed: 9)
+        let (n, rows, d) = (120, 4, 8)
+        let latents = Tensor.randomNormal([n, rows, d], generator: rng)
+        try LatentFile.write(latents, to: folder.appendingPathComponent("latents.npy"))
+        var csv = "file,smile,glasses\n"
+        for i in 0..<n {
+            let w = (0..<d).map { j in (0..<rows).reduce(Float(0)) { $0 + latents.scalars[(i * rows + $1) * d + j] } / Float(rows) }
+            csv += "face_\(i).png,\(w[0] - w[1]),\(w[2] > 0 ? 1 : 0)\n"
+        }
+        try csv.write(to: folder.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        var command = try StylePrompterCommand.parseAsRoot(["directions", "--latents", folder.appendingPathComponent("latents.npy").path,
+                                                            "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path])
+        try command.run()
+        guard case .vector(let smile) = try EditDirection.load(contentsOf: out.appendingPathComponent("smile.pt")) else {
+            Issue.record("smile.pt is not a vector direction"); return
+        }
+        #expect(smile.shape == [1, d])
+        #expect(smile.scalars[0] > 0.69 && smile.scalars[1] < -0.69)
+        let wplus = try NumpyFile.readTensor(contentsOf: out.appendingPathComponent("glasses_wplus.npy"))
+        #expect(wplus.shape == [rows, d])
+        let report = try String(contentsOf: out.appendingPathComponent("directions.json"), encoding: .utf8)
+        #expect(report.contains("held_out_correlation") && report.contains("\"glasses\""))
+        var bad = try StylePrompterCommand.parseAsRoot(["directions", "--latents", folder.appendingPathComponent("latents.npy").path,
+                                                        "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path,
+                                                        "--attributes", "nosuch"])
+        #expect(throws: (any Error).self) { try bad.run() }
+    }
+}
