@@ -1,0 +1,29 @@
+import Checkpoints
+import Foundation
+import Tensors
+
+extension AttributePredictor {
+    /// Writes the weights as safetensors with the layout (and training size) in the metadata.
+    public func save(to url: URL, imageSize: Int) throws {
+        let layoutJSON = String(decoding: try JSONEncoder().encode(layout), as: UTF8.self)
+        try saveSafetensors(to: url, metadata: ["format": "styleprompter-attribute-predictor", "attribute_layout": layoutJSON,
+                                                 "image_size": String(imageSize)])
+    }
+
+    /// Reads a predictor saved by `save(to:imageSize:)`; returns it and the image size it was trained at.
+    public static func load(contentsOf url: URL) throws -> (predictor: AttributePredictor, imageSize: Int) {
+        let file = try Safetensors.read(contentsOf: url)
+        guard file.metadata["format"] == "styleprompter-attribute-predictor", let json = file.metadata["attribute_layout"],
+              let layout = try? JSONDecoder().decode(AttributeLayout.self, from: Data(json.utf8)) else {
+            throw PerceptualError.unrecognizedLayout(file: url.lastPathComponent, detail: "not an attribute predictor (no 'attribute_layout' metadata)")
+        }
+        try layout.validate()
+        let size = Int(file.metadata["image_size"] ?? "") ?? 64
+        guard (16...1024).contains(size) else { throw PerceptualError.invalidInput("\(url.lastPathComponent): image_size \(size) outside 16…1024") }
+        let predictor = AttributePredictor(layout: layout)
+        var weights: [String: Tensor] = [:]
+        for (key, stored) in file.tensors { weights[key] = try Tensor(stored) }
+        try predictor.load(stateDictionary: weights, source: url.lastPathComponent)
+        return (predictor, size)
+    }
+}

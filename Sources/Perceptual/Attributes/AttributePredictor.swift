@@ -1,0 +1,108 @@
+import Foundation
+import NeuralNetwork
+import Tensors
+
+/// A small CNN that reads a face's attributes back from its pixels: four stride-2 3×3
+/// convolutions (leaky ReLU), global average pooling and a linear head — continuous labels
+/// regressed, categories as logits (`AttributeLayout`). Trained on SynthFaces' labels it is the
+/// project's own measuring instrument: its pooled embedding gives a Fréchet distance, its
+/// feature maps a perceptual distance (a trainable stand-in for LPIPS where those weights
+/// cannot be had), and its predictions measure attribute fidelity and edit accuracy.
+///
+/// ```swift
+/// let predictor = AttributePredictor(layout: layout, generator: RandomGenerator(seed: 0))
+/// let (loss, terms) = predictor.loss(predictor(images), labels: labels)   // labels [B, names.count]
+/// let distance = predictor.perceptualDistance(reconstruction, target)    // scalar, differentiable
+/// ```
+public final class AttributePredictor: Module {
+    public let layout: AttributeLayout
+    public var convs: [Conv2d]
+    public var head: Linear
+
+    /// Channels of the four convolutions.
+    public static let widths = [32, 64, 128, 128]
+
+    public init(layout: AttributeLayout, generator: RandomGenerator? = nil) {
+        self.layout = layout
+        var convs: [Conv2d] = []
+        var channels = 3
+        for width in Self.widths {
+            convs.append(Conv2d(channels, width, kernelSize: 3, stride: 2, padding: 1, generator: generator))
+            channels = width
+        }
+        self.convs = convs
+        head = Linear(channels, layout.outputCount, generator: generator)
+    }
+
+    /// The activation after each convolution: [B, 32, H/2, W/2] … [B, 128, H/16, W/16].
+    public func featureMaps(_ images: Tensor) -> [Tensor] {
+        var x = images
+        return convs.map { conv in
+            x = conv(x).leakyRelu(slope: 0.2)
+            return x
+        }
+    }
+
+    /// Global average of the last feature map: [B, 128] (the Fréchet-distance features).
+    public func embedding(_ images: Tensor) -> Tensor {
+        featureMaps(images).last!.mean(axes: [2, 3])
+    }
+
+    /// Raw outputs [B, outputCount]: continuous predictions, then each category's logits.
+    public func callAsFunction(_ images: Tensor) -> Tensor { head(embedding(images)) }
+
+    /// MSE over the continuous labels plus the mean cross-entropy of each category.
+    /// `labels` [B, names.count] as a labels row (class indices for categories).
+    public func loss(_ outputs: Tensor, labels: Tensor) -> (loss: Tensor, terms: [String: Float]) {
+        let batch = outputs.shape[0]
+        let continuous = layout.continuousNames.map { layout.names.firstIndex(of: $0)! }
+        let labelRows = labels.scalars, width = layout.names.count
+        let targets = Tensor(shape: [batch, continuous.count], scalars: (0..<batch).flatMap { b in continuous.map { labelRows[b * width + $0] } })
+        let regression = (outputs.narrow(1, start: 0, length: continuous.count) - targets).pow(2).mean()
+        var loss = regression
+        var terms: [String: Float] = ["loss_continuous": regression.item()]
+        var offset = continuous.count
+        for category in layout.categories {
+            let column = layout.names.firstIndex(of: category.name)!
+            let logProbabilities = outputs.narrow(1, start: offset, length: category.classes).logSoftmax(axis: 1)
+            var mask = [Float](repeating: 0, count: batch * category.classes)
+            for b in 0..<batch {
+                let c = min(max(Int(labelRows[b * width + column].rounded()), 0), category.classes - 1)
+                mask[b * category.classes + c] = 1
+            }
+            let crossEntropy = -(logProbabilities * Tensor(shape: [batch, category.classes], scalars: mask)).sum() * (1 / Float(batch))
+            terms["loss_\(category.name)"] = crossEntropy.item()
+            loss = loss + crossEntropy
+            offset += category.classes
+        }
+        terms["loss"] = loss.item()
+        return (loss, terms)
+    }
+
+    /// Predicted label rows: continuous values and the most likely class of each category.
+    public func predictedLabels(_ outputs: Tensor) -> [[Float]] {
+        let batch = outputs.shape[0], count = layout.outputCount, values = outputs.scalars
+        let continuous = layout.continuousNames
+        return (0..<batch).map { b in
+            let row = Array(values[(b * count)..<((b + 1) * count)])
+            var labels = [Float](repeating: 0, count: layout.names.count)
+            for (i, name) in continuous.enumerated() { labels[layout.names.firstIndex(of: name)!] = row[i] }
+            var offset = continuous.count
+            for category in layout.categories {
+                let logits = row[offset..<(offset + category.classes)]
+                labels[layout.names.firstIndex(of: category.name)!] = Float(logits.indices.max { logits[$0] < logits[$1] }! - offset)
+                offset += category.classes
+            }
+            return labels
+        }
+    }
+
+    /// LPIPS-style distance in this network's features: per layer, channel-normalised maps,
+    /// squared difference averaged over channels and positions; summed over layers. [] → scalar.
+    public func perceptualDistance(_ x: Tensor, _ y: Tensor) -> Tensor {
+        let a = featureMaps(x), b = featureMaps(y)
+        return zip(a, b).map { (fx, fy) in
+            (fx.l2Normalized(axis: 1, epsilon: 1e-10) - fy.l2Normalized(axis: 1, epsilon: 1e-10)).pow(2).sum(axis: 1).mean()
+        }.reduce(Tensor(Float(0)), +)
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// `styleprompter train-attributes`: the SynthFaces attribute predictor (the default model's
+/// measuring instrument and perceptual term).
+struct TrainAttributesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-attributes",
+        abstract: "Train a small CNN to read SynthFaces' labels from pixels, and report its accuracy on unseen faces.")
+
+    @Option(help: "Image size (the generator's).") var size: Int = 64
+    @Option(help: "Adam steps.") var steps: Int = 3000
+    @Option(help: "Faces per step.") var batch: Int = 64
+    @Option(help: "Seed (initialisation and the training faces).") var seed: UInt64 = 0
+    @Option(help: "Output .safetensors.") var out: String
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        guard (16...256).contains(size), size & (size - 1) == 0 else { throw ValidationError("train-attributes: --size must be a power of two in 16…256") }
+        guard (1...1_000_000).contains(steps) else { throw ValidationError("train-attributes: --steps must be in 1…1,000,000") }
+        guard (1...1024).contains(batch) else { throw ValidationError("train-attributes: --batch must be in 1…1024") }
+        guard seed < 1 << 30 else { throw ValidationError("train-attributes: --seed must be below 2³⁰") }
+    }
+
+    func run() throws {
+        try compute.apply()
+        try CommandErrors.reporting {
+            let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch)
+            try training.train(steps: steps) { print($0) }
+            let quality = try training.evaluate(count: 1000)
+            for name in training.predictor.layout.names {
+                let kind = training.predictor.layout.categories.contains { $0.name == name } ? "accuracy" : "r"
+                print(name.padding(toLength: 22, withPad: " ", startingAt: 0), kind, String(format: "%.3f", quality[name]!))
+            }
+            try training.predictor.save(to: URL(fileURLWithPath: out), imageSize: size)
+            print("wrote \(out)")
+        }
+    }
+}
