@@ -11,6 +11,10 @@ public struct StageOneObjective {
     public var lpipsWeight: Float = 0.6
     public var alignWeight: Float = 0.1
     public let lpips: LPIPS?
+    /// An optional perceptual term of our own (not in the released recipe): distances in a
+    /// trained attribute predictor's features, for models whose LPIPS/ArcFace weights cannot be had.
+    public var attributes: AttributeDistance?
+    public var attributeWeight: Float = 0.5
     public let identity: IdentityLoss?
 
     public init(lpips: LPIPS?, identity: IdentityLoss?) {
@@ -36,6 +40,11 @@ public struct StageOneObjective {
             let term = lpips(reconstruction, target)
             terms["loss_lpips"] = term.item()
             parts.append(term * lpipsWeight)
+        }
+        if let attributes, attributeWeight > 0 {
+            let term = attributes.distance(reconstruction, target)
+            terms["loss_attributes"] = term.item()
+            parts.append(term * attributeWeight)
         }
         if alignWeight > 0 {
             let term = (latents - latentAverage.detached()).pow(2).mean()

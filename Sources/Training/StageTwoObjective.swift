@@ -20,6 +20,10 @@ public struct StageTwoObjective {
     /// The released stage 2 runs with `--multi_id True`; `false` gives the single-layer (cropped) ID loss.
     public var multiLayerIdentity = true
     public let lpips: LPIPS?
+    /// An optional perceptual term of our own (not in the released recipe): distances in a
+    /// trained attribute predictor's features, for models whose LPIPS/ArcFace weights cannot be had.
+    public var attributes: AttributeDistance?
+    public var attributeWeight: Float = 0.5
     public let identity: IdentityLoss?
 
     public init(lpips: LPIPS?, identity: IdentityLoss?) {
@@ -45,6 +49,11 @@ public struct StageTwoObjective {
             let term = lpips(reconstruction, target)
             terms["loss_lpips"] = term.item()
             parts.append(term * lpipsWeight)
+        }
+        if let attributes, attributeWeight > 0 {
+            let term = attributes.distance(reconstruction, target)
+            terms["loss_attributes"] = term.item()
+            parts.append(term * attributeWeight)
         }
         let loss = parts.dropFirst().reduce(parts[0], +)
         terms["loss"] = loss.item()

@@ -37,6 +37,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "W+ regulariser weight (stage 1).") var alignWeight: Float?
     @Option(help: "LPIPS weights: the AlexNet trunk and the heads (v0.1_alex.pth), one file or two (repeat).") var lpips: [String] = []
     @Option(help: "IR-SE50 ArcFace weights (pSp's model_ir_se50.pth) for the ID loss.") var arcface: String?
+    @Option(help: "An attribute predictor (train-attributes) whose feature distance is added as a perceptual term.") var attributes: String?
+    @Option(help: "Weight of the attribute-feature term (default 0.5).") var attributeWeight: Float?
+    @Option(help: "Encoder input size (256 as released; the default model uses 64).") var imageSize: Int?
     @Option(help: "Encoder width (Swin-V2-T: 96).") var embedDim: Int?
     @Option(help: "Encoder blocks per stage, e.g. 2,2,6,2.") var depths: String?
     @Option(help: "Attention heads per stage, e.g. 3,6,12,24.") var heads: String?
@@ -84,7 +87,7 @@ struct TrainCommand: ParsableCommand {
             let modelRandom = RandomGenerator(seed: c.seed ^ 0x3D5E_ED00)
             print("loading the \(c.stage == 1 ? "generator" : "stage-1 model")…")
             let model = try EncoderTrainingSetup.makeModel(c, modelRandom: modelRandom) { print($0) }
-            let stage = EncoderTrainingSetup.makeStage(c, model: model, lpips: perceptual, identity: identity)
+            let stage = try EncoderTrainingSetup.makeStage(c, model: model, lpips: perceptual, identity: identity)
             let all = try TrainingData.source(c.data, size: c.imageSize)
             let (train, validation) = try TrainingData.split(all, description: c.data, size: c.imageSize, test: c.testData, heldOut: c.heldOutFraction, seed: c.seed, validationCount: c.validationImages)
             InterruptSignal.install()
@@ -123,6 +126,9 @@ struct TrainCommand: ParsableCommand {
         if let alignWeight { c.alignWeight = alignWeight }
         if !lpips.isEmpty { c.lpips = lpips }
         if let arcface { c.arcface = arcface }
+        if let attributes { c.attributes = attributes }
+        if let attributeWeight { c.attributeWeight = attributeWeight }
+        if let imageSize { c.imageSize = imageSize }
         if let embedDim { c.encoder.embedDimension = embedDim }
         if let depths { c.encoder.depths = try Self.integers(depths, option: "--depths") }
         if let heads { c.encoder.heads = try Self.integers(heads, option: "--heads") }

@@ -33,7 +33,10 @@ import Testing
         let stage1 = folder.appendingPathComponent("stage1").path, stage2 = folder.appendingPathComponent("stage2").path
         let encoder = ["--embed-dim", "8", "--depths", "1,1,1,1", "--heads", "1,1,1,1", "--window", "8", "--batch", "2",
                        "--val-images", "2", "--validate-every", "2", "--checkpoint-every", "2"]
-        try run(["train", "--stage", "1", "--data", "synthfaces:4", "--generator", gan, "--out", stage1, "--steps", "4", "--max-steps", "2"] + encoder)
+        let predictor = folder.appendingPathComponent("attributes.safetensors").path
+        try run(["train-attributes", "--size", "16", "--steps", "2", "--batch", "4", "--out", predictor])
+        try run(["train", "--stage", "1", "--data", "synthfaces:4", "--generator", gan, "--out", stage1, "--steps", "4", "--max-steps", "2",
+                 "--attributes", predictor] + encoder)
         try run(["train", "--resume", stage1])
         try run(["train", "--stage", "2", "--data", "synthfaces:4", "--from", stage1, "--out", stage2, "--steps", "2", "--batch", "2",
                  "--val-images", "2", "--accumulate", "2"])
@@ -41,6 +44,8 @@ import Testing
                      "stage2/checkpoints/best.safetensors"] {
             #expect(exists(file), "\(file)")
         }
+        let metrics = try String(contentsOf: folder.appendingPathComponent("stage1/metrics.jsonl"), encoding: .utf8)
+        #expect(metrics.contains("loss_attributes"))
         let config = try String(contentsOf: folder.appendingPathComponent("stage1/config.json"), encoding: .utf8)
         #expect(config.contains("\"disabledTerms\"") && config.contains("lpips") && config.contains("\"total_steps\" : 4"))
 

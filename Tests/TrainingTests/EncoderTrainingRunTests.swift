@@ -34,7 +34,7 @@ import Testing
     static func makeRun(_ c: EncoderTrainingConfiguration, folder: URL, data: URL, resume: Bool) throws -> EncoderTrainingRun {
         let random = RandomGenerator(seed: c.seed ^ 0x3D5E_ED00)
         let model = try EncoderTrainingSetup.makeModel(c, modelRandom: random)
-        let stage = EncoderTrainingSetup.makeStage(c, model: model, lpips: nil, identity: nil)
+        let stage = try EncoderTrainingSetup.makeStage(c, model: model, lpips: nil, identity: nil)
         let source = try ImageFolderSource(folder: data)
         let run = try EncoderTrainingRun(folder: folder, configuration: c, model: model, stage: stage, train: source,
                                          validation: PrefixImageSource(source, count: 3), resume: resume, modelRandom: random)

@@ -28,6 +28,10 @@ public struct EncoderTrainingConfiguration: Codable, Sendable, Equatable {
     public var lpips: [String] = []
     public var arcface: String?
     public var disabledTerms: [String] = []
+    /// Our own perceptual term (not in the released recipe): an attribute predictor
+    /// (`train-attributes`) whose feature distance is added with `attributeWeight` (default 0.5).
+    public var attributes: String?
+    public var attributeWeight: Float?
     public var imageSize = 256
     public var flipProbability: Float = 0.5
     public var seed: UInt64 = 0
@@ -53,6 +57,9 @@ public struct EncoderTrainingConfiguration: Codable, Sendable, Equatable {
         guard steps >= 1, steps <= 100_000_000 else { throw TrainingError.configuration("--steps \(steps): 1…100,000,000") }
         for (name, value) in [("--lr", learningRate), ("--l2", l2Weight), ("--lpips-weight", lpipsWeight), ("--id-weight", identityWeight), ("--align-weight", alignWeight)] {
             guard value.isFinite, value >= 0 else { throw TrainingError.configuration("\(name) \(value): finite and ≥ 0") }
+        }
+        if let attributeWeight, !(attributeWeight.isFinite && attributeWeight >= 0) {
+            throw TrainingError.configuration("--attribute-weight \(attributeWeight): finite and ≥ 0")
         }
         guard learningRate > 0 else { throw TrainingError.configuration("--lr must be positive") }
         guard imageSize >= 16, imageSize <= 4096 else { throw TrainingError.configuration("image size \(imageSize): 16…4096") }

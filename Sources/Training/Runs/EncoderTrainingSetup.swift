@@ -57,14 +57,20 @@ public enum EncoderTrainingSetup {
     /// The stage's optimiser step and validation terms, with the configuration's loss weights.
     /// Dropout and drop-path masks come from the trainer's own stream, seeded from the run's seed.
     public static func makeStage(_ c: EncoderTrainingConfiguration, model: StylePrompterModel,
-                                 lpips: LPIPS?, identity: IdentityLoss?) -> EncoderStageStep {
+                                 lpips: LPIPS?, identity: IdentityLoss?) throws -> EncoderStageStep {
         let seed = StableHash.mix(c.seed ^ 0xD809)
+        let attributes = try c.attributes.map { path -> AttributeDistance in
+            let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: path))
+            return AttributeDistance(predictor: predictor, imageSize: size)
+        }
         if c.stage == 1 {
             var objective = StageOneObjective(lpips: lpips, identity: identity)
             objective.l2Weight = c.l2Weight
             objective.lpipsWeight = c.lpipsWeight
             objective.identityWeight = c.identityWeight
             objective.alignWeight = c.alignWeight
+            objective.attributes = attributes
+            objective.attributeWeight = c.attributeWeight ?? 0.5
             let trainer = StageOneTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
             return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
                                     step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
@@ -76,6 +82,8 @@ public enum EncoderTrainingSetup {
         objective.l2Weight = c.l2Weight
         objective.lpipsWeight = c.lpipsWeight
         objective.identityWeight = c.identityWeight
+        objective.attributes = attributes
+        objective.attributeWeight = c.attributeWeight ?? 0.5
         let trainer = StageTwoTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
         return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
                                 step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
