@@ -10,7 +10,7 @@ import Tensors
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure MSE, PSNR, SSIM, MS-SSIM (and LPIPS, ID similarity) of inversions at 256 px, with time per image.")
+        abstract: "Measure MSE, PSNR, SSIM, MS-SSIM (and LPIPS, ID similarity) of inversions at the encoder's input size (256 px as released), with time per image.")
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Folder (or file) of photos to invert and compare.") var images: [String]
@@ -39,13 +39,14 @@ struct EvalCommand: ParsableCommand {
         for item in items {
             defer { progress.advance() }
             do {
-                let target = try PhotoInput.encoderTensor(contentsOf: item.url).tensor                 // [1, 3, 256, 256]
+                let side = model.encoder.configuration.imageSize
+                let target = try PhotoInput.encoderTensor(contentsOf: item.url, size: side).tensor     // [1, 3, S, S] (256 as released)
                 let start = Date()
                 let reconstruction = GradientMode.withoutGradients {
                     model(target, weights: weights, useSMART: !modelOptions.noSmart).image
                 }
                 summary.add("seconds", Date().timeIntervalSince(start))
-                let output = GradientMode.withoutGradients { reconstruction.adaptiveAveragePool2d(outputHeight: 256, outputWidth: 256) }
+                let output = GradientMode.withoutGradients { reconstruction.adaptiveAveragePool2d(outputHeight: side, outputWidth: side) }
                 metrics.evaluate(output, target, into: &summary)
             } catch {
                 failures.append((item.url.lastPathComponent, "\(error)"))

@@ -56,6 +56,19 @@ import Testing
         try run(["invert", "--model", stage2, photo.path, "--out", inverted])
         #expect(exists("inverted/latents.npy"))
 
+        // The default model's tools on this tiny model: labelled faces → latents → directions → ground-truth evaluation.
+        let labelled = folder.appendingPathComponent("labelled").path, latents = folder.appendingPathComponent("latents").path
+        try run(["synthfaces", "--count", "12", "--seed", "500", "--size", "32", "--out", labelled])
+        try run(["invert", "--model", stage2, labelled, "--out", latents])
+        try run(["directions", "--latents", latents + "/latents.npy", "--labels", labelled + "/labels.csv",
+                 "--out", folder.appendingPathComponent("directions").path, "--attributes", "smile,glasses"])
+        #expect(exists("directions/smile.pt") && exists("directions/glasses_wplus.npy"))
+        let report = folder.appendingPathComponent("eval.json").path
+        try run(["eval-synthfaces", "--model", stage2, "--generator", gan, "--attributes", predictor,
+                 "--directions", folder.appendingPathComponent("directions").path, "--count", "4", "--json", report])
+        let json = try String(contentsOf: URL(fileURLWithPath: report), encoding: .utf8)
+        #expect(json.contains("smart_psnr") && json.contains("change_per_unit") && json.contains("frechet_distance_real_vs_real"))
+
         // A new run into an existing run folder is refused; so is resuming a folder that holds none.
         #expect(throws: (any Error).self) { try run(["train-generator", "--data", "synthfaces", "--out", gan] + tiny) }
         #expect(throws: (any Error).self) { try run(["train", "--resume", folder.appendingPathComponent("faces").path]) }
