@@ -40,6 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "An attribute predictor (train-attributes) whose feature distance is added as a perceptual term.") var attributes: String?
     @Option(help: "Weight of the attribute-feature term (default 0.5).") var attributeWeight: Float?
     @Option(help: "Encoder input size (256 as released; the default model uses 64).") var imageSize: Int?
+    @Option(help: "Encoder patch size (4 as released).") var patchSize: Int?
     @Option(help: "Encoder width (Swin-V2-T: 96).") var embedDim: Int?
     @Option(help: "Encoder blocks per stage, e.g. 2,2,6,2.") var depths: String?
     @Option(help: "Attention heads per stage, e.g. 3,6,12,24.") var heads: String?
@@ -130,6 +131,7 @@ struct TrainCommand: ParsableCommand {
         if let attributeWeight { c.attributeWeight = attributeWeight }
         if let imageSize { c.imageSize = imageSize }
         if let embedDim { c.encoder.embedDimension = embedDim }
+        if let patchSize { c.encoder.patchSize = patchSize }
         if let depths { c.encoder.depths = try Self.integers(depths, option: "--depths") }
         if let heads { c.encoder.heads = try Self.integers(heads, option: "--heads") }
         if let window { c.encoder.windowSize = window }
@@ -141,8 +143,9 @@ struct TrainCommand: ParsableCommand {
         if let keep { c.keepCheckpoints = keep }
         guard c.encoder.depths.count == c.encoder.heads.count, !c.encoder.depths.isEmpty,
               c.encoder.depths.allSatisfy({ (1...64).contains($0) }), c.encoder.heads.allSatisfy({ (1...64).contains($0) }),
-              (1...1024).contains(c.encoder.embedDimension), (1...64).contains(c.encoder.windowSize) else {
-            throw ValidationError("train: encoder depths and heads need one entry per stage (1…64 each), width 1…1024, window 1…64")
+              (1...1024).contains(c.encoder.embedDimension), (1...64).contains(c.encoder.windowSize),
+              [1, 2, 4, 8].contains(c.encoder.patchSize), c.imageSize % (c.encoder.patchSize << (c.encoder.depths.count - 1)) == 0 else {
+            throw ValidationError("train: encoder depths and heads need one entry per stage (1…64 each), width 1…1024, window 1…64, patch 1, 2, 4 or 8, and an image size divisible by patch · 2^(stages − 1)")
         }
     }
 

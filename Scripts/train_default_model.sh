@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Retrains the default model from scratch — SynthFaces → a 64-px StyleGAN2 → the attribute
+# predictor → StylePrompter stage 1 and stage 2 → directions from labels → ground-truth
+# evaluation — resumably: run it again after any stop (Ctrl-C, kill, a new session) and every
+# step continues where it stopped (finished steps are skipped).
+#
+#   Scripts/train_default_model.sh [RUNS_FOLDER]          (default runs/default; ignored by git)
+#
+# Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~25 img/s uncontended,
+# 300 kimg ≈ 3.3 h); the attribute predictor ~5 min; stage 1 and 2 ~1 h together; the rest minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-runs/default}
+BIN=.build/release/styleprompter
+swift build -c release --product styleprompter >/dev/null
+mkdir -p "$RUNS"
+
+run_or_resume() {   # NAME, then the arguments of a new run (the command first)
+    local name=$1; shift
+    local command=$1; shift
+    if [[ -f "$RUNS/$name/config.json" ]]; then "$BIN" "$command" --resume "$RUNS/$name"
+    else "$BIN" "$command" "$@" --out "$RUNS/$name"; fi
+}
+
+# 1. StyleGAN2 on streamed SynthFaces (64 px, 256-dim styles, 4 mapping layers; R1 γ 1 for 64 px).
+run_or_resume gan train-generator --data synthfaces:1 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
+    --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 300 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
+
+# 2. The attribute predictor (measuring instrument and perceptual term).
+[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 3000 --out "$RUNS/attributes.safetensors"
+
+# 3. Stage 1: a small Swin-V2 (patch 2 on 64-px input: 32×32 tokens, windows of 8) through the frozen generator.
+#    LPIPS and ArcFace weights cannot be had offline: MSE + W+ regulariser + the attribute-feature term.
+run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
+    --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 6000 --lr 2e-4 \
+    --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 2
+
+# 4. Stage 2: SMART alone.
+run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1" --batch 8 --steps 3000 --lr 2e-4 \
+    --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 3
+
+# 5. Directions from labels: render labelled faces, invert them, fit a linear model per attribute.
+if [[ ! -f "$RUNS/directions/directions.json" ]]; then
+    "$BIN" synthfaces --count 3000 --seed 7000000 --size 64 --out "$RUNS/labelled"
+    "$BIN" invert --model "$RUNS/stage2" "$RUNS/labelled" --out "$RUNS/labelled-latents" --batch 16
+    "$BIN" directions --latents "$RUNS/labelled-latents/latents.npy" --labels "$RUNS/labelled/labels.csv" --out "$RUNS/directions"
+fi
+
+# 6. Ground-truth evaluation for the model card.
+"$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \
+    --directions "$RUNS/directions" --count 500 --json "$RUNS/evaluation.json"
