@@ -32,6 +32,7 @@ struct TrainGeneratorCommand: ParsableCommand {
     @Option(help: "R1 weight γ.") var r1: Float = 10
     @Option(help: "Path-length regularisation weight (0 turns it off).") var pathRegularize: Float = 2
     @Option(help: "Style-mixing probability.") var mixing: Float = 0.9
+    @Option(help: "DiffAugment for small data sets: any of color,translation,cutout (comma-separated).") var augment: String?
     @Option(help: "Seed for initialisation, data order and every random draw.") var seed: UInt64 = 0
     @Option(help: "Steps between checkpoints.") var checkpointEvery: Int = 500
     @Option(help: "Checkpoints to keep.") var keep: Int = 3
@@ -79,6 +80,7 @@ struct TrainGeneratorCommand: ParsableCommand {
                 c.pathRegularization = pathRegularize
                 c.mixingProbability = mixing
                 c.seed = seed
+                c.augment = augment.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 c.checkpointEvery = checkpointEvery
                 c.keepCheckpoints = keep
                 c.sampleEveryKimg = sampleEvery

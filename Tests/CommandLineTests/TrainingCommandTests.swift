@@ -21,7 +21,7 @@ import Testing
         let gan = folder.appendingPathComponent("gan").path
         let tiny = ["--size", "16", "--channels", "4:16,8:16,16:8", "--style-dimension", "16", "--mapping-layers", "2",
                     "--batch", "4", "--sample-every", "0.02", "--checkpoint-every", "2"]
-        try run(["train-generator", "--data", "synthfaces:3", "--kimg", "0.024", "--out", gan, "--max-steps", "3"] + tiny)
+        try run(["train-generator", "--data", "synthfaces:3", "--kimg", "0.024", "--out", gan, "--max-steps", "3", "--augment", "color,translation,cutout"] + tiny)
         try run(["train-generator", "--resume", gan])
         for file in ["gan/generator.safetensors", "gan/generator.pt", "gan/report.html", "gan/config.json", "gan/checkpoints/step-00000006.safetensors"] {
             #expect(exists(file), "\(file)")

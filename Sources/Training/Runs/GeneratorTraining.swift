@@ -35,6 +35,9 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
     public var logEvery = 10
     /// What the data is (a folder path or `synthfaces:SEED`); the command rebuilds the source from it.
     public var data = ""
+    /// DiffAugment policies applied to every image D sees ("color", "translation", "cutout"), for
+    /// small data sets; nil or empty for none.
+    public var augment: [String]?
     /// Kernel threads the run started with: the same count gives the same bits on resume.
     public var threads = 0
 
@@ -69,6 +72,9 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
                 guard let c = channels[r], c >= 1, c <= 4096 else { throw TrainingError.configuration("channel table: no sensible count for \(r) px (1…4096)") }
                 r *= 2
             }
+        }
+        for policy in augment ?? [] where !["color", "translation", "cutout"].contains(policy) {
+            throw TrainingError.configuration("--augment: '\(policy)' is not one of color, translation, cutout")
         }
         guard checkpointEvery >= 1, keepCheckpoints >= 1, logEvery >= 1, sampleCount >= 1, sampleCount <= 256,
               sampleEveryKimg.isFinite, sampleEveryKimg > 0 else {
@@ -122,6 +128,13 @@ public final class GeneratorTrainingRun {
         settings.discriminatorRegularizationInterval = configuration.discriminatorRegularizationInterval
         settings.generatorRegularizationInterval = configuration.generatorRegularizationInterval
         settings.mixingProbability = configuration.mixingProbability
+        if let augment = configuration.augment, !augment.isEmpty {
+            var policy: DifferentiableAugmentation.Policy = []
+            if augment.contains("color") { policy.insert(.color) }
+            if augment.contains("translation") { policy.insert(.translation) }
+            if augment.contains("cutout") { policy.insert(.cutout) }
+            settings.augmentation = DifferentiableAugmentation(policy: policy)
+        }
         trainer = GANTrainer(generator: generator, discriminator: discriminator, ema: ema, settings: settings,
                              seed: StableHash.mix(configuration.seed ^ 0x6A4))
         if resume {
