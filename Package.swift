@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual"],
                 swiftSettings: numericSettings),
         .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
-        .target(name: "Faces", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
+        .target(name: "Faces", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
