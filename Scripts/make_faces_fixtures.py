@@ -194,6 +194,13 @@ def main():
         expected["photos"][path.name] = detect(detector, image)
     (OUT / "mtcnn_expected.json").write_text(json.dumps(expected, indent=1))
 
+    # An EXIF-rotated photo: the pixels stored turned 90° anticlockwise, tagged orientation 6
+    # ("turn 90° clockwise to display"), so viewers (and ImageOps.exif_transpose) show it upright.
+    upright = Image.open(SHARED / "faces" / "celebahq_00044.jpg").convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    upright.transpose(Image.Transpose.ROTATE_90).save(OUT / "exif_rotated.jpg", quality=92, exif=exif.tobytes())
+
     # Alignment: given points (the detections above, and hand-made ones that force shrinking,
     # padding on every side, and a rolled face), the recipe's crop.
     cases = []
