@@ -28,9 +28,18 @@ enum TestScenes {
         return Image(width: image.width, height: image.height, pixels: pixels)
     }
 
-    /// PSNR in dB between two images of one size, on 8-bit values.
-    static func psnr(_ a: Image, _ b: Image) -> Double {
-        let mse = zip(a.pixels, b.pixels).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) } / Double(a.pixels.count)
+    /// PSNR in dB between two images of one size, on 8-bit values, leaving out `border` pixels
+    /// on each side.
+    static func psnr(_ a: Image, _ b: Image, border: Int = 0) -> Double {
+        var total = 0.0, count = 0
+        for y in border..<(a.height - border) {
+            for x in border..<(a.width - border) {
+                let o = (y * a.width + x) * 3
+                for c in 0..<3 { total += pow(Double(a.pixels[o + c]) - Double(b.pixels[o + c]), 2) }
+                count += 3
+            }
+        }
+        let mse = total / Double(count)
         return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
     }
 }
