@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 
 /// Reconstruction filters of `Image.resized`, with PIL's definitions and supports.
@@ -128,19 +129,26 @@ extension Image {
     private func resampledHorizontally(_ outWidth: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
         var out = [UInt8](repeating: 0, count: outWidth * height * 3)
         let half = 1 << (Self.precisionBits - 1)
+        let (width, height) = (self.width, self.height)
         pixels.withUnsafeBufferPointer { src in
-            for y in 0..<height {
-                let rowStart = y * width * 3
-                for x in 0..<outWidth {
-                    let (lower, count) = bounds[x]
-                    var r = half, g = half, b = half
-                    for j in 0..<count {
-                        let w = Int(weights[x * kernelSize + j])
-                        let s = rowStart + (lower + j) * 3
-                        r += Int(src[s]) * w; g += Int(src[s + 1]) * w; b += Int(src[s + 2]) * w
+            out.withUnsafeMutableBufferPointer { target in
+                let out = SharedPointer(target.baseAddress!)
+                // Rows are independent: split them across threads (same bytes for any count).
+                Parallel.forRanges(count: height, minimumPerThread: Swift.max(1, 65_536 / Swift.max(1, outWidth * kernelSize))) { rows in
+                    for y in rows {
+                        let rowStart = y * width * 3
+                        for x in 0..<outWidth {
+                            let (lower, count) = bounds[x]
+                            var r = half, g = half, b = half
+                            for j in 0..<count {
+                                let w = Int(weights[x * kernelSize + j])
+                                let s = rowStart + (lower + j) * 3
+                                r += Int(src[s]) * w; g += Int(src[s + 1]) * w; b += Int(src[s + 2]) * w
+                            }
+                            let o = (y * outWidth + x) * 3
+                            out[o] = Self.clip8(r); out[o + 1] = Self.clip8(g); out[o + 2] = Self.clip8(b)
+                        }
                     }
-                    let o = (y * outWidth + x) * 3
-                    out[o] = Self.clip8(r); out[o + 1] = Self.clip8(g); out[o + 2] = Self.clip8(b)
                 }
             }
         }
@@ -151,17 +159,22 @@ extension Image {
         var out = [UInt8](repeating: 0, count: width * outHeight * 3)
         let half = 1 << (Self.precisionBits - 1)
         let stride = width * 3
-        var sums = [Int](repeating: 0, count: stride)
         pixels.withUnsafeBufferPointer { src in
-            for y in 0..<outHeight {
-                let (lower, count) = bounds[y]
-                for i in 0..<stride { sums[i] = half }
-                for j in 0..<count {
-                    let w = Int(weights[y * kernelSize + j])
-                    let rowStart = (lower + j) * stride
-                    for i in 0..<stride { sums[i] += Int(src[rowStart + i]) * w }
+            out.withUnsafeMutableBufferPointer { target in
+                let out = SharedPointer(target.baseAddress!)
+                Parallel.forRanges(count: outHeight, minimumPerThread: Swift.max(1, 65_536 / Swift.max(1, stride * kernelSize))) { rows in
+                    var sums = [Int](repeating: 0, count: stride)
+                    for y in rows {
+                        let (lower, count) = bounds[y]
+                        for i in 0..<stride { sums[i] = half }
+                        for j in 0..<count {
+                            let w = Int(weights[y * kernelSize + j])
+                            let rowStart = (lower + j) * stride
+                            for i in 0..<stride { sums[i] += Int(src[rowStart + i]) * w }
+                        }
+                        for i in 0..<stride { out[y * stride + i] = Self.clip8(sums[i]) }
+                    }
                 }
-                for i in 0..<stride { out[y * stride + i] = Self.clip8(sums[i]) }
             }
         }
         return Image(width: width, height: outHeight, pixels: out)
