@@ -49,26 +49,32 @@ public enum FaceAlignment {
         guard qsize > 1 else { throw FacesError.invalidLandmarks("the face is smaller than a pixel") }
         var image = photo
 
-        // Shrink.
+        // Shrink, then crop with a border. The crop box depends only on the quad, so the shrunk
+        // photo is computed for that box alone (the same bytes as shrinking all of it).
         let shrink = Int((qsize / Double(outputSize) * 0.5).rounded(.down))
+        var shrunk = (width: photo.width, height: photo.height)
         if shrink > 1 {
-            image = image.resized(width: Int((Double(image.width) / Double(shrink)).rounded(.toNearestOrEven)),
-                                  height: Int((Double(image.height) / Double(shrink)).rounded(.toNearestOrEven)), filter: .lanczos)
+            shrunk = (max(1, Int((Double(photo.width) / Double(shrink)).rounded(.toNearestOrEven))),
+                      max(1, Int((Double(photo.height) / Double(shrink)).rounded(.toNearestOrEven))))
             quad = quad.map { $0 / Double(shrink) }
             qsize /= Double(shrink)
         }
-
-        // Crop.
         let border = max(Int((qsize * 0.1).rounded(.toNearestOrEven)), 3)
         func bounds() -> (Int, Int, Int, Int) {
             (Int(quad.map(\.x).min()!.rounded(.down)), Int(quad.map(\.y).min()!.rounded(.down)),
              Int(quad.map(\.x).max()!.rounded(.up)), Int(quad.map(\.y).max()!.rounded(.up)))
         }
         var crop = bounds()
-        crop = (max(crop.0 - border, 0), max(crop.1 - border, 0), min(crop.2 + border, image.width), min(crop.3 + border, image.height))
-        if crop.2 - crop.0 < image.width || crop.3 - crop.1 < image.height {
-            image = try cropExtending(image, x0: crop.0, y0: crop.1, x1: crop.2, y1: crop.3)
+        crop = (max(crop.0 - border, 0), max(crop.1 - border, 0), min(crop.2 + border, shrunk.width), min(crop.3 + border, shrunk.height))
+        let cropping = crop.2 - crop.0 < shrunk.width || crop.3 - crop.1 < shrunk.height
+        if cropping {
+            guard crop.2 > crop.0 && crop.3 > crop.1 else { throw FacesError.invalidLandmarks("the face lies outside the photo") }
+            let region = (x: crop.0, y: crop.1, width: crop.2 - crop.0, height: crop.3 - crop.1)
+            image = shrink > 1 ? photo.resized(width: shrunk.width, height: shrunk.height, filter: .lanczos, region: region)
+                               : try photo.cropped(x: region.x, y: region.y, width: region.width, height: region.height)
             quad = quad.map { $0 - FacePoint(Double(crop.0), Double(crop.1)) }
+        } else if shrink > 1 {
+            image = photo.resized(width: shrunk.width, height: shrunk.height, filter: .lanczos)
         }
 
         // Pad with a blurred reflection.
@@ -90,11 +96,5 @@ public enum FaceAlignment {
     /// The face `detect` found, aligned.
     public static func align(_ photo: Image, face: DetectedFace, outputSize: Int = 1024, transformSize: Int? = nil) throws -> AlignedFace {
         try align(photo, landmarks: face.landmarks, outputSize: outputSize, transformSize: transformSize, face: face)
-    }
-
-    /// PIL's `crop` within the photo (the recipe clamps the box to the photo first).
-    private static func cropExtending(_ image: Image, x0: Int, y0: Int, x1: Int, y1: Int) throws -> Image {
-        guard x1 > x0 && y1 > y0 else { throw FacesError.invalidLandmarks("the face lies outside the photo") }
-        return try image.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 }

@@ -126,7 +126,7 @@ extension Image {
         return UInt8(Swift.min(Swift.max(v, 0), 255))
     }
 
-    private func resampledHorizontally(_ outWidth: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
+    func resampledHorizontally(_ outWidth: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
         var out = [UInt8](repeating: 0, count: outWidth * height * 3)
         let half = 1 << (Self.precisionBits - 1)
         let (width, height) = (self.width, self.height)
@@ -155,7 +155,7 @@ extension Image {
         return Image(width: outWidth, height: height, pixels: out)
     }
 
-    private func resampledVertically(_ outHeight: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
+    func resampledVertically(_ outHeight: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
         var out = [UInt8](repeating: 0, count: width * outHeight * 3)
         let half = 1 << (Self.precisionBits - 1)
         let stride = width * 3
