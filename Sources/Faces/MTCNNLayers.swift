@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetwork
 import Tensors
 
 /// The two layers MTCNN needs that are not in `NeuralNetwork`, as inference-only functions on
@@ -79,4 +80,16 @@ enum MTCNNLayers {
 
 extension Float {
     fileprivate var exp: Float { Float(Foundation.exp(Double(self))) }
+}
+
+/// A PReLU's slopes as a module, so its key is `prelu1.weight` as in pSp's `nn.PReLU`.
+public final class ChannelSlopes: Module {
+    public var weight: Tensor
+    init(channels: Int) { weight = Tensor.full([channels], value: 0.25) }
+}
+
+/// Per-row softmax of `[N, 2]` logits → the face probability of each row.
+func probabilities(_ logits: Tensor) -> [Float] {
+    let l = logits.readData
+    return (0..<logits.shape[0]).map { MTCNNLayers.faceProbability(l[2 * $0], l[2 * $0 + 1]) }
 }

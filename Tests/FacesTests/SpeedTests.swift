@@ -18,7 +18,9 @@ struct SpeedTests {
     }
 
     @Test func twelveMegapixelPhoto() throws {
+        let threads = Parallel.threadCount
         Parallel.threadCount = 2
+        defer { Parallel.threadCount = threads }
         let photo = try Self.twelveMegapixels()
         if let path = ProcessInfo.processInfo.environment["FACES_SPEED_WRITE"] { try photo.write(to: URL(fileURLWithPath: path)) }
         let weights = SharedTestData.url("mtcnn")
