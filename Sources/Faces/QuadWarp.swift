@@ -16,16 +16,21 @@ enum QuadWarp {
         let a4 = nw.y, a5 = (ne.y - nw.y) * step, a6 = (sw.y - nw.y) * step, a7 = (se.y - sw.y - ne.y + nw.y) * step * step
         var output = [UInt8](repeating: 0, count: size * size * 3)
         let (width, height) = (source.width, source.height)
+        // Per-column terms, computed once; the sums keep Pillow's order
+        // ((a0 + a1·x) + a2·y) + (a3·x)·y, so every coordinate is the same double.
+        let xs = (0..<size).map { Double($0) + 0.5 }
+        let columnX = xs.map { a0 + a1 * $0 }, columnY = xs.map { a4 + a5 * $0 }
+        let crossX = xs.map { a3 * $0 }, crossY = xs.map { a7 * $0 }
         source.pixels.withUnsafeBufferPointer { input in
             output.withUnsafeMutableBufferPointer { out in
                 let target = SharedPointer(out.baseAddress!)
                 Parallel.forRanges(count: size, minimumPerThread: 16) { rows in
                     for y in rows {
                         let yin = Double(y) + 0.5
+                        let rowX = a2 * yin, rowY = a6 * yin
                         for x in 0..<size {
-                            let xin = Double(x) + 0.5
-                            var sx = a0 + a1 * xin + a2 * yin + a3 * xin * yin
-                            var sy = a4 + a5 * xin + a6 * yin + a7 * xin * yin
+                            var sx = columnX[x] + rowX + crossX[x] * yin
+                            var sy = columnY[x] + rowY + crossY[x] * yin
                             guard sx >= 0 && sx < Double(width) && sy >= 0 && sy < Double(height) else { continue }
                             sx -= 0.5; sy -= 0.5
                             let ix = Int(sx.rounded(.down)), iy = Int(sy.rounded(.down))
