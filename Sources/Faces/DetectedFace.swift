@@ -24,10 +24,13 @@ public struct DetectedFace: Sendable, Equatable, Codable {
         self.landmarks = landmarks
     }
 
-    /// The same face in an image scaled by `factor` (detection on a downscaled copy).
-    public func scaled(by factor: Double) -> DetectedFace {
-        DetectedFace(box: FaceBox(x1: box.x1 * factor, y1: box.y1 * factor, x2: box.x2 * factor, y2: box.y2 * factor),
-                     score: score, landmarks: FaceLandmarks(landmarks.points.map { $0 * factor }))
+    /// The same face in the image this one's was resized from, `scale` photo pixels per pixel
+    /// along x and y (detection on a downscaled copy). Pixel edges scale, so a box's last pixel
+    /// `x2` maps to `(x2 + 1)·sx − 1` and a point at pixel index `p` to `(p + ½)·sx − ½`.
+    public func scaled(by scale: FacePoint) -> DetectedFace {
+        let box = FaceBox(x1: self.box.x1 * scale.x, y1: self.box.y1 * scale.y,
+                          x2: (self.box.x2 + 1) * scale.x - 1, y2: (self.box.y2 + 1) * scale.y - 1)
+        return DetectedFace(box: box, score: score, landmarks: FaceLandmarks(landmarks.points.map { ($0 + 0.5) * scale - 0.5 }))
     }
 }
 

@@ -58,7 +58,7 @@ public final class MTCNN {
             let factor = Double(side) / Double(max(image.width, image.height))
             let small = image.resized(width: max(1, Int((Double(image.width) * factor).rounded())),
                                       height: max(1, Int((Double(image.height) * factor).rounded())))
-            let back = Double(image.width) / Double(small.width)
+            let back = FacePoint(Double(image.width) / Double(small.width), Double(image.height) / Double(small.height))
             return GradientMode.withoutGradients { detectAllPixels(small) }.map { $0.scaled(by: back) }
         }
         return GradientMode.withoutGradients { detectAllPixels(image) }
