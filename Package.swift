@@ -21,7 +21,7 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces"]),
         .executable(name: "styleprompter", targets: ["styleprompter"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
         .target(name: "NeuralNetwork", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "Checkpoints", dependencies: ["Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
-        .target(name: "Imaging", dependencies: ["Tensors"], swiftSettings: numericSettings),
+        .target(name: "Imaging", dependencies: ["CPUKernels", "Tensors"], swiftSettings: numericSettings),
         .target(name: "StyleGAN", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Perceptual", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
@@ -41,10 +41,11 @@ let package = Package(
         .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
                 swiftSettings: numericSettings),
         .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
+        .target(name: "Faces", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
         .executableTarget(
             name: "styleprompter",
             dependencies: [
-                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces",
+                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),
@@ -64,6 +65,7 @@ let package = Package(
                     swiftSettings: numericSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "SynthFacesTests", dependencies: ["SynthFaces", "TestSupport"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]

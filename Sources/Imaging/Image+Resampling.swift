@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 
 /// Reconstruction filters of `Image.resized`, with PIL's definitions and supports.
@@ -125,43 +126,67 @@ extension Image {
         return UInt8(Swift.min(Swift.max(v, 0), 255))
     }
 
-    private func resampledHorizontally(_ outWidth: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
+    /// Output rows per thread for a pass costing `work` multiply-adds per row: at least 2²³
+    /// multiply-adds each (≈ 3 ms), so only photo-sized resizes use more than one thread.
+    static func rowsPerThread(_ work: Int) -> Int { Swift.max(1, (1 << 23) / Swift.max(1, work)) }
+
+    func resampledHorizontally(_ outWidth: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
         var out = [UInt8](repeating: 0, count: outWidth * height * 3)
         let half = 1 << (Self.precisionBits - 1)
+        let (width, height) = (self.width, self.height)
         pixels.withUnsafeBufferPointer { src in
-            for y in 0..<height {
-                let rowStart = y * width * 3
-                for x in 0..<outWidth {
-                    let (lower, count) = bounds[x]
-                    var r = half, g = half, b = half
-                    for j in 0..<count {
-                        let w = Int(weights[x * kernelSize + j])
-                        let s = rowStart + (lower + j) * 3
-                        r += Int(src[s]) * w; g += Int(src[s + 1]) * w; b += Int(src[s + 2]) * w
+            weights.withUnsafeBufferPointer { weights in
+            out.withUnsafeMutableBufferPointer { target in
+                let out = SharedPointer(target.baseAddress!)
+                // Rows are independent: large resizes split them across threads (same bytes for
+                // any count). Small ones stay on the caller's thread, so a data loader's resizes
+                // do not take the worker pool from the training kernels.
+                Parallel.forRanges(count: height, minimumPerThread: Self.rowsPerThread(outWidth * 3 * kernelSize)) { rows in
+                    for y in rows {
+                        let rowStart = y * width * 3
+                        for x in 0..<outWidth {
+                            let (lower, count) = bounds[x]
+                            var r = half, g = half, b = half
+                            for j in 0..<count {
+                                // Wrapping arithmetic: 255 · 2²³ · taps cannot overflow Int.
+                                let w = Int(weights[x * kernelSize + j])
+                                let s = rowStart + (lower + j) * 3
+                                r &+= Int(src[s]) &* w; g &+= Int(src[s + 1]) &* w; b &+= Int(src[s + 2]) &* w
+                            }
+                            let o = (y * outWidth + x) * 3
+                            out[o] = Self.clip8(r); out[o + 1] = Self.clip8(g); out[o + 2] = Self.clip8(b)
+                        }
                     }
-                    let o = (y * outWidth + x) * 3
-                    out[o] = Self.clip8(r); out[o + 1] = Self.clip8(g); out[o + 2] = Self.clip8(b)
                 }
+            }
             }
         }
         return Image(width: outWidth, height: height, pixels: out)
     }
 
-    private func resampledVertically(_ outHeight: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
+    func resampledVertically(_ outHeight: Int, _ bounds: [(Int, Int)], _ weights: [Int32], _ kernelSize: Int) -> Image {
         var out = [UInt8](repeating: 0, count: width * outHeight * 3)
         let half = 1 << (Self.precisionBits - 1)
         let stride = width * 3
-        var sums = [Int](repeating: 0, count: stride)
         pixels.withUnsafeBufferPointer { src in
-            for y in 0..<outHeight {
-                let (lower, count) = bounds[y]
-                for i in 0..<stride { sums[i] = half }
-                for j in 0..<count {
-                    let w = Int(weights[y * kernelSize + j])
-                    let rowStart = (lower + j) * stride
-                    for i in 0..<stride { sums[i] += Int(src[rowStart + i]) * w }
+            weights.withUnsafeBufferPointer { weights in
+            out.withUnsafeMutableBufferPointer { target in
+                let out = SharedPointer(target.baseAddress!)
+                Parallel.forRanges(count: outHeight, minimumPerThread: Self.rowsPerThread(stride * kernelSize)) { rows in
+                    let sums = UnsafeMutablePointer<Int>.allocate(capacity: stride)
+                    defer { sums.deallocate() }
+                    for y in rows {
+                        let (lower, count) = bounds[y]
+                        for i in 0..<stride { sums[i] = half }
+                        for j in 0..<count {
+                            let w = Int(weights[y * kernelSize + j])
+                            let row = src.baseAddress! + (lower + j) * stride
+                            for i in 0..<stride { sums[i] &+= Int(row[i]) &* w }
+                        }
+                        for i in 0..<stride { out[y * stride + i] = Self.clip8(sums[i]) }
+                    }
                 }
-                for i in 0..<stride { out[y * stride + i] = Self.clip8(sums[i]) }
+            }
             }
         }
         return Image(width: width, height: outHeight, pixels: out)

@@ -21,10 +21,15 @@ final class BatchRun {
     }
 
     /// A per-item file in the work folder.
-    func workFile(_ item: PhotoInput.Item, _ suffix: String) -> URL { work.appendingPathComponent("\(item.name).\(suffix)") }
+    func workFile(_ item: PhotoInput.Item, _ suffix: String) -> URL { workFile(named: item.name, suffix) }
 
-    func isDone(_ item: PhotoInput.Item, needing suffixes: [String]) -> Bool {
-        suffixes.allSatisfy { FileManager.default.fileExists(atPath: workFile(item, $0).path) }
+    func isDone(_ item: PhotoInput.Item, needing suffixes: [String]) -> Bool { isDone(named: item.name, needing: suffixes) }
+
+    /// The same by output name, for inputs that are not whole photos (the faces `--align` finds).
+    func workFile(named name: String, _ suffix: String) -> URL { work.appendingPathComponent("\(name).\(suffix)") }
+
+    func isDone(named name: String, needing suffixes: [String]) -> Bool {
+        suffixes.allSatisfy { FileManager.default.fileExists(atPath: workFile(named: name, $0).path) }
     }
 
     /// Prints the failures; throws (exit status 1) if there were any.

@@ -14,7 +14,7 @@ struct EditCommand: ParsableCommand {
         abstract: "Edit photos along an InterFaceGAN/W+ direction, a GANSpace component or a SeFa direction.")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Argument(help: "Image files or folders of images (aligned faces).") var inputs: [String]
+    @Argument(help: "Image files or folders of images (aligned faces, or any photos with --align).") var inputs: [String]
     @Option(help: "Direction file: InterFaceGAN [1,512], W+ [n,512] or flattened [1,n·512] (.pt/.npy/.safetensors).") var direction: String?
     @Option(help: "GANSpace PCA file {mean, comp, std}.") var ganspace: String?
     @Option(help: "GANSpace component index.") var component: Int?
@@ -24,6 +24,7 @@ struct EditCommand: ParsableCommand {
     var strength: String = "-3:3:7"
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Also write edits.npy: float32 inputs × strengths × 3 × H × W (inputs × 3 × H × W for one strength).") var saveRaw = false
+    @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -44,27 +45,43 @@ struct EditCommand: ParsableCommand {
         let run = try BatchRun(output: out)
         let progress = Progress(total: items.count, label: "edit")
         var rawEdits: [Tensor] = []
+        let encoderInputs = try EncoderInputs(size: model.encoder.configuration.imageSize, options: alignment)
+        var edited = 0
         for item in items {
             defer { progress.advance() }
             do {
-                let (photo, shown) = try PhotoInput.encoderTensor(contentsOf: item.url, size: model.encoder.configuration.imageSize)
-                let (reconstruction, edits) = try GradientMode.withoutGradients { () throws -> (Tensor, [Tensor]) in
-                    let encoded = model.encode(photo)
-                    let reconstruction = model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart)
-                    let edits = try strengths.map { alpha in
-                        let moved = EncodedImages(latents: try edit(encoded.latents, alpha), features: encoded.features)
-                        return model.decode(moved, weights: weights, useSMART: !modelOptions.noSmart)
+                var results: [(reconstruction: Image, edits: [Image], input: EncoderInput)] = []
+                for input in try encoderInputs.inputs(from: item) {
+                    let (reconstruction, edits) = try GradientMode.withoutGradients { () throws -> (Tensor, [Tensor]) in
+                        let encoded = model.encode(input.image.tensor())
+                        let reconstruction = model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart)
+                        let edits = try strengths.map { alpha in
+                            let moved = EncodedImages(latents: try edit(encoded.latents, alpha), features: encoded.features)
+                            return model.decode(moved, weights: weights, useSMART: !modelOptions.noSmart)
+                        }
+                        return (reconstruction, edits)
                     }
-                    return (reconstruction, edits)
+                    let size = reconstruction.shape[2]
+                    let editImages = try edits.map { try Image.images(from: $0)[0] }
+                    for (alpha, image) in zip(strengths, editImages) {
+                        try image.write(to: run.folder.appendingPathComponent("\(input.name)_edit_\(String(format: "%+.2f", alpha)).png"))
+                    }
+                    let reconstructed = try Image.images(from: reconstruction)[0]
+                    let row = [input.image.resized(width: size, height: size), reconstructed] + editImages
+                    try ImageGrid.make(rows: [row]).write(to: run.folder.appendingPathComponent("\(input.name)_grid.png"))
+                    if saveRaw { rawEdits.append(Tensor.concat(edits, axis: 0).unsqueeze(0)) }
+                    results.append((reconstructed, editImages, input))
+                    edited += 1
                 }
-                let size = reconstruction.shape[2]
-                let editImages = try edits.map { try Image.images(from: $0)[0] }
-                for (alpha, image) in zip(strengths, editImages) {
-                    try image.write(to: run.folder.appendingPathComponent("\(item.name)_edit_\(String(format: "%+.2f", alpha)).png"))
+                if alignment.pasteBack {
+                    // One pasted photo per strength (every face at that strength), and the reconstruction.
+                    let faces = results.compactMap { r in r.input.alignment.map { (r, $0) } }
+                    try EncoderInputs.pasteBack(faces.map { ($0.0.reconstruction, $0.1) }, photo: item, folder: run.folder)
+                    for (index, alpha) in strengths.enumerated() {
+                        try EncoderInputs.pasteBack(faces.map { ($0.0.edits[index], $0.1) }, photo: item,
+                                                    suffix: "_edit_\(String(format: "%+.2f", alpha))", folder: run.folder)
+                    }
                 }
-                let row = [shown.resized(width: size, height: size), try Image.images(from: reconstruction)[0]] + editImages
-                try ImageGrid.make(rows: [row]).write(to: run.folder.appendingPathComponent("\(item.name)_grid.png"))
-                if saveRaw { rawEdits.append(Tensor.concat(edits, axis: 0).unsqueeze(0)) }
             } catch {
                 run.fail(item, error)
             }
@@ -74,7 +91,7 @@ struct EditCommand: ParsableCommand {
             if strengths.count == 1 { stacked = stacked.squeeze(1) }
             try NumpyFile.write(StoredTensor(stacked), to: run.folder.appendingPathComponent("edits.npy"))
         }
-        print("wrote grids (input | inversion | \(strengths.count) edits) for \(items.count - run.failures.count) photos to \(run.folder.path)")
+        print("wrote grids (input | inversion | \(strengths.count) edits) for \(edited) " + (alignment.align ? "faces" : "photos") + " to \(run.folder.path)")
         try run.finish(total: items.count)
     }
 

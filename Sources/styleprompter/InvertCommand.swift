@@ -13,10 +13,11 @@ struct InvertCommand: ParsableCommand {
         abstract: "Invert photos into W+ and reconstruct them (SMART-refined unless --no-smart).")
 
     @OptionGroup var modelOptions: ModelOptions
-    @Argument(help: "Image files or folders of images (aligned faces).") var inputs: [String]
+    @Argument(help: "Image files or folders of images (aligned faces, or any photos with --align).") var inputs: [String]
     @Option(help: "Output folder.") var out: String
     @Option(help: "Photos per forward pass (results do not depend on it).") var batch: Int = 1
     @Flag(help: "Also write images.npy: float32 N×3×H×W at the generator's size, unclamped.") var saveRaw = false
+    @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -25,46 +26,81 @@ struct InvertCommand: ParsableCommand {
         let weights = try modelOptions.weights()
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
         let model = try modelOptions.load()
+        let encoderInputs = try EncoderInputs(size: model.encoder.configuration.imageSize, options: alignment)
         let run = try BatchRun(output: out)
         let needed = ["latents.npy"] + (saveRaw ? ["raw.npy"] : [])
-        let pending = items.filter { !(run.isDone($0, needing: needed) && FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\($0.name).png").path)) }
+        func isDone(_ name: String) -> Bool {
+            run.isDone(named: name, needing: needed) && FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\(name).png").path)
+        }
+        // Without --align each photo is one input named after it, so finished photos are skipped
+        // unread; with it, the faces are found again (cheap) and finished faces skipped.
+        let pending = alignment.align ? items : items.filter { !isDone($0.name) }
         if pending.count < items.count { print("resuming: \(items.count - pending.count) of \(items.count) already inverted") }
 
         let progress = Progress(total: pending.count, label: "invert")
-        var start = 0
-        while start < pending.count {
-            let chunk = Array(pending[start..<min(start + batch, pending.count)])
-            start += chunk.count
-            var loaded: [(PhotoInput.Item, Tensor)] = []
-            for item in chunk {
-                do { loaded.append((item, try PhotoInput.encoderTensor(contentsOf: item.url, size: model.encoder.configuration.imageSize).tensor)) } catch { run.fail(item, error) }
-            }
-            guard !loaded.isEmpty else { progress.advance(by: chunk.count); continue }
+        var names: [String: [String]] = [:]            // photo name → its inputs' names, in order
+        var queue: [EncoderInput] = []
+        var awaitingPaste: [PhotoInput.Item] = []
+        func flush() throws {
+            guard !queue.isEmpty else { return }
             let (latents, images) = GradientMode.withoutGradients { () -> (Tensor, Tensor) in
-                let encoded = model.encode(Tensor.concat(loaded.map(\.1), axis: 0))
+                let encoded = model.encode(Tensor.concat(queue.map { $0.image.tensor() }, axis: 0))
                 return (encoded.latents, model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart))
             }
-            for (i, (item, _)) in loaded.enumerated() {
+            for (i, input) in queue.enumerated() {
                 let image = images.narrow(0, start: i, length: 1)
-                try Image.images(from: image)[0].write(to: run.folder.appendingPathComponent("\(item.name).png"))
-                if saveRaw { try NumpyFile.write(StoredTensor(image), to: run.workFile(item, "raw.npy")) }
-                try LatentFile.write(latents.narrow(0, start: i, length: 1), to: run.workFile(item, "latents.npy"))
+                try Image.images(from: image)[0].write(to: run.folder.appendingPathComponent("\(input.name).png"))
+                if saveRaw { try NumpyFile.write(StoredTensor(image), to: run.workFile(named: input.name, "raw.npy")) }
+                try LatentFile.write(latents.narrow(0, start: i, length: 1), to: run.workFile(named: input.name, "latents.npy"))
             }
-            progress.advance(by: chunk.count)
+            queue.removeAll()
+            // Photos whose faces are all inverted now get their pasted copy.
+            for item in awaitingPaste {
+                do { try pasteBack(item, faces: names[item.name] ?? [], run: run) } catch { run.fail(item, error) }
+            }
+            awaitingPaste.removeAll()
         }
+        for item in pending {
+            do {
+                let found = try encoderInputs.inputs(from: item)
+                names[item.name] = found.map(\.name)
+                if alignment.align {
+                    for input in found {
+                        try input.image.write(to: run.folder.appendingPathComponent("\(input.name)_aligned.png"))
+                        try AlignmentRecord.write(input, to: run.workFile(named: input.name, "alignment.json"))
+                    }
+                }
+                queue += found.filter { !isDone($0.name) }
+                if alignment.pasteBack && !found.isEmpty { awaitingPaste.append(item) }
+            } catch {
+                run.fail(item, error)
+            }
+            if queue.count >= batch { try flush() }
+            progress.advance()
+        }
+        try flush()
 
-        // Assemble the per-photo results in input order.
-        let done = items.filter { run.isDone($0, needing: needed) }
+        // Assemble the per-input results in input order.
+        let done = items.flatMap { names[$0.name] ?? [$0.name] }.filter { isDone($0) }
         if !done.isEmpty {
-            let latents = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile($0, "latents.npy"))) }
+            let latents = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "latents.npy"))) }
             try LatentFile.write(Tensor.concat(latents, axis: 0), to: run.folder.appendingPathComponent("latents.npy"))
-            try AtomicFile.write(Array((done.map(\.name).joined(separator: "\n") + "\n").utf8), to: run.folder.appendingPathComponent("names.txt"))
+            try AtomicFile.write(Array((done.joined(separator: "\n") + "\n").utf8), to: run.folder.appendingPathComponent("names.txt"))
             if saveRaw {
-                let raw = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile($0, "raw.npy"))) }
+                let raw = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "raw.npy"))) }
                 try NumpyFile.write(StoredTensor(Tensor.concat(raw, axis: 0)), to: run.folder.appendingPathComponent("images.npy"))
             }
             print("wrote \(done.count) reconstructions, latents.npy [\(done.count), \(latents[0].shape[1]), \(latents[0].shape[2])] and names.txt to \(run.folder.path)")
         }
         try run.finish(total: items.count)
+    }
+
+    /// The photo with each of its faces' reconstructions pasted back.
+    private func pasteBack(_ item: PhotoInput.Item, faces: [String], run: BatchRun) throws {
+        let results = try faces.map { name in
+            (image: try Image(contentsOf: run.folder.appendingPathComponent("\(name).png")),
+             alignment: try AlignmentRecord.read(run.workFile(named: name, "alignment.json")))
+        }
+        try EncoderInputs.pasteBack(results, photo: item, folder: run.folder)
     }
 }
