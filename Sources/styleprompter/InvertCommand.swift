@@ -19,13 +19,19 @@ struct InvertCommand: ParsableCommand {
     @Flag(help: "Also write images.npy: float32 N×3×H×W at the generator's size, unclamped.") var saveRaw = false
     @OptionGroup var compute: ComputeOptions
 
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("invert: --batch must be at least 1") }
+        try ArgumentChecks.outputFolder(out, command: "invert")
+    }
+
     func run() throws {
         try compute.apply()
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         let weights = try modelOptions.weights()
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
+        try ArgumentChecks.outputHoldsNoInput(out, inputs: items.map(\.url), command: "invert")
         let model = try modelOptions.load()
         let run = try BatchRun(output: out)
+        try run.prepareResume(fingerprint: modelOptions.fingerprint(extra: ["preprocessing: RGB, EXIF orientation, bilinear antialiased resize to 256"]))
         let needed = ["latents.npy"] + (saveRaw ? ["raw.npy"] : [])
         let pending = items.filter { !(run.isDone($0, needing: needed) && FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\($0.name).png").path)) }
         if pending.count < items.count { print("resuming: \(items.count - pending.count) of \(items.count) already inverted") }
