@@ -19,8 +19,11 @@ public enum StylePrompterCheckpoint {
     /// Loads a model. `generatorURL` supplies the StyleGAN2 weights when the checkpoint lacks
     /// them (a rosinality `.pt` or our generator `.safetensors`).
     public static func load(contentsOf url: URL, generatorURL: URL? = nil) throws -> StylePrompterModel {
-        let file = url.lastPathComponent
-        let contents = try CheckpointFile.load(contentsOf: url)
+        try load(from: CheckpointFile.load(contentsOf: url), file: url.lastPathComponent, generatorURL: generatorURL)
+    }
+
+    /// The same, from an already-read file; `file` names it in errors.
+    public static func load(from contents: CheckpointContents, file: String, generatorURL: URL? = nil) throws -> StylePrompterModel {
         let tensors = contents.tensors
         guard let encoderPrefix = encoderPrefixes.first(where: { tensors[$0 + "latent_tok"] != nil }) else {
             throw CheckpointError(.malformed, file: file, "no StylePrompter encoder: expected 'latent_tok' under one of \(encoderPrefixes.map { "'\($0)'" }.joined(separator: ", "))")
@@ -181,8 +184,20 @@ public enum StylePrompterCheckpoint {
                     "SMART cannot attend from a \(querySide)² query map to the encoder's \(s.side)² feature \(i)")
             }
         }
-        return SMARTBlock(featureShapes: shapes, queryChannels: query.shape[1], querySide: querySide, embedDimension: query.shape[0],
-                          feedForwardDimension: ffn.shape[0])
+        // The block's own widths come from two tensors' shapes: bound what they would allocate
+        // (a [65536, 4] query projection would ask for a 65536² output projection).
+        let (embed, channels, feedForward) = (query.shape[0], query.shape[1], ffn.shape[0])
+        guard embed <= 65536, channels <= 65536, feedForward <= 1 << 20 else {
+            throw CheckpointError(.malformed, file: file, "SMART widths \(embed), \(channels), \(feedForward) are beyond any model")
+        }
+        let parameters = embed * channels + shapes.reduce(0) { $0 + $1.channels * 2 * embed } + embed * embed
+            + 2 * embed * feedForward + feedForward * channels
+        guard parameters <= SwinConfiguration.parameterBudget else {
+            throw CheckpointError(.malformed, file: file,
+                "SMART block of width \(embed) and feed-forward \(feedForward) has \(parameters) parameters, beyond the budget of \(SwinConfiguration.parameterBudget)")
+        }
+        return SMARTBlock(featureShapes: shapes, queryChannels: channels, querySide: querySide, embedDimension: embed,
+                          feedForwardDimension: feedForward)
     }
 
     /// The checkpoint's weights plus, where it lacks them, the buffers Swin derives from its

@@ -62,13 +62,14 @@ enum ArgumentChecks {
         return count == 1 ? [start] : (0..<count).map { start + (end - start) * Float($0) / Float(count - 1) }
     }
 
-    /// "1,1", "0.5,0.8": two finite numbers.
-    static func beta(_ text: String, command: String) throws -> (Float, Float) {
+    /// "1,1", "0.5,0.8": two finite numbers. (Checked in `ModelOptions.validate()`, which
+    /// ArgumentParser reports under the subcommand's usage.)
+    static func beta(_ text: String) throws -> (Float, Float) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else {
-            throw ValidationError("\(command): --beta takes two numbers like 1,1 or 0.5,0.8, not '\(text)'")
+            throw ValidationError("--beta takes two numbers like 1,1 or 0.5,0.8, not '\(text)'")
         }
-        guard b1.isFinite, b2.isFinite else { throw ValidationError("\(command): --beta '\(text)': both values must be finite numbers") }
+        guard b1.isFinite, b2.isFinite else { throw ValidationError("--beta '\(text)': both values must be finite numbers") }
         return (b1, b2)
     }
 
@@ -100,7 +101,7 @@ enum ArgumentChecks {
     static func outputHoldsNoInput(_ out: String, inputs: [URL], command: String) throws {
         let folder = canonical(URL(fileURLWithPath: out, isDirectory: true))
         for input in inputs where canonical(input.deletingLastPathComponent()) == folder {
-            throw ValidationError("\(command): --out \(out) is the folder of the input \(input.path); choose another folder so no input is overwritten")
+            throw CommandErrors.Failure(message: "\(command): --out \(out) is the folder of the input \(input.path); choose another folder so no input is overwritten")
         }
     }
 

@@ -22,7 +22,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func weights() throws -> SMARTWeights {
-        let (b1, b2) = try ArgumentChecks.beta(beta, command: "model options")
+        let (b1, b2) = try ArgumentChecks.beta(beta)
         return SMARTWeights(b1, b2)
     }
 
@@ -32,7 +32,7 @@ struct ModelOptions: ParsableArguments {
     func fingerprint(extra: [String]) throws -> String {
         var parts = [try FileFingerprint.of(RunOutputs.file(model, exported: "model.safetensors"))]
         if let generator { parts.append(try FileFingerprint.of(RunOutputs.file(generator, exported: "generator.safetensors"))) }
-        let (b1, b2) = try ArgumentChecks.beta(beta, command: "model options")
+        let (b1, b2) = try ArgumentChecks.beta(beta)
         parts.append("beta \(b1.bitPattern),\(b2.bitPattern)")
         parts.append(noSmart ? "no SMART" : "SMART")
         return (parts + extra).joined(separator: "\n")
