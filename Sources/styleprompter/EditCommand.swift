@@ -53,7 +53,7 @@ struct EditCommand: ParsableCommand {
         for item in items {
             defer { progress.advance() }
             do {
-                let (photo, shown) = try PhotoInput.encoderTensor(contentsOf: item.url)
+                let (photo, shown) = try PhotoInput.encoderTensor(contentsOf: item.url, size: model.encoder.configuration.imageSize)
                 let (reconstruction, edits) = try GradientMode.withoutGradients { () throws -> (Tensor, [Tensor]) in
                     let encoded = model.encode(photo)
                     let reconstruction = model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart)

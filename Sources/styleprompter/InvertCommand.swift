@@ -43,7 +43,7 @@ struct InvertCommand: ParsableCommand {
             start += chunk.count
             var loaded: [(PhotoInput.Item, Tensor)] = []
             for item in chunk {
-                do { loaded.append((item, try PhotoInput.encoderTensor(contentsOf: item.url).tensor)) } catch { run.fail(item, error) }
+                do { loaded.append((item, try PhotoInput.encoderTensor(contentsOf: item.url, size: model.encoder.configuration.imageSize).tensor)) } catch { run.fail(item, error) }
             }
             guard !loaded.isEmpty else { progress.advance(by: chunk.count); continue }
             let (latents, images) = GradientMode.withoutGradients { () -> (Tensor, Tensor) in

@@ -15,7 +15,7 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 }
 
 enum Harness {
-    static let current: ([UInt8]) -> Void = {
+    static let current: @Sendable ([UInt8]) -> Void = {
         let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
         guard let harness = all[name] else {
             FileHandle.standardError.write(Data("FUZZ_TARGET must be one of \(all.keys.sorted().joined(separator: ", "))\n".utf8))
@@ -24,7 +24,7 @@ enum Harness {
         return harness
     }()
 
-    static let all: [String: ([UInt8]) -> Void] = [
+    static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "pickle": { _ = try? Unpickler.load(Data($0), file: "fuzz.pkl") },
         "torch-zip": { _ = try? TorchCheckpoint.load(Data($0), file: "fuzz.pt") },
         "torch-legacy": { _ = try? TorchCheckpoint.load(Data($0), file: "fuzz.pt") },
@@ -44,4 +44,19 @@ enum Harness {
             _ = try? StylePrompterCheckpoint.load(from: contents, file: "fuzz.model")
         },
     ]
+}
+
+/// libFuzzer's driver, linked in by `-sanitize=fuzzer`.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point as `<module>_main` (and defines `main` as it), so the
+/// harness hands control to libFuzzer's driver from there instead of libFuzzer's own `main`.
+@_cdecl("Fuzzers_main")
+public func fuzzersMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { start, size in fuzzOneInput(start, size) }
 }
