@@ -57,6 +57,10 @@ public struct Safetensors: Sendable {
         guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
             throw CheckpointError(.malformed, file: file, "safetensors header is not a JSON object")
         }
+        guard header.count - (header["__metadata__"] == nil ? 0 : 1) <= Self.maximumTensorCount else {
+            throw CheckpointError(.unsupported, file: file,
+                "safetensors header describes \(header.count) tensors, more than the limit of \(Self.maximumTensorCount)")
+        }
         var metadata: [String: String] = [:]
         var entries: [(key: String, begin: Int, tensor: StoredTensor)] = []
         for (key, value) in header {

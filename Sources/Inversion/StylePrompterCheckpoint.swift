@@ -190,6 +190,11 @@ public enum StylePrompterCheckpoint {
         guard embed <= 65536, channels <= 65536, feedForward <= 1 << 20 else {
             throw CheckpointError(.malformed, file: file, "SMART widths \(embed), \(channels), \(feedForward) are beyond any model")
         }
+        // The attention splits the projected query, as wide as the feature, into 4 heads.
+        guard embed == channels, channels % 4 == 0 else {
+            throw CheckpointError(.malformed, file: file,
+                "SMART 'query_proj.weight' has shape \(query.shape); the attention needs [C, C] with C divisible by its 4 heads")
+        }
         let parameters = embed * channels + shapes.reduce(0) { $0 + $1.channels * 2 * embed } + embed * embed
             + 2 * embed * feedForward + feedForward * channels
         guard parameters <= SwinConfiguration.parameterBudget else {

@@ -83,6 +83,15 @@ struct HostileModelTests {
         #expect(text.contains("encoder weight 'latent_tok' holds NaN or infinite values"), "\(text)")
     }
 
+    @Test func smartWidthsTheAttentionCannotSplitAreRefused() throws {
+        let text = message(try tampered(tensors: { tensors in
+            let index = tensors.firstIndex { $0.key == "smart.query_proj.weight" }!
+            let channels = tensors[index].tensor.shape[1]
+            tensors[index].tensor = try! StoredTensor(shape: [2 * channels, channels], floats: [Float](repeating: 0, count: 2 * channels * channels))
+        }))
+        #expect(text.contains("the attention needs [C, C]"), "\(text)")
+    }
+
     @Test func oneDimensionalEncoderTensorsAreRefused() throws {
         // Without the recorded configuration the encoder is inferred from shapes.
         let text = message(try tampered(metadata: { $0["encoder_configuration"] = nil }, tensors: { tensors in
