@@ -40,9 +40,12 @@ struct EvalCommand: ParsableCommand {
             defer { progress.advance() }
             do {
                 let target = try PhotoInput.encoderTensor(contentsOf: item.url).tensor                 // [1, 3, 256, 256]
+                // The encoder takes its own size (a trained model may not use 256); metrics stay at 256.
+                let side = model.encoder.configuration.imageSize
+                let input = side == 256 ? target : try PhotoInput.encoderTensor(contentsOf: item.url, size: side).tensor
                 let start = Date()
                 let reconstruction = GradientMode.withoutGradients {
-                    model(target, weights: weights, useSMART: !modelOptions.noSmart).image
+                    model(input, weights: weights, useSMART: !modelOptions.noSmart).image
                 }
                 summary.add("seconds", Date().timeIntervalSince(start))
                 let output = GradientMode.withoutGradients { reconstruction.adaptiveAveragePool2d(outputHeight: 256, outputWidth: 256) }
