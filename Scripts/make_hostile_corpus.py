@@ -87,6 +87,9 @@ def main():
     np.save(path("latents_empty.npy"), np.zeros((0, 10, 64), dtype=np.float32))
     torch.save({"mean": torch.zeros(1, 64), "comp": torch.randn(4, 1, 64),
                 "std": torch.tensor([1.0, float("nan"), 1.0, 1.0])}, path("ganspace_nan_std.pt"))
+    # A.7 — a valid GANSpace file for the fixture generator (D = 64), for `--layers 2-6`.
+    torch.save({"mean": torch.zeros(1, 64), "comp": torch.randn(4, 1, 64),
+                "std": torch.ones(4)}, path("ganspace_valid.pt"))
 
 
 if __name__ == "__main__":

@@ -165,6 +165,19 @@ import Testing
         #expect(record.contains("stylePrompter_small.pt") && record.contains("SMART"))
     }
 
+    @Test func ganspaceTakesAnyRowRangeAndRefusesNaN() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try photos(["p/a.png"])
+        let photo = folder.appendingPathComponent("p/a.png").path
+        let out = folder.appendingPathComponent("out")
+        try run(["edit", "--model", Self.model, photo, "--ganspace", Self.corpus.appendingPathComponent("ganspace_valid.pt").path,
+                 "--component", "1", "--layers", "2-6", "--strength", "-2:2:2", "--out", out.path])
+        #expect(files("out").isSuperset(of: ["a_grid.png", "a_edit_-2.00.png", "a_edit_+2.00.png"]))
+        let message = failure(["edit", "--model", Self.model, photo, "--ganspace", Self.corpus.appendingPathComponent("ganspace_nan_std.pt").path,
+                               "--component", "1", "--layers", "2-6", "--out", out.path])
+        #expect(message == "ganspace_nan_std.pt: GANSpace: 'std' holds NaN or infinite values")
+    }
+
     @Test func folderInABatchAndUnreadableFilesArePlainSentences() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         try photos(["p/a.png"])
