@@ -39,6 +39,7 @@ public enum StylePrompterCheckpoint {
         }
         let encoderConfiguration = try recorded ?? inferEncoderConfiguration(encoderWeights, file: file)
         try encoderConfiguration.validate(file: file)
+        try encoderConfiguration.validate(against: encoderWeights.mapValues(\.shape), file: file)
         try requireFinite(encoderWeights, file: file, what: "encoder weight")
         let encoder = SwinEncoder(encoderConfiguration)
         try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)")

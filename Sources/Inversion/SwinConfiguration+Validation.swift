@@ -3,8 +3,9 @@ import Checkpoints
 /// Checks on an encoder configuration read from a file (inferred from shapes or from the
 /// `encoder_configuration` metadata), made before the encoder allocates anything.
 extension SwinConfiguration {
-    /// Most float32 parameters a loaded encoder may have: 2³⁰ (4 GiB); Swin-V2-T has 28 M.
-    public static let parameterBudget = 1 << 30
+    /// Most float32 parameters a loaded encoder (or SMART block) may have: 2²⁸ (1 GiB);
+    /// Swin-V2-T has 28 M, Swin-V2-L 197 M.
+    public static let parameterBudget = 1 << 28
     /// Most elements one activation (batch 1) may have, attention scores included: 2²⁸.
     public static let activationBudget = 1 << 28
 
@@ -54,5 +55,38 @@ extension SwinConfiguration {
         guard parameters <= Self.parameterBudget else {
             throw fail("about \(parameters) parameters, beyond the budget of \(Self.parameterBudget)")
         }
+    }
+
+    /// Throws unless the encoder weights (keys without prefix) have the shapes this
+    /// configuration gives its largest tensors, so a configuration read from metadata cannot
+    /// make a small file allocate a large encoder. Call after `validate(file:)`.
+    public func validate(against shapes: [String: [Int]], file: String) throws {
+        func expect(_ key: String, _ expected: [Int]) throws {
+            guard let shape = shapes[key] else {
+                throw CheckpointError(.malformed, file: file, "missing encoder key '\(key)' (expected shape \(expected))")
+            }
+            guard shape == expected else {
+                throw CheckpointError(.malformed, file: file, "encoder key '\(key)' has shape \(shape), the configuration needs \(expected)")
+            }
+        }
+        try expect("latent_tok", [latentTokens, embedDimension])
+        try expect("patch_embed.proj.weight", [embedDimension, 3, patchSize, patchSize])
+        for stage in depths.indices {
+            let dimension = self.dimension(stage: stage)
+            for block in 0..<depths[stage] {
+                let prefix = "layers.\(stage).blocks.\(block)."
+                try expect(prefix + "attn.qkv.weight", [3 * dimension, dimension])
+                try expect(prefix + "attn.logit_scale", [heads[stage], 1, 1])
+                try expect(prefix + "mlp.fc1.weight", [mlpRatio * dimension, dimension])
+            }
+            if shapes["layers.\(stage).blocks.\(depths[stage]).norm1.weight"] != nil {
+                throw CheckpointError(.malformed, file: file, "stage \(stage) has more blocks than the configuration's \(depths[stage])")
+            }
+        }
+        if shapes["layers.\(depths.count).blocks.0.norm1.weight"] != nil {
+            throw CheckpointError(.malformed, file: file, "the encoder has more stages than the configuration's \(depths.count)")
+        }
+        try expect("prediction_head.layers.0.weight", [headHiddenDimension, dimension(stage: depths.count - 1)])
+        try expect("prediction_head.layers.2.weight", [styleDimension, headHiddenDimension])
     }
 }

@@ -6,8 +6,8 @@ import Checkpoints
 extension GeneratorConfiguration {
     /// Largest output side accepted (rosinality's generators stop at 1024; 4096 leaves room).
     public static let maximumSize = 4096
-    /// Most float32 parameters a loaded generator may have: 2³⁰ (4 GiB); config-f has 30 M.
-    public static let parameterBudget = 1 << 30
+    /// Most float32 parameters a loaded generator may have: 2²⁸ (1 GiB); config-f has 30 M.
+    public static let parameterBudget = 1 << 28
     /// Most elements one activation (batch 1) may have: 2²⁸ (1 GiB); config-f peaks at 33 M.
     public static let activationBudget = 1 << 28
 

@@ -54,6 +54,9 @@ struct HostileModelTests {
         ("patchSize", "-4", "patch size -4"),
         ("windowSize", "100000", "window size 100000"),
         ("latentTokens", "1000000", "1000000 latent tokens"),
+        // Plausible values the weights contradict: refused before the encoder is allocated.
+        ("mlpRatio", "8", "encoder key 'layers.0.blocks.0.mlp.fc1.weight' has shape [96, 24], the configuration needs [192, 24]"),
+        ("headHiddenDimension", "4096", "encoder key 'prediction_head.layers.0.weight' has shape"),
     ])
     func impossibleEncoderMetadataIsRefused(field: String, value: String, expected: String) throws {
         let text = message(try tampered(metadata: { metadata in
