@@ -34,11 +34,12 @@ public enum Unpickler {
     }
 
     /// What a file of `size` bytes may allocate for tensor views that are not plain slices of
-    /// their storage (transposed, expanded): twice the file plus 256 MiB. A real checkpoint
-    /// copies at most its own storages once; a hostile one with hundreds of stride-0 views of one
-    /// storage would otherwise ask for gigabytes from a kilobyte file.
+    /// their storage (transposed, expanded): twice the file plus 64 MiB. A real checkpoint
+    /// copies at most its own storages once (and expands only small buffers); a hostile one with
+    /// hundreds of stride-0 views of one storage would otherwise ask for gigabytes from a
+    /// kilobyte file.
     public static func defaultViewBudget(forFileOf size: Int) -> Int {
-        2 * size + 256 << 20
+        2 * size + 64 << 20
     }
 
     /// Decodes the pickle at the reader's position and leaves it just past the STOP opcode, so
