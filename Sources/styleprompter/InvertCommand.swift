@@ -31,7 +31,7 @@ struct InvertCommand: ParsableCommand {
         try ArgumentChecks.outputHoldsNoInput(out, inputs: items.map(\.url), command: "invert")
         let model = try modelOptions.load()
         let run = try BatchRun(output: out)
-        try run.prepareResume(fingerprint: modelOptions.fingerprint(extra: ["preprocessing: RGB, EXIF orientation, bilinear antialiased resize to 256"]))
+        try run.prepareResume(fingerprint: modelOptions.fingerprint(extra: ["preprocessing: RGB, EXIF orientation, antialiased bilinear resize to the encoder size"]))
         let needed = ["latents.npy"] + (saveRaw ? ["raw.npy"] : [])
         let pending = items.filter { !(run.isDone($0, needing: needed) && FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\($0.name).png").path)) }
         if pending.count < items.count { print("resuming: \(items.count - pending.count) of \(items.count) already inverted") }
