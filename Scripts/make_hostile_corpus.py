@@ -44,6 +44,34 @@ def safetensors(name, tensors, metadata=None):
         f.write(struct.pack("<Q", len(text)) + text + data)
 
 
+def legacy_many_storages(name, count, elements):
+    """The legacy stream by hand (magic, protocol, sys_info, main pickle, keys, storages), with
+    every storage key a distinct persistent id claiming `elements` float32 values."""
+    import io
+    import pickle
+
+    class Storage:
+        def __init__(self, key):
+            self.key = key
+
+    class Writer(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, Storage):
+                return ("storage", torch.FloatStorage, obj.key, "cpu", elements, None)
+            return None
+
+    stream = io.BytesIO()
+    for header in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True,
+                                                    "type_sizes": {"short": 2, "int": 4, "long": 4}}):
+        pickle.dump(header, stream, protocol=2)
+    keys = [str(i) for i in range(count)]
+    Writer(stream, protocol=2).dump([Storage(key) for key in keys])
+    pickle.dump(keys, stream, protocol=2)
+    stream.write(struct.pack("<q", elements) + b"\0" * (4 * elements))  # one storage's data
+    with open(path(name), "wb") as f:
+        f.write(stream.getvalue())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -58,6 +86,10 @@ def main():
     shared = torch.arange(16384, dtype=torch.float32)
     torch.save([shared[i % 100:i % 100 + 8] for i in range(2000)], path("legacy_shared_storage.pt"),
                _use_new_zipfile_serialization=False)
+
+    # A.1 — a legacy file whose 50 storages each claim (nearly) the whole rest of the file:
+    # each alone would fit, together they are 50 times the file.
+    legacy_many_storages("legacy_many_storages.pt", count=50, elements=2048)
 
     # A.3 — Fortran order with a zero dimension and sizes whose product overflows.
     npy("fortran_overflow.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (0, 4611686018427387904, 4), }")

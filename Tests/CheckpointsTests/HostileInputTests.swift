@@ -39,6 +39,12 @@ struct HostileInputTests {
         #expect(try last.floats() == (99..<107).map(Float.init))
     }
 
+    @Test func legacyStoragesMustFitInTheFileTogether() throws {
+        // 50 distinct storages, each alone small enough for the file, together 40× its size.
+        let failure = error { _ = try TorchCheckpoint.load(contentsOf: Self.corpus.appendingPathComponent("legacy_many_storages.pt")) }
+        #expect(failure?.description == "legacy_many_storages.pt: storage '1' needs 8192 bytes, and with the storages before it 16384; the file has 9886 left")
+    }
+
     @Test func fortranOrderWithOverflowingShapeIsAnError() throws {
         let failure = error { _ = try NumpyFile.read(contentsOf: Self.corpus.appendingPathComponent("fortran_overflow.npy")) }
         #expect(failure?.message.contains("too many elements") == true)
