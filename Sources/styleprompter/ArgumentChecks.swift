@@ -105,6 +105,15 @@ enum ArgumentChecks {
         }
     }
 
+    /// Refuses an input file that the command would overwrite with one of its outputs
+    /// (`generate --latents out/latents.npy --out out` would replace the codes it reads).
+    static func outputs(_ names: [String], in out: String, spare input: String, option: String, command: String) throws {
+        let source = canonical(URL(fileURLWithPath: input))
+        for name in names where canonical(URL(fileURLWithPath: out, isDirectory: true).appendingPathComponent(name)) == source {
+            throw ValidationError("\(command): \(option) \(input) would be overwritten by the output \(name) in --out \(out); choose another folder")
+        }
+    }
+
     private static func canonical(_ url: URL) -> String {
         url.standardizedFileURL.resolvingSymlinksInPath().path
     }

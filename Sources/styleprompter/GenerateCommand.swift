@@ -29,6 +29,9 @@ struct GenerateCommand: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         if let seeds { _ = try ArgumentChecks.seeds(seeds, command: "generate") }
         try ArgumentChecks.outputFolder(out, command: "generate")
+        if let latents {
+            try ArgumentChecks.outputs(["latents.npy", "images.npy"], in: out, spare: latents, option: "--latents", command: "generate")
+        }
     }
 
     func run() throws {

@@ -102,6 +102,17 @@ import Testing
             == "generate: --out \(file.path)/sub cannot be made: \(file.path) is a file, not a folder")
     }
 
+    @Test func generateNeverOverwritesTheLatentsItReads() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out")
+        try run(["generate", "--generator", Self.generator, "--seeds", "0", "--out", out.path])
+        let latents = out.appendingPathComponent("latents.npy").path
+        let before = try Data(contentsOf: URL(fileURLWithPath: latents))
+        #expect(failure(["generate", "--generator", Self.generator, "--latents", latents, "--truncation", "0.5", "--out", out.path + "/"])
+            .hasPrefix("generate: --latents \(latents) would be overwritten by the output latents.npy"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: latents)) == before)
+    }
+
     @Test func seedsNameFilesByTheirFullValue() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out")
