@@ -55,6 +55,9 @@ public enum GeneratorCheckpoint {
         try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))")
         let average = try (contents.tensors["latent_avg"] ?? contents.tensors["state_dict.latent_avg"]
             ?? contents.tensors[prefix + "latent_avg"]).map { try Tensor($0) }
+        if let average, !average.scalars.allSatisfy(\.isFinite) {
+            throw CheckpointError(.malformed, file: file, "'latent_avg' holds NaN or infinite values")
+        }
         if let average, average.count != config.styleDimension && average.count != config.styleDimension * config.latentCount {
             throw CheckpointError(.malformed, file: file, "'latent_avg' has shape \(average.shape), expected [\(config.styleDimension)]")
         }

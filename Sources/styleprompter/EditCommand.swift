@@ -94,18 +94,18 @@ struct EditCommand: ParsableCommand {
                 _ = try LatentEditing.normalizedDirection(d, rows: config.latentCount, dimension: config.styleDimension)
                 return { try LatentEditing.apply(d, to: $0, strength: $1) }
             case .ganspace:
-                throw ValidationError("\(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
+                throw CommandErrors.Failure(message: "edit: \(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
             }
         }
         if let ganspace {
             guard case .ganspace(let pca) = try EditDirection.load(contentsOf: URL(fileURLWithPath: ganspace)) else {
-                throw ValidationError("\(ganspace) is not a GANSpace {mean, comp, std} file")
+                throw CommandErrors.Failure(message: "edit: \(ganspace) is not a GANSpace {mean, comp, std} file")
             }
             let range = try ArgumentChecks.rowRange(layers!, command: "edit")
             return { try pca.edit($0, component: component!, layers: range, strength: $1) }
         }
         let (directions, _) = try SeFa.directions(of: model.generator, count: sefa! + 1)
-        guard directions.shape[0] > sefa! else { throw ValidationError("--sefa \(sefa!): the generator has only \(directions.shape[0]) directions") }
+        guard directions.shape[0] > sefa! else { throw CommandErrors.Failure(message: "edit: --sefa \(sefa!): the generator has only \(directions.shape[0]) directions") }
         let d = directions.narrow(0, start: sefa!, length: 1)
         return { try LatentEditing.apply(d, to: $0, strength: $1) }
     }

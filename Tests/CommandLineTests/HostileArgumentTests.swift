@@ -187,6 +187,7 @@ import Testing
         let message = failure(["edit", "--model", Self.model, photo, "--ganspace", Self.corpus.appendingPathComponent("ganspace_nan_std.pt").path,
                                "--component", "1", "--layers", "2-6", "--out", out.path])
         #expect(message == "ganspace_nan_std.pt: GANSpace: 'std' holds NaN or infinite values")
+        #expect(failure(["edit", "--model", Self.model, photo, "--sefa", "4000", "--out", out.path]) == "edit: --sefa 4000: the generator has only 64 directions")
     }
 
     @Test func folderInABatchAndUnreadableFilesArePlainSentences() throws {

@@ -90,6 +90,14 @@ struct HostileGeneratorTests {
         #expect(message { _ = try GeneratorCheckpoint.load(contentsOf: url) } == "hostile.safetensors: generator weight 'to_rgb1.bias' holds NaN or infinite values")
     }
 
+    @Test func nonFiniteLatentAverageIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try g64(metadata: [:]) { tensors in
+            tensors.append(("latent_avg", try! StoredTensor(shape: [64], floats: [Float](repeating: .nan, count: 64))))
+        }
+        #expect(message { _ = try GeneratorCheckpoint.load(contentsOf: url) } == "hostile.safetensors: 'latent_avg' holds NaN or infinite values")
+    }
+
     @Test func nonFiniteAndEmptyEditsAreRefused() throws {
         #expect(message { _ = try EditDirection.load(contentsOf: Self.corpus.appendingPathComponent("direction_nan.npy")) }
             == "direction_nan.npy: the direction holds NaN or infinite values")
