@@ -61,5 +61,31 @@ extension CheckpointError {
     }
 }
 
+/// Text taken from a file, made safe to print.
+public enum CheckpointText {
+    /// `text` with control characters (C0, DEL, C1) escaped as `\xNN` / `\u{NNNN}` and, past
+    /// `limit` characters, shortened with "…"; keys and metadata of a hostile file can then not
+    /// move the cursor, clear the screen or forge lines in `inspect`'s output.
+    ///
+    /// ```swift
+    /// CheckpointText.printable("a\u{1b}[2Jb")   // "a\x1b[2Jb"
+    /// ```
+    public static func printable(_ text: String, limit: Int = Int.max) -> String {
+        var shown = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == limit { return shown + "…" }
+            count += 1
+            switch scalar.value {
+            case 0..<0x20, 0x7F: shown += String(format: "\\x%02x", scalar.value)
+            case 0x80..<0xA0, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069:
+                shown += "\\u{\(String(scalar.value, radix: 16))}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+}
+
 /// The file name errors report for `url`.
 func displayName(_ url: URL) -> String { url.lastPathComponent }

@@ -74,8 +74,11 @@ public enum CheckpointFile {
 
     /// Loads every tensor of a file of any supported format, with dotted keys.
     public static func load(contentsOf url: URL) throws -> CheckpointContents {
-        let data = try mapFile(url)
-        let file = displayName(url)
+        try load(mapFile(url), file: displayName(url))
+    }
+
+    /// The same, from bytes; `file` names them in errors.
+    public static func load(_ data: Data, file: String) throws -> CheckpointContents {
         guard let format = detectFormat(data) else {
             throw CheckpointError(.unsupported, file: file,
                 "unrecognised format: not a torch zip or legacy checkpoint, .npy or .safetensors file")

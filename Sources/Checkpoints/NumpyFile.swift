@@ -108,6 +108,15 @@ public enum NumpyFile {
         var fortranOrder: Bool
         var shape: [Int]
 
+        /// A header value as Python would print it, for messages.
+        static func shown(_ value: PythonLiteral) -> String {
+            switch value {
+            case .int(let number): String(number)
+            case .string(let text): CheckpointError.quote(text)
+            default: "a \(String(describing: value).prefix(while: { $0 != "(" }).replacingOccurrences(of: "PythonLiteral.", with: ""))"
+            }
+        }
+
         init(_ literal: PythonLiteral, file: String) throws {
             guard case .dict(let pairs) = literal else {
                 throw CheckpointError(.malformed, file: file, "npy header is not a dict")
@@ -129,7 +138,7 @@ public enum NumpyFile {
             }
             shape = try sizes.map {
                 guard case .int(let size) = $0, size >= 0 else {
-                    throw CheckpointError(.malformed, file: file, "npy header shape \(sizes) holds a non-size")
+                    throw CheckpointError(.malformed, file: file, "npy header shape (\(sizes.map(Self.shown).joined(separator: ", "))) holds \(Self.shown($0)), not a size")
                 }
                 return size
             }

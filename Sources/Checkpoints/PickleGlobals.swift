@@ -54,7 +54,7 @@ extension PickleMachine {
         switch qualified {
         case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
             let values = try arguments.map { try materialize($0, depth: 0) }
-            return .value(.tensor(try TorchPickle.rebuildTensor(values, machine: self)))
+            return .value(.tensor(try TorchPickle.rebuildTensor(values, machine: &self)))
         case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
             // A Parameter is its data; requires_grad and hooks do not matter for loading.
             guard let data = arguments.first else { throw failure("\(qualified) without arguments") }

@@ -22,8 +22,12 @@ public struct Safetensors: Sendable {
 
     public subscript(key: String) -> StoredTensor? { positions[key].map { tensors[$0].tensor } }
 
-    /// Header larger than this is refused before parsing (the reference implementation allows 100 MB).
-    static let maximumHeaderSize = 100_000_000
+    /// Header larger than this is refused before parsing. The reference implementation allows
+    /// 100 MB; a model with ten thousand tensors needs about 1 MB, and parsing 100 MB of JSON
+    /// costs half a minute and gigabytes.
+    public static let maximumHeaderSize = 16 << 20
+    /// Tensors one file may declare, counted before the JSON is parsed.
+    public static let maximumTensorCount = 100_000
 
     /// Reads a file, memory-mapping it.
     public static func read(contentsOf url: URL) throws -> Safetensors {
@@ -34,14 +38,28 @@ public struct Safetensors: Sendable {
     public init(_ data: Data, file: String) throws {
         var reader = ByteReader(data, file: file, context: "safetensors file")
         let headerSize = try reader.integer(UInt64.self, "header length")
-        guard headerSize <= UInt64(Self.maximumHeaderSize), Int(headerSize) <= reader.remaining else {
+        guard headerSize <= UInt64(Self.maximumHeaderSize) else {
+            throw CheckpointError(.unsupported, file: file,
+                "safetensors header of \(headerSize) bytes exceeds the limit of \(Self.maximumHeaderSize)")
+        }
+        guard Int(headerSize) <= reader.remaining else {
             throw CheckpointError(.truncated, file: file,
                 "safetensors header claims \(headerSize) bytes, the file has \(reader.remaining) after the length")
         }
         let headerBytes = try reader.bytes(Int(headerSize), "header")
+        // Each tensor's description is a JSON object: count the braces before parsing.
+        let objects = headerBytes.reduce(0) { $0 + ($1 == UInt8(ascii: "{") ? 1 : 0) }
+        guard objects <= Self.maximumTensorCount + 2 else {
+            throw CheckpointError(.unsupported, file: file,
+                "safetensors header describes about \(objects - 1) tensors, more than the limit of \(Self.maximumTensorCount)")
+        }
         let buffer = try reader.bytes(reader.remaining, "tensor data")
         guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
             throw CheckpointError(.malformed, file: file, "safetensors header is not a JSON object")
+        }
+        guard header.count - (header["__metadata__"] == nil ? 0 : 1) <= Self.maximumTensorCount else {
+            throw CheckpointError(.unsupported, file: file,
+                "safetensors header describes \(header.count) tensors, more than the limit of \(Self.maximumTensorCount)")
         }
         var metadata: [String: String] = [:]
         var entries: [(key: String, begin: Int, tensor: StoredTensor)] = []

@@ -12,8 +12,11 @@ extension StoredTensor {
     ///   - offset: index of the first element within the storage.
     ///   - strides: elements to step per index of each dimension.
     ///   - file: the name reported in errors.
+    ///   - budget: bytes that gathering non-contiguous views may still allocate across the file;
+    ///     a view that would exceed it is refused before anything is allocated.
     static func view(
-        storage: Data, dtype: StoredDType, offset: Int, shape: [Int], strides: [Int], file: String
+        storage: Data, dtype: StoredDType, offset: Int, shape: [Int], strides: [Int], file: String,
+        budget: inout Int
     ) throws -> StoredTensor {
         guard shape.count == strides.count else {
             throw CheckpointError(.malformed, file: file,
@@ -53,6 +56,11 @@ extension StoredTensor {
             throw CheckpointError(.malformed, file: file,
                 "tensor view of shape \(shape) would expand \(storageCount) stored elements into \(count)")
         }
+        guard count * width <= budget else {
+            throw CheckpointError(.malformed, file: file,
+                "tensor view of shape \(shape) needs \(count * width) bytes, beyond what is left of the file's budget for expanded or strided views (\(max(budget, 0)) bytes)")
+        }
+        budget -= count * width
         var output = Data(count: count * width)
         output.withUnsafeMutableBytes { destination in
             storage.withUnsafeBytes { source in
@@ -78,12 +86,14 @@ extension StoredTensor {
     }
 
     /// Row-major strides, in elements, for `shape`.
+    /// Wrapping arithmetic: only shapes `elementCount(of:)` accepted reach here, but the strides of
+    /// an empty tensor never matter and must not trap.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var running = 1
         for axis in shape.indices.reversed() {
             strides[axis] = running
-            running *= max(shape[axis], 1)
+            running = running &* max(shape[axis], 1)
         }
         return strides
     }

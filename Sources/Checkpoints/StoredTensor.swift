@@ -50,18 +50,30 @@ public struct StoredTensor: Hashable, Sendable {
     /// The number of elements (1 for a 0-d tensor).
     public var elementCount: Int { bytes.count / dtype.byteCount }
 
+    /// Most elements one tensor may have (2⁴¹, 8 TiB of float32): beyond any real checkpoint,
+    /// small enough that element counts times byte widths never overflow.
+    public static let maximumElementCount = Int(Int32.max) * 1024
+
     /// The product of `shape`, rejecting negative sizes and overflow.
+    ///
+    /// Empty dimensions count as 1 in the bound, so `[0, 2⁶², 2⁶²]` is refused too: every
+    /// later product of the sizes (strides, `reduce(1, *)` in any order) then stays in range.
     static func elementCount(of shape: [Int], file: String) throws -> Int {
+        guard shape.count <= 64 else {
+            throw CheckpointError(.malformed, file: file, "shape of rank \(shape.count) (at most 64 dimensions)")
+        }
         var count = 1
+        var bound = 1
         for size in shape {
             guard size >= 0 else {
                 throw CheckpointError(.malformed, file: file, "negative dimension in shape \(shape)")
             }
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= Int(Int32.max) * 1024 else {
+            let (product, overflow) = bound.multipliedReportingOverflow(by: max(size, 1))
+            guard !overflow, product <= maximumElementCount else {
                 throw CheckpointError(.malformed, file: file, "shape \(shape) has too many elements")
             }
-            count = product
+            bound = product
+            count *= size
         }
         return count
     }

@@ -50,7 +50,8 @@ public enum TorchCheckpoint {
         }
         var storages: [String: StoredTensor] = [:]
         let pickle = try archive.contents(of: pickleName)
-        return try Unpickler.load(pickle, file: file, part: "entry \(CheckpointError.quote(pickleName))") { id in
+        return try Unpickler.load(pickle, file: file, part: "entry \(CheckpointError.quote(pickleName))",
+                                  persistentLoad: { id in
             let reference = try StorageReference(id, file: file)
             if let cached = storages[reference.key] { return .storage(cached) }
             let entryName = prefix + "data/" + reference.key
@@ -64,7 +65,7 @@ public enum TorchCheckpoint {
                                        bytes: bytes.prefix(needed))
             storages[reference.key] = storage
             return .storage(storage)
-        }
+        }, viewBudget: Unpickler.defaultViewBudget(forFileOf: data.count))
     }
 }
 

@@ -33,24 +33,40 @@ enum TorchLegacyFormat {
         // (standing in zero-filled bytes), finds where it ends, and the second pass builds the
         // tensors from the real bytes.
         let mainStart = reader.offset
+        // One placeholder per storage, shared by every reference to it; all storages together
+        // must fit in what follows the pickle.
         var references: [String: StorageReference] = [:]
+        var placeholders: [String: StoredTensor] = [:]
+        var placeholderBytes = 0
+        let viewBudget = Unpickler.defaultViewBudget(forFileOf: data.count)
         var mainReader = ByteReader(data, file: file, context: "legacy main pickle")
         try mainReader.seek(to: mainStart)
         _ = try Unpickler.load(from: &mainReader, persistentLoad: { id in
             let reference = try StorageReference(id, file: file)
-            let bytes = try reference.byteCount(file: file)
-            // Storages are stored after this pickle: one larger than the rest of the file is a lie.
-            guard bytes <= data.count - mainStart else {
-                throw CheckpointError(.truncated, file: file,
-                    "storage \(CheckpointError.quote(reference.key)) needs \(bytes) bytes, the file has \(data.count - mainStart) left")
+            var placeholder: StoredTensor
+            if let known = placeholders[reference.key] {
+                guard known.dtype == reference.dtype, known.elementCount == reference.elementCount else {
+                    throw CheckpointError(.malformed, file: file,
+                        "storage \(CheckpointError.quote(reference.key)) is referenced with two different types or sizes")
+                }
+                placeholder = known
+            } else {
+                let bytes = try reference.byteCount(file: file)
+                placeholderBytes += bytes
+                // Storages are stored after this pickle: more than the rest of the file is a lie.
+                guard placeholderBytes <= data.count - mainStart else {
+                    throw CheckpointError(.truncated, file: file,
+                        "storage \(CheckpointError.quote(reference.key)) needs \(bytes) bytes, and with the storages before it \(placeholderBytes); the file has \(data.count - mainStart) left")
+                }
+                placeholder = StoredTensor(validated: reference.dtype, shape: [reference.elementCount], bytes: Data(count: bytes))
+                placeholders[reference.key] = placeholder
+                references[reference.key] = reference
             }
-            references[reference.key] = reference
-            var placeholder = StoredTensor(validated: reference.dtype, shape: [reference.elementCount], bytes: Data(count: bytes))
             if let view = reference.view {
                 placeholder = try slice(placeholder, view, file: file)
             }
             return .storage(placeholder)
-        })
+        }, viewBudget: viewBudget)
 
         var keysReader = ByteReader(data, file: file, context: "legacy storage key list")
         try keysReader.seek(to: mainReader.offset)
@@ -80,7 +96,7 @@ enum TorchLegacyFormat {
                 throw CheckpointError(.malformed, file: file, "legacy storage \(CheckpointError.quote(reference.key)) has no data")
             }
             return .storage(try reference.view.map { try slice(storage, $0, file: file) } ?? storage)
-        })
+        }, viewBudget: viewBudget)
     }
 
     /// A legacy storage view: `count` elements from `offset` of the root storage.

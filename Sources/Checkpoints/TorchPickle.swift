@@ -4,7 +4,7 @@ import Foundation
 enum TorchPickle {
     /// `_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])`
     /// and the older `_rebuild_tensor(storage, storage_offset, size, stride)`.
-    static func rebuildTensor(_ arguments: [PickleValue], machine: PickleMachine) throws -> StoredTensor {
+    static func rebuildTensor(_ arguments: [PickleValue], machine: inout PickleMachine) throws -> StoredTensor {
         guard arguments.count >= 4 else {
             throw machine.failure("_rebuild_tensor needs at least 4 arguments, got \(arguments.count)")
         }
@@ -16,7 +16,8 @@ enum TorchPickle {
         }
         do {
             return try StoredTensor.view(storage: storage.bytes, dtype: storage.dtype, offset: offset,
-                                         shape: shape, strides: strides, file: machine.file)
+                                         shape: shape, strides: strides, file: machine.file,
+                                         budget: &machine.viewBudget)
         } catch let error as CheckpointError {
             throw machine.failure(error.kind, error.message)
         }
@@ -122,6 +123,8 @@ extension StoredTensor {
     /// Reorders elements stored column-major (numpy's `fortran_order`) into row-major.
     func fromFortranOrder(file: String) throws -> StoredTensor {
         let strides = Array(Self.contiguousStrides(shape.reversed()).reversed())
-        return try Self.view(storage: bytes, dtype: dtype, offset: 0, shape: shape, strides: strides, file: file)
+        // A permutation copies exactly the bytes the file holds: no expansion to budget.
+        var budget = bytes.count
+        return try Self.view(storage: bytes, dtype: dtype, offset: 0, shape: shape, strides: strides, file: file, budget: &budget)
     }
 }

@@ -23,19 +23,33 @@ public enum Unpickler {
     ///   - file: the file name used in errors.
     ///   - part: which part of the file the pickle is (used in errors), e.g. `"entry 'archive/data.pkl'"`.
     ///   - persistentLoad: resolves PERSID/BINPERSID; without it those opcodes are an error.
+    ///   - viewBudget: bytes that strided or expanded tensor views may allocate in all
+    ///     (default: `defaultViewBudget(forFileOf: data.count)`).
     public static func load(
-        _ data: Data, file: String, part: String = "pickle", persistentLoad: PersistentLoader? = nil
+        _ data: Data, file: String, part: String = "pickle", persistentLoad: PersistentLoader? = nil,
+        viewBudget: Int? = nil
     ) throws -> PickleValue {
         var reader = ByteReader(data, file: file, context: part)
-        return try load(from: &reader, persistentLoad: persistentLoad)
+        return try load(from: &reader, persistentLoad: persistentLoad, viewBudget: viewBudget)
+    }
+
+    /// What a file of `size` bytes may allocate for tensor views that are not plain slices of
+    /// their storage (transposed, expanded): twice the file plus 64 MiB. A real checkpoint
+    /// copies at most its own storages once (and expands only small buffers); a hostile one with
+    /// hundreds of stride-0 views of one storage would otherwise ask for gigabytes from a
+    /// kilobyte file.
+    public static func defaultViewBudget(forFileOf size: Int) -> Int {
+        2 * size + 64 << 20
     }
 
     /// Decodes the pickle at the reader's position and leaves it just past the STOP opcode, so
     /// several pickles written back to back (the legacy torch format) can be read in turn.
-    static func load(from reader: inout ByteReader, persistentLoad: PersistentLoader?) throws -> PickleValue {
+    static func load(from reader: inout ByteReader, persistentLoad: PersistentLoader?, viewBudget: Int? = nil) throws -> PickleValue {
         var machine = PickleMachine(file: reader.file, context: reader.context,
                                     inputSize: reader.remaining, persistentLoad: persistentLoad)
-        return try machine.run(&reader)
+        machine.viewBudget = viewBudget ?? defaultViewBudget(forFileOf: reader.remaining)
+        let value = try machine.run(&reader)
+        return value
     }
 }
 
@@ -76,6 +90,8 @@ struct PickleMachine {
     /// Values materialisation may still produce; shared references could otherwise expand
     /// exponentially ("billion laughs").
     var expansionBudget: Int
+    /// Bytes that gathering strided or expanded tensor views may still allocate.
+    var viewBudget = 0
     /// Offset of the opcode being executed, for messages.
     var opcodeOffset = 0
 

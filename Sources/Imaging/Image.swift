@@ -35,7 +35,14 @@ public struct Image: Sendable, Equatable {
 
     /// Reads a PNG or JPEG file; errors name the file.
     public init(contentsOf url: URL, applyingOrientation: Bool = true) throws {
-        let bytes = [UInt8](try Data(contentsOf: url))
+        if let problem = problemReading(url.path) {
+            throw ImagingError.file(path: url.path, underlying: .invalidArgument(problem))
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ImagingError.file(path: url.path, underlying: .invalidArgument("cannot read the file"))
+        }
+        let bytes = [UInt8](data)
         self = try ImagingError.naming(url.path) { try Image(encoded: bytes, applyingOrientation: applyingOrientation) }
     }
 

@@ -41,12 +41,20 @@ public enum PhotoInput {
             }
         }
         guard !urls.isEmpty else { throw InputError(description: "no images among \(paths.joined(separator: ", "))") }
-        var used: [String: Int] = [:]
+        // A suffixed name may itself be taken (`a/x.jpg`, `b/x.jpg` and `x_1.jpg`): every name
+        // given is reserved, and the suffix grows until the name is free. The same file named
+        // twice is one input.
+        var seen = Set<String>()
+        urls = urls.filter { seen.insert($0.standardizedFileURL.path).inserted }
+        var taken = Set(urls.map { $0.deletingPathExtension().lastPathComponent })
+        var firstUse = Set<String>()
         return urls.map { url in
             let base = url.deletingPathExtension().lastPathComponent
-            let count = used[base, default: 0]
-            used[base] = count + 1
-            return Item(url: url, name: count == 0 ? base : "\(base)_\(count)")
+            if firstUse.insert(base).inserted { return Item(url: url, name: base) }
+            var suffix = 1
+            while taken.contains("\(base)_\(suffix)") { suffix += 1 }
+            taken.insert("\(base)_\(suffix)")
+            return Item(url: url, name: "\(base)_\(suffix)")
         }
     }
 

@@ -25,6 +25,13 @@ public enum EditDirection {
             throw CheckpointError(.malformed, file: file,
                                   "not a direction: expected one tensor or a GANSpace {mean, comp, std}, found \(tensors.keys.prefix(6).joined(separator: ", "))")
         }
-        return .vector(try Tensor(only))
+        let direction = try Tensor(only)
+        guard direction.count > 0 else {
+            throw CheckpointError(.malformed, file: file, "the direction of shape \(direction.shape) is empty")
+        }
+        guard direction.scalars.allSatisfy(\.isFinite) else {
+            throw CheckpointError(.malformed, file: file, "the direction holds NaN or infinite values")
+        }
+        return .vector(direction)
     }
 }

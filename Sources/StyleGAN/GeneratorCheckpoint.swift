@@ -46,10 +46,18 @@ public enum GeneratorCheckpoint {
         let config = try configuration
             ?? contents.metadata["generator_configuration"].map { try decodeConfiguration($0, file: file) }
             ?? inferConfiguration(from: weights, file: file)
+        // Metadata is as untrusted as the weights: check the configuration, and that the
+        // weights fit it, before the generator allocates anything.
+        try config.validate(file: file)
+        try config.validate(against: weights.mapValues(\.shape), file: file)
+        try requireFinite(weights, file: file, what: "generator weight")
         let generator = Generator(config)
         try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))")
         let average = try (contents.tensors["latent_avg"] ?? contents.tensors["state_dict.latent_avg"]
             ?? contents.tensors[prefix + "latent_avg"]).map { try Tensor($0) }
+        if let average, !average.scalars.allSatisfy(\.isFinite) {
+            throw CheckpointError(.malformed, file: file, "'latent_avg' holds NaN or infinite values")
+        }
         if let average, average.count != config.styleDimension && average.count != config.styleDimension * config.latentCount {
             throw CheckpointError(.malformed, file: file, "'latent_avg' has shape \(average.shape), expected [\(config.styleDimension)]")
         }
@@ -62,27 +70,48 @@ public enum GeneratorCheckpoint {
     }
 
     /// Reads size, style dimension, mapping depth and the channel table off the weight shapes.
+    /// The result still needs `validate(file:)`: shapes are checked here only as far as reading
+    /// them requires (ranks), not for plausibility.
     public static func inferConfiguration(from weights: [String: Tensor], file: String) throws -> GeneratorConfiguration {
-        func shape(_ key: String) throws -> [Int] {
+        func shape(_ key: String, rank: Int) throws -> [Int] {
             guard let t = weights[key] else { throw CheckpointError(.malformed, file: file, "missing generator key '\(key)'") }
+            guard t.rank == rank else {
+                throw CheckpointError(.malformed, file: file, "generator key '\(key)' has shape \(t.shape), expected \(rank) dimensions")
+            }
             return t.shape
         }
-        let styleShape = try shape("style.1.weight")
-        guard styleShape.count == 2 else { throw CheckpointError(.malformed, file: file, "'style.1.weight' has shape \(styleShape), expected [D, D]") }
-        let mapping = (1...64).prefix { weights["style.\($0).weight"] != nil }.count
-        let rgbCount = (0...16).prefix { weights["to_rgbs.\($0).bias"] != nil }.count
+        let styleShape = try shape("style.1.weight", rank: 2)
+        guard styleShape[0] == styleShape[1] else {
+            throw CheckpointError(.malformed, file: file, "'style.1.weight' has shape \(styleShape), expected [D, D]")
+        }
+        let mapping = (1...65).prefix { weights["style.\($0).weight"] != nil }.count
+        // 2 + log₂(maximumSize) levels at most; one more key than that is reported by `validate`.
+        let maximumLevels = GeneratorConfiguration.maximumSize.trailingZeroBitCount - 1
+        let rgbCount = (0...maximumLevels).prefix { weights["to_rgbs.\($0).bias"] != nil }.count
         guard rgbCount >= 1 else { throw CheckpointError(.malformed, file: file, "no 'to_rgbs.N' keys: cannot tell the generator's size") }
+        guard rgbCount < maximumLevels else {
+            throw CheckpointError(.malformed, file: file,
+                "\(rgbCount) or more 'to_rgbs.N.bias' keys: a generator larger than \(GeneratorConfiguration.maximumSize) px")
+        }
         let size = 1 << (rgbCount + 2)
-        var channels = [4: try shape("input.input")[1]]
+        var channels = [4: try shape("input.input", rank: 4)[1]]
         for level in 3...(rgbCount + 2) {
-            channels[1 << level] = try shape("convs.\(2 * (level - 3)).conv.weight")[1]
+            channels[1 << level] = try shape("convs.\(2 * (level - 3)).conv.weight", rank: 5)[1]
         }
         var taps: [Float] = [1, 3, 3, 1]
-        if let kernel = weights["convs.0.conv.blur.kernel"], kernel.rank == 2, kernel.scalars[0] != 0 {
+        if let kernel = weights["convs.0.conv.blur.kernel"], kernel.rank == 2, kernel.shape[1] >= 1, kernel.shape[1] <= 16,
+           kernel.scalars[0] != 0, kernel.scalars[0].isFinite {
             let row = Array(kernel.scalars.prefix(kernel.shape[1]))
             taps = row.map { $0 / row[0] }
         }
-        return GeneratorConfiguration(size: size, styleDimension: styleShape[1], mappingLayers: mapping, channels: channels, blurKernel: taps)
+        return GeneratorConfiguration(validating: size, styleDimension: styleShape[1], mappingLayers: mapping, channels: channels, blurKernel: taps)
+    }
+
+    /// Throws when any tensor holds NaN or ±∞, naming the first such key.
+    static func requireFinite(_ weights: [String: Tensor], file: String, what: String) throws {
+        for key in weights.keys.sorted() where !weights[key]!.scalars.allSatisfy(\.isFinite) {
+            throw CheckpointError(.malformed, file: file, "\(what) '\(key)' holds NaN or infinite values")
+        }
     }
 
     /// Saves `generator` (and `latentAverage`) as safetensors with the configuration in the metadata.

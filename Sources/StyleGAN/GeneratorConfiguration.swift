@@ -26,6 +26,17 @@ public struct GeneratorConfiguration: Equatable, Sendable, Codable {
         self.blurKernel = blurKernel
     }
 
+    /// The same without the size precondition, for configurations read from files, which
+    /// `validate(file:)` then checks.
+    init(validating size: Int, styleDimension: Int, mappingLayers: Int, channels: [Int: Int], blurKernel: [Float]) {
+        self.size = size
+        self.styleDimension = styleDimension
+        self.mappingLayers = mappingLayers
+        self.mappingLearningRateMultiplier = 0.01
+        self.channels = channels
+        self.blurKernel = blurKernel
+    }
+
     /// rosinality's table: 512 up to 32 px, then 256·m, 128·m, 64·m, 32·m, 16·m.
     public static func standardChannels(multiplier m: Int) -> [Int: Int] {
         [4: 512, 8: 512, 16: 512, 32: 512, 64: 256 * m, 128: 128 * m, 256: 64 * m, 512: 32 * m, 1024: 16 * m]

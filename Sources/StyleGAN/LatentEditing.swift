@@ -42,6 +42,13 @@ public struct GANSpacePCA {
 
     public init(mean: Tensor, components: Tensor, standardDeviations: Tensor) throws {
         let d = mean.count
+        guard d > 0, components.count > 0 else {
+            throw EditError("GANSpace: empty mean \(mean.shape) or components \(components.shape)")
+        }
+        for (name, tensor) in [("mean", mean), ("comp", components), ("std", standardDeviations)]
+            where !tensor.scalars.allSatisfy(\.isFinite) {
+            throw EditError("GANSpace: '\(name)' holds NaN or infinite values")
+        }
         guard components.count % d == 0 else {
             throw EditError("GANSpace: components of shape \(components.shape) do not match a mean of \(d)")
         }

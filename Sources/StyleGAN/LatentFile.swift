@@ -13,6 +13,12 @@ public enum LatentFile {
         }
         let latents = try Tensor(stored)
         let (n, d) = (configuration.latentCount, configuration.styleDimension)
+        guard latents.rank >= 2, latents.shape[0] >= 1 else {
+            throw CheckpointError(.malformed, file: file, "latents of shape \(latents.shape): no latent codes, expected [N, \(n), \(d)] or [N, \(d)] with N ≥ 1")
+        }
+        guard latents.scalars.allSatisfy(\.isFinite) else {
+            throw CheckpointError(.malformed, file: file, "latents hold NaN or infinite values")
+        }
         switch latents.shape.count {
         case 3 where latents.shape[1] == n && latents.shape[2] == d: return latents
         case 2 where latents.shape[1] == d: return latents.unsqueeze(1).broadcast(to: [latents.shape[0], n, d])

@@ -12,7 +12,7 @@ final class BatchRun {
     init(output: String) throws {
         folder = URL(fileURLWithPath: output, isDirectory: true)
         work = folder.appendingPathComponent(".styleprompter-work", isDirectory: true)
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try CommandErrors.reporting { try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true) }
     }
 
     func fail(_ item: PhotoInput.Item, _ error: Error) {

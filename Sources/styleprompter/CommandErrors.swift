@@ -9,8 +9,8 @@ enum CommandErrors {
             return try body()
         } catch let error as ValidationError {
             throw error
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-            throw Failure(message: "\(error.userInfo[NSFilePathErrorKey] ?? "file"): no such file")
+        } catch let error as CocoaError {
+            throw Failure(message: "\(error.userInfo[NSFilePathErrorKey] ?? error.userInfo[NSURLErrorKey] ?? "file"): \(FileKindText.reason(error))")
         } catch {
             throw Failure(message: "\(error)")
         }

@@ -33,13 +33,19 @@ struct EditCommand: ParsableCommand {
         if ganspace != nil && (component == nil || layers == nil) {
             throw ValidationError("--ganspace needs --component and --layers")
         }
+        _ = try ArgumentChecks.strengths(strength, command: "edit")
+        if let layers { _ = try ArgumentChecks.rowRange(layers, command: "edit") }
+        if let component, component < 0 { throw ValidationError("edit: --component \(component) is negative") }
+        if let sefa, !(0..<4096).contains(sefa) { throw ValidationError("edit: --sefa \(sefa) is outside 0…4095") }
+        try ArgumentChecks.outputFolder(out, command: "edit")
     }
 
     func run() throws {
         try compute.apply()
         let weights = try modelOptions.weights()
-        let strengths = try parseStrengths(strength)
+        let strengths = try ArgumentChecks.strengths(strength, command: "edit")
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
+        try ArgumentChecks.outputHoldsNoInput(out, inputs: items.map(\.url), command: "edit")
         let model = try modelOptions.load()
         let edit = try CommandErrors.reporting { try makeEdit(model) }
         let run = try BatchRun(output: out)
@@ -105,33 +111,19 @@ struct EditCommand: ParsableCommand {
                 _ = try LatentEditing.normalizedDirection(d, rows: config.latentCount, dimension: config.styleDimension)
                 return { try LatentEditing.apply(d, to: $0, strength: $1) }
             case .ganspace:
-                throw ValidationError("\(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
+                throw CommandErrors.Failure(message: "edit: \(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
             }
         }
         if let ganspace {
             guard case .ganspace(let pca) = try EditDirection.load(contentsOf: URL(fileURLWithPath: ganspace)) else {
-                throw ValidationError("\(ganspace) is not a GANSpace {mean, comp, std} file")
+                throw CommandErrors.Failure(message: "edit: \(ganspace) is not a GANSpace {mean, comp, std} file")
             }
-            let rows = try parseIntegerList(layers!, option: "--layers")
-            guard rows.count == 2 || rows.count == 1 else { throw ValidationError("--layers takes first-end like 7-8") }
-            let range = rows[0]..<(rows.count == 2 ? rows[1] : rows[0] + 1)
+            let range = try ArgumentChecks.rowRange(layers!, command: "edit")
             return { try pca.edit($0, component: component!, layers: range, strength: $1) }
         }
         let (directions, _) = try SeFa.directions(of: model.generator, count: sefa! + 1)
-        guard directions.shape[0] > sefa! else { throw ValidationError("--sefa \(sefa!): the generator has only \(directions.shape[0]) directions") }
+        guard directions.shape[0] > sefa! else { throw CommandErrors.Failure(message: "edit: --sefa \(sefa!): the generator has only \(directions.shape[0]) directions") }
         let d = directions.narrow(0, start: sefa!, length: 1)
         return { try LatentEditing.apply(d, to: $0, strength: $1) }
     }
-}
-
-/// "2", "-3:3:7" (seven values from −3 to 3).
-func parseStrengths(_ text: String) throws -> [Float] {
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
-    if parts.count == 1, let value = parts[0] { return [value] }
-    guard parts.count == 3, let start = parts[0], let end = parts[1], let countValue = parts[2],
-          countValue >= 1, countValue == countValue.rounded() else {
-        throw ValidationError("--strength takes a number or start:end:count like -3:3:7, not '\(text)'")
-    }
-    let count = Int(countValue)
-    return count == 1 ? [start] : (0..<count).map { start + (end - start) * Float($0) / Float(count - 1) }
 }

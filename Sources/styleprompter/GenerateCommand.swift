@@ -27,6 +27,11 @@ struct GenerateCommand: ParsableCommand {
         guard ["stored", "random", "zero"].contains(noise) else { throw ValidationError("--noise must be stored, random or zero, not '\(noise)'") }
         guard truncation > 0 && truncation <= 1 else { throw ValidationError("--truncation must be in (0, 1], got \(truncation)") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        if let seeds { _ = try ArgumentChecks.seeds(seeds, command: "generate") }
+        try ArgumentChecks.outputFolder(out, command: "generate")
+        if let latents {
+            try ArgumentChecks.outputs(["latents.npy", "images.npy"], in: out, spare: latents, option: "--latents", command: "generate")
+        }
     }
 
     func run() throws {
@@ -42,8 +47,8 @@ struct GenerateCommand: ParsableCommand {
         let names: [String]
         var wplus: Tensor
         if let seeds {
-            let list = try parseIntegerList(seeds, option: "--seeds")
-            names = list.map { String(format: "seed%04d", $0) }
+            let list = try ArgumentChecks.seeds(seeds, command: "generate")
+            names = list.map(ArgumentChecks.seedName)
             let z = Tensor.concat(list.map { Tensor.randomNormal([1, config.styleDimension], generator: RandomGenerator(seed: UInt64(bitPattern: Int64($0)))) }, axis: 0)
             wplus = GradientMode.withoutGradients { g.broadcastLatent(g.mapping(z)) }
         } else {
@@ -56,7 +61,7 @@ struct GenerateCommand: ParsableCommand {
             wplus = GradientMode.withoutGradients { g.truncate(wplus, toward: mean, psi: truncation) }
         }
 
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try CommandErrors.reporting { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         let noiseMode: NoiseMode = noise == "random" ? .random(RandomGenerator(seed: noiseSeed)) : noise == "zero" ? .zero : .stored
         let progress = Progress(total: names.count, label: "generate")
         var raw: [Tensor] = []

@@ -27,18 +27,21 @@ struct InspectCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        let parameters = listing.entries.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        print("\(url.lastPathComponent): \(listing.format.rawValue), \(listing.entries.count) tensors, \(parameters) values")
-        let width = min(72, listing.entries.map(\.key.count).max() ?? 0)
-        for entry in listing.entries {
-            let key = entry.key.padding(toLength: max(width, entry.key.count), withPad: " ", startingAt: 0)
+        // Every shape passed the readers' element-count bound, so neither sum can overflow.
+        let parameters = listing.entries.reduce(0) { $0 &+ $1.shape.reduce(1, &*) }
+        print("\(CheckpointText.printable(url.lastPathComponent)): \(listing.format.rawValue), \(listing.entries.count) tensors, \(parameters) values")
+        // Keys and metadata come from the file: control characters are escaped, not printed.
+        let keys = listing.entries.map { CheckpointText.printable($0.key) }
+        let width = min(72, keys.map(\.count).max() ?? 0)
+        for (entry, shown) in zip(listing.entries, keys) {
+            let key = shown.padding(toLength: max(width, shown.count), withPad: " ", startingAt: 0)
             print("  \(key)  \(entry.dtype.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(entry.shape)")
         }
         if !listing.skippedKeys.isEmpty {
-            print("not tensors: \(listing.skippedKeys.joined(separator: ", "))")
+            print("not tensors: \(listing.skippedKeys.map { CheckpointText.printable($0) }.joined(separator: ", "))")
         }
         for (key, value) in listing.metadata.sorted(by: { $0.key < $1.key }) {
-            print("metadata \(key): \(value.count > 120 ? String(value.prefix(117)) + "..." : value)")
+            print("metadata \(CheckpointText.printable(key)): \(CheckpointText.printable(value, limit: 117))")
         }
     }
 }

@@ -20,14 +20,24 @@ struct InvertCommand: ParsableCommand {
     @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
 
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("invert: --batch must be at least 1") }
+        try ArgumentChecks.outputFolder(out, command: "invert")
+    }
+
     func run() throws {
         try compute.apply()
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         let weights = try modelOptions.weights()
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
+        try ArgumentChecks.outputHoldsNoInput(out, inputs: items.map(\.url), command: "invert")
         let model = try modelOptions.load()
         let encoderInputs = try EncoderInputs(size: model.encoder.configuration.imageSize, options: alignment)
         let run = try BatchRun(output: out)
+        try run.prepareResume(fingerprint: modelOptions.fingerprint(extra: [
+            "preprocessing: RGB, EXIF orientation, antialiased bilinear resize to the encoder size",
+            "align: \(alignment.align), all faces: \(alignment.detection.allFaces), detection side: \(alignment.detection.detectionSide), MTCNN: \(alignment.detection.mtcnn ?? "environment")",
+            "paste back: \(alignment.pasteBack)",
+        ]))
         let needed = ["latents.npy"] + (saveRaw ? ["raw.npy"] : [])
         func isDone(_ name: String) -> Bool {
             run.isDone(named: name, needing: needed) && FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\(name).png").path)

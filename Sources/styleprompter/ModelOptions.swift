@@ -17,12 +17,25 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Decode without SMART (the stage-1 model).")
     var noSmart = false
 
+    func validate() throws {
+        _ = try weights()
+    }
+
     func weights() throws -> SMARTWeights {
-        let parts = beta.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let b1 = parts[0], let b2 = parts[1] else {
-            throw ValidationError("--beta takes two numbers like 1,1 or 0.5,0.8, not '\(beta)'")
-        }
+        let (b1, b2) = try ArgumentChecks.beta(beta)
         return SMARTWeights(b1, b2)
+    }
+
+    /// What the results of a run depend on: the model and generator files (path, size, time,
+    /// inode and a hash of their first and last MiB), β, SMART on/off and `extra` (the
+    /// preprocessing). A resumed run whose fingerprint differs recomputes.
+    func fingerprint(extra: [String]) throws -> String {
+        var parts = [try FileFingerprint.of(RunOutputs.file(model, exported: "model.safetensors"))]
+        if let generator { parts.append(try FileFingerprint.of(RunOutputs.file(generator, exported: "generator.safetensors"))) }
+        let (b1, b2) = try ArgumentChecks.beta(beta)
+        parts.append("beta \(b1.bitPattern),\(b2.bitPattern)")
+        parts.append(noSmart ? "no SMART" : "SMART")
+        return (parts + extra).joined(separator: "\n")
     }
 
     func load() throws -> StylePrompterModel {

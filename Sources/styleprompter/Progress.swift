@@ -27,18 +27,3 @@ final class Progress {
         }
     }
 }
-
-/// Parses "0-7", "3", "1,4,9-11" into integers.
-func parseIntegerList(_ text: String, option: String) throws -> [Int] {
-    var values: [Int] = []
-    for part in text.split(separator: ",") {
-        let bounds = part.split(separator: "-", maxSplits: 1).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        switch bounds.count {
-        case 1 where bounds[0] != nil: values.append(bounds[0]!)
-        case 2 where bounds[0] != nil && bounds[1] != nil && bounds[0]! <= bounds[1]!: values += Array(bounds[0]!...bounds[1]!)
-        default: throw CommandErrors.Failure(message: "\(option): '\(part)' is not a number or a range like 0-7")
-        }
-    }
-    guard !values.isEmpty else { throw CommandErrors.Failure(message: "\(option): no values in '\(text)'") }
-    return values
-}
