@@ -139,8 +139,8 @@ public final class EncoderTrainingRun {
         defer { loader.stop() }
         let stopStep = min(c.steps, maxSteps.map { step + $0 } ?? Int.max)
         let started = Date()
-        var window = (time: Date(), images: 0)
-        var reportedSkips = 0
+        var window = ThroughputWindow()
+        var skips = SkipReporter()
         let progress = TerminalProgress(totalSteps: c.steps, startStep: step, plainEvery: c.logEvery * 10, output: report)
         self.progress = progress
         defer { progress.finish(); self.progress = nil }
@@ -150,18 +150,11 @@ public final class EncoderTrainingRun {
             let terms = stage.step(try loader.next().images)
             step += 1
             position = loader.position
-            window.images += c.batchSize * c.accumulation
-            let skipped = loader.skipped
-            for item in skipped.dropFirst(reportedSkips) {
-                folder.log("skipped \(item.name): \(item.reason)")
-                progress.message("skipped \(item.name): \(item.reason)")
-            }
-            reportedSkips = skipped.count
+            window.add(c.batchSize * c.accumulation)
+            skips.report(loader, folder: folder, progress: progress)
 
             if step % c.logEvery == 0 || step == stopStep {
-                let seconds = Date().timeIntervalSince(window.time)
-                let rate = Double(window.images) / max(seconds, 1e-9)
-                window = (Date(), 0)
+                let rate = window.takeRate()
                 let values = terms.mapValues(Double.init)
                 try trainingLog.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize * c.accumulation) / 1000,
                                                       seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: values))
@@ -172,10 +165,7 @@ public final class EncoderTrainingRun {
         }
         try store.save(state())
         try export()
-        if InterruptSignal.isRequested { folder.log("interrupted at step \(step); saved") }
-        let stats = loader.statistics
-        folder.log(String(format: "loader: %d samples decoded at %.0f/s per thread; trainer waited %.1f s for data in %.0f s",
-                          stats.samples, stats.decodeRate, stats.waitSeconds, Date().timeIntervalSince(started)))
+        folder.logSessionEnd(loader: loader, started: started, step: step)
     }
 
     /// Loss terms and reconstruction metrics on the validation images, a grid (input | stage 1

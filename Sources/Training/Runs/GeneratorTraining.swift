@@ -196,9 +196,9 @@ public final class GeneratorTrainingRun {
         defer { loader.stop() }
         let stopStep = min(c.totalSteps, maxSteps.map { step + $0 } ?? Int.max)
         let started = Date()
-        var window = (time: Date(), images: 0)
+        var window = ThroughputWindow()
         var last: GANTrainer.Losses?
-        var reportedSkips = 0
+        var skips = SkipReporter()
         let progress = TerminalProgress(totalSteps: c.totalSteps, startStep: step, plainEvery: c.logEvery * 10, output: report)
         defer { progress.finish() }
         while step < stopStep && !InterruptSignal.isRequested {
@@ -207,19 +207,12 @@ public final class GeneratorTrainingRun {
             last = losses
             step += 1
             startPosition = loader.position
-            window.images += c.batchSize
+            window.add(c.batchSize)
 
-            let skipped = loader.skipped
-            for item in skipped.dropFirst(reportedSkips) {
-                folder.log("skipped \(item.name): \(item.reason)")
-                progress.message("skipped \(item.name): \(item.reason)")
-            }
-            reportedSkips = skipped.count
+            skips.report(loader, folder: folder, progress: progress)
 
             if step % c.logEvery == 0 || step == stopStep {
-                let seconds = Date().timeIntervalSince(window.time)
-                let rate = Double(window.images) / max(seconds, 1e-9)
-                window = (Date(), 0)
+                let rate = window.takeRate()
                 var terms: [String: Double] = ["loss_d": Double(losses.discriminator), "loss_g": Double(losses.generator),
                                                "mean_path_length": Double(losses.meanPathLength)]
                 if let r1 = losses.r1 { terms["r1"] = Double(r1) }
@@ -237,10 +230,7 @@ public final class GeneratorTrainingRun {
         }
         try store.save(state())
         try export()
-        if InterruptSignal.isRequested { folder.log("interrupted at step \(step); saved") }
-        let stats = loader.statistics
-        folder.log(String(format: "loader: %d samples decoded at %.0f/s per thread; trainer waited %.1f s for data in %.0f s",
-                          stats.samples, stats.decodeRate, stats.waitSeconds, Date().timeIntervalSince(started)))
+        folder.logSessionEnd(loader: loader, started: started, step: step)
         return last
     }
 
