@@ -22,8 +22,9 @@ public final class StageOneTrainer {
     public let objective: StageOneObjective
     public let optimizer: Ranger
     /// Generator levels of this resolution and above are recomputed in backward rather than
-    /// kept (memory: a 1024-px step at batch 4 otherwise holds ~10 GB of activations); nil keeps all.
-    public var recomputingFrom: Int? = 256
+    /// kept (memory: a 1024-px step at batch 4 otherwise holds ~10 GB of activations; the extra
+    /// forward costs a few percent of the step); nil keeps all.
+    public var recomputingFrom: Int? = 64
     /// Drop-path masks (and random noise, if chosen) are drawn from here; a checkpoint saves its `state256`.
     public let random: RandomGenerator
     /// The generator noise of every step.

@@ -32,6 +32,9 @@ public final class StageTwoTrainer {
     public var noise: NoiseMode = .stored
     /// SMART's (β₁, β₂) while training.
     public var weights: SMARTWeights = .standard
+    /// Generator levels of this resolution and above (never the SMART layer's) are recomputed
+    /// in backward rather than kept; nil keeps all (see `StageOneTrainer.recomputingFrom`).
+    public var recomputingFrom: Int? = 64
 
     /// A stage-1 model (no SMART block) is given a fresh one, the released shape (query side and
     /// width from the generator's refined layer), its weights drawn from `seed`.
@@ -64,7 +67,7 @@ public final class StageTwoTrainer {
     /// with respect to SMART only.
     public func loss(images: Tensor) -> (loss: Tensor, terms: [String: Float]) {
         let encoded = GradientMode.withoutGradients { model.encode(images) }
-        let reconstruction = model.decode(encoded, weights: weights, noise: noise)
+        let reconstruction = model.decode(encoded, weights: weights, noise: noise, recomputingFrom: recomputingFrom)
             .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
         return objective(reconstruction: reconstruction, target: images)
     }
