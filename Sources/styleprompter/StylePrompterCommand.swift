@@ -1,5 +1,6 @@
 import ArgumentParser
 import CPUKernels
+import Tensors
 
 /// `styleprompter`: GAN inversion and editing for StyleGAN2 on the CPU.
 @main
@@ -17,7 +18,14 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: "Worker threads for the kernels (default: every core).")
     var threads: Int?
 
+    @Option(help: "GiB of freed tensor buffers kept for reuse (default: a quarter of memory, at most 8; lower it to trade speed for peak memory).")
+    var poolGib: Double?
+
     func apply() throws {
+        if let poolGib {
+            guard poolGib.isFinite, poolGib >= 0, poolGib <= 1024 else { throw ValidationError("--pool-gib must be in 0…1024, got \(poolGib)") }
+            StoragePool.shared.capacityBytes = Int(poolGib * Double(1 << 30))
+        }
         if let threads {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
             Parallel.threadCount = threads
