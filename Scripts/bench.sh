@@ -7,9 +7,11 @@
 # the same load.
 #
 # Timing rule (both sides): one warm-up, then the median of at least 5 runs and ~1.5 s (3 runs for
-# stage1_step_b4, stage2_step_b4, gan256_b8). The GAN rows (ganS_bB: one iteration of rosinality's
-# train.py) amortise the lazy regularisers: iterations 1 (no regulariser), 4 (path length only)
-# and 0 (R1 + path length) are timed each so, and the row's seconds are (12·t1 + 3·t4 + 1·t0)/16.
+# stage1_step_b4 and stage2_step_b4). The GAN rows (ganS_bB: one iteration of rosinality's
+# train.py) amortise the lazy regularisers: iterations 0 (R1 + path length), 1 (no regulariser)
+# and 4 (path length only) are timed, and the row's seconds are (12·t1 + 3·t4 + 1·t0)/16; an
+# iteration takes tens of seconds, so those rows have one warm-up (an iteration 0, before the
+# first kind) and one timed run per kind.
 #
 #   Scripts/bench.sh [--threads N] [--rows a,b] [--pause PID]   (run from anywhere inside the package)
 # --pause PID: stop process PID (SIGSTOP) while each row's process runs, continue it (SIGCONT)

@@ -3,7 +3,8 @@
 rule (one warm-up, then the median of at least 5 runs — 3 for the slow rows in MINIMUM_RUNS — and
 ~1.5 s), so Scripts/bench.sh can put the two side by side. A row made of weighted kinds (the
 amortised GAN iteration: (12·plain + 3·path + 1·both)/16) times each kind so and reports
-Σ weight·median / Σ weight. Each row's JSON also holds the process's peak RSS (ru_maxrss, KiB).
+Σ weight·median / Σ weight; the GAN rows take one warm-up (before their first kind, an iteration 0)
+and one timed run per kind. Each row's JSON also holds the process's peak RSS (ru_maxrss, KiB).
 
     python Scripts/bench_pytorch.py [--threads 2] [--rows name,name] [--json FILE]
 
@@ -86,13 +87,14 @@ ROWS = {
 
 
 # Whole-model rows (generator, encoder, inversion, training step) live beside this file.
-from bench_pytorch_models import MINIMUM_RUNS, model_rows  # noqa: E402
+from bench_pytorch_models import MINIMUM_RUNS, SHARED_WARM_UP, model_rows  # noqa: E402
 
 ROWS.update(model_rows())
 
 
-def measure(work, minimum_runs=5):
-    work()
+def measure(work, minimum_runs=5, warm_up=True):
+    if warm_up:
+        work()
     times = []
     start = time.perf_counter()
     while len(times) < minimum_runs or (time.perf_counter() - start < 1.5 and len(times) < 200):
@@ -126,8 +128,9 @@ def main():
             seconds = best = 0.0
             runs = 0
             parts = []
-            for label, weight, work in kinds:
-                median, fastest, count = measure(work, MINIMUM_RUNS.get(name, 5))
+            for k, (label, weight, work) in enumerate(kinds):
+                median, fastest, count = measure(work, MINIMUM_RUNS.get(name, 5),
+                                                 warm_up=k == 0 or name not in SHARED_WARM_UP)
                 seconds += weight * median / total
                 best += weight * fastest / total
                 runs += count

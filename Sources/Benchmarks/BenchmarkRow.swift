@@ -22,6 +22,8 @@ struct BenchmarkRow {
     /// GAN iteration: each kind is timed on its own, warm-up + median, and the row's seconds are
     /// Σ weightᵢ·medianᵢ / Σ weightᵢ, its best the same of the fastest runs).
     let prepareKinds: () -> [Kind]
+    /// Only the first kind gets a warm-up run (it must exercise every shape the others use).
+    let sharedWarmUp: Bool
 
     init(name: String, summary: String, flops: Double, minimumRuns: Int = 5, prepare: @escaping () -> () -> Void) {
         self.name = name
@@ -29,13 +31,15 @@ struct BenchmarkRow {
         self.flops = flops
         self.minimumRuns = minimumRuns
         prepareKinds = { [Kind(label: name, weight: 1, work: prepare())] }
+        sharedWarmUp = false
     }
 
-    init(name: String, summary: String, minimumRuns: Int, kinds: @escaping () -> [Kind]) {
+    init(name: String, summary: String, minimumRuns: Int, sharedWarmUp: Bool = false, kinds: @escaping () -> [Kind]) {
         self.name = name
         self.summary = summary
         flops = 0
         self.minimumRuns = minimumRuns
+        self.sharedWarmUp = sharedWarmUp
         prepareKinds = kinds
     }
 }

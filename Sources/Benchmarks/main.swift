@@ -49,9 +49,9 @@ func now() -> Double {
     return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
 }
 
-/// Median seconds of one run: one warm-up, then at least `minimumRuns` runs and ~1.5 s in all.
-func measure(_ work: () -> Void, minimumRuns: Int) -> (median: Double, best: Double, runs: Int) {
-    work()
+/// Median seconds of one run: one warm-up (unless `warmUp` is false), then at least `minimumRuns` runs and ~1.5 s in all.
+func measure(_ work: () -> Void, minimumRuns: Int, warmUp: Bool = true) -> (median: Double, best: Double, runs: Int) {
+    if warmUp { work() }
     var times: [Double] = []
     let start = now()
     while times.count < minimumRuns || (now() - start < 1.5 && times.count < 200) {
@@ -79,8 +79,9 @@ for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
     var seconds = 0.0, best = 0.0, runs = 0
     var parts: [[String: Any]] = []
     let totalWeight = kinds.reduce(0) { $0 + $1.weight }
-    for kind in kinds {
-        let (median, fastest, count) = measure(kind.work, minimumRuns: options.runs ?? row.minimumRuns)
+    for (k, kind) in kinds.enumerated() {
+        let (median, fastest, count) = measure(kind.work, minimumRuns: options.runs ?? row.minimumRuns,
+                                               warmUp: k == 0 || !row.sharedWarmUp)
         seconds += kind.weight * median / totalWeight
         best += kind.weight * fastest / totalWeight
         runs += count
