@@ -41,7 +41,7 @@ swift build --scratch-path "$SCRATCH" -c release --product styleprompter-bench >
 BENCH="$SCRATCH/release/styleprompter-bench"
 if [[ -z "$ROWS" ]]; then ROWS=$("$BENCH" --list | awk '{print $1}' | paste -sd, -); fi
 
-pause() { if [[ -n "$PAUSE_PID" ]]; then kill -STOP "$PAUSE_PID"; sleep 1; fi; }
+pause() { if [[ -n "$PAUSE_PID" ]]; then kill -STOP "$PAUSE_PID" || echo "  (could not pause $PAUSE_PID)"; sleep 1; fi; }
 resume() { if [[ -n "$PAUSE_PID" ]]; then kill -CONT "$PAUSE_PID" 2>/dev/null || true; fi; }
 trap resume EXIT
 
