@@ -15,7 +15,9 @@
 #
 #   Scripts/bench.sh [--threads N] [--rows a,b] [--pause PID]   (run from anywhere inside the package)
 # --pause PID: stop process PID (SIGSTOP) while each row's process runs, continue it (SIGCONT)
-# between them and on exit — for measuring beside a long job without killing it.
+# between them and on exit — for measuring beside a long job without killing it. Before each run
+# the script also waits (up to QUIET_WAIT s, default 600) for other work to fall under QUIET_BUSY
+# percent (default 15) of the CPUs, and prints the load it started under.
 # Environment: PYTHON (default /work/main/.venv/bin/python), SCRATCH (default .build-kern).
 # Raw results: bench-out/swift-ROW.json and bench-out/pytorch-ROW.json.
 set -euo pipefail
@@ -44,16 +46,42 @@ if [[ -z "$ROWS" ]]; then ROWS=$("$BENCH" --list | awk '{print $1}' | paste -sd,
 pause() { if [[ -n "$PAUSE_PID" ]]; then kill -STOP "$PAUSE_PID" || echo "  (could not pause $PAUSE_PID)"; sleep 1; fi; }
 resume() { if [[ -n "$PAUSE_PID" ]]; then kill -CONT "$PAUSE_PID" 2>/dev/null || true; fi; }
 trap resume EXIT
+# Busy fraction of all CPUs over 2 s (from /proc/stat), in percent.
+busy() {
+    local a b
+    read -ra a < <(grep '^cpu ' /proc/stat); sleep 2; read -ra b < <(grep '^cpu ' /proc/stat)
+    local total=0 idle=$(( (b[4] + b[5]) - (a[4] + a[5]) ))
+    for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+    echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+# Pauses PAUSE_PID and waits (up to QUIET_WAIT seconds, default 600) until the other work on the
+# machine uses under QUIET_BUSY percent (default 15) of the CPUs; then goes on either way.
+QUIET_WAIT=${QUIET_WAIT:-600}
+QUIET_BUSY=${QUIET_BUSY:-15}
+quiet() {
+    local waited=0 load
+    while true; do
+        pause
+        load=$(busy)
+        if (( load < QUIET_BUSY || waited >= QUIET_WAIT )); then
+            echo "  (other load before this run: ${load}% of the CPUs, waited ${waited} s)"
+            return
+        fi
+        resume
+        sleep 15
+        waited=$(( waited + 17 ))
+    done
+}
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*: //'; }
 LOAD_BEFORE=$(loadavg)
 IFS=, read -ra NAMES <<< "$ROWS"
 for name in "${NAMES[@]}"; do
-    pause
+    quiet
     "$BENCH" --threads "$THREADS" --rows "$name" --json "$OUT/swift-$name.json" | tail -n +3 \
         || echo "  swift: failed"
     resume
-    pause
+    quiet
     # OPENBLAS_* do not affect torch (MKL/oneDNN); removed anyway for a clean comparison.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" Scripts/bench_pytorch.py \
         --threads "$THREADS" --rows "$name" --json "$OUT/pytorch-$name.json" 2>/dev/null | tail -n +3 \
