@@ -46,11 +46,12 @@ if [[ -z "$ROWS" ]]; then ROWS=$("$BENCH" --list | awk '{print $1}' | paste -sd,
 pause() { if [[ -n "$PAUSE_PID" ]]; then kill -STOP "$PAUSE_PID" || echo "  (could not pause $PAUSE_PID)"; sleep 1; fi; }
 resume() { if [[ -n "$PAUSE_PID" ]]; then kill -CONT "$PAUSE_PID" 2>/dev/null || true; fi; }
 trap resume EXIT
-# Busy fraction of all CPUs over 2 s (from /proc/stat), in percent.
+# Busy fraction of all CPUs over 2 s (from /proc/stat), in percent, niced work not counted.
 busy() {
     local a b
     read -ra a < <(grep '^cpu ' /proc/stat); sleep 2; read -ra b < <(grep '^cpu ' /proc/stat)
-    local total=0 idle=$(( (b[4] + b[5]) - (a[4] + a[5]) ))
+    # niced work (fields 2) counts as idle: it yields to the benchmark
+    local total=0 idle=$(( (b[4] + b[5] + b[2]) - (a[4] + a[5] + a[2]) ))
     for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
     echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
 }
