@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """The rows of `styleprompter-bench` in PyTorch CPU: same names, shapes, FLOP counts and timing
-rule (one warm-up, then the median of at least 5 runs and ~1.5 s), so Scripts/bench.sh can put the
-two side by side.
+rule (one warm-up, then the median of at least 5 runs — 3 for the slow rows in MINIMUM_RUNS — and
+~1.5 s), so Scripts/bench.sh can put the two side by side. A row made of weighted kinds (the
+amortised GAN iteration: (12·plain + 3·path + 1·both)/16) times each kind so and reports
+Σ weight·median / Σ weight; the GAN rows take one warm-up (before their first kind, an iteration 0)
+and one timed run per kind. Each row's JSON also holds the process's peak RSS (ru_maxrss, KiB).
 
     python Scripts/bench_pytorch.py [--threads 2] [--rows name,name] [--json FILE]
 
@@ -11,6 +14,7 @@ oneDNN) but are removed before torch is imported, for a clean comparison.
 import argparse
 import json
 import os
+import resource
 import time
 
 for variable in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
@@ -83,16 +87,17 @@ ROWS = {
 
 
 # Whole-model rows (generator, encoder, inversion, training step) live beside this file.
-from bench_pytorch_models import model_rows  # noqa: E402
+from bench_pytorch_models import MINIMUM_RUNS, SHARED_WARM_UP, model_rows  # noqa: E402
 
 ROWS.update(model_rows())
 
 
-def measure(work):
-    work()
+def measure(work, minimum_runs=5, warm_up=True):
+    if warm_up:
+        work()
     times = []
     start = time.perf_counter()
-    while len(times) < 5 or (time.perf_counter() - start < 1.5 and len(times) < 200):
+    while len(times) < minimum_runs or (time.perf_counter() - start < 1.5 and len(times) < 200):
         t0 = time.perf_counter()
         work()
         times.append(time.perf_counter() - t0)
@@ -112,16 +117,36 @@ def main():
     if unknown:
         parser.error(f"unknown rows: {', '.join(unknown)} (known: {', '.join(ROWS)})")
     print(f"pytorch {torch.__version__}, {args.threads} thread(s)")
-    print("row                        seconds      GFLOP/s  runs")
+    print("row                        seconds      GFLOP/s  runs  peak RSS")
     results = []
     with torch.inference_mode():
         for name in selected:
             prepare, flops = ROWS[name]
-            seconds, best, runs = measure(prepare())
+            prepared = prepare()
+            kinds = prepared if isinstance(prepared, list) else [(name, 1, prepared)]
+            total = sum(weight for _, weight, _ in kinds)
+            seconds = best = 0.0
+            runs = 0
+            parts = []
+            for k, (label, weight, work) in enumerate(kinds):
+                median, fastest, count = measure(work, MINIMUM_RUNS.get(name, 5),
+                                                 warm_up=k == 0 or name not in SHARED_WARM_UP)
+                seconds += weight * median / total
+                best += weight * fastest / total
+                runs += count
+                parts.append({"label": label, "weight": weight, "seconds": median, "best_seconds": fastest,
+                              "runs": count})
+                if len(kinds) > 1:
+                    print(f"  {label:<22} {median:10.5f} {count:18d}  weight {weight}/{total}")
             gflops = flops / seconds / 1e9 if flops else 0.0
-            print(f"{name:<24} {seconds:10.5f} {gflops:12.1f} {runs:5d}")
-            results.append({"name": name, "seconds": seconds, "best_seconds": best, "gflops": gflops, "flops": flops,
-                            "runs": runs})
+            # ru_maxrss is KiB on Linux; bench.sh runs each row in its own process.
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            print(f"{name:<24} {seconds:10.5f} {gflops:12.1f} {runs:5d} {peak / 1048576:7.2f} GiB")
+            result = {"name": name, "seconds": seconds, "best_seconds": best, "gflops": gflops, "flops": flops,
+                      "runs": runs, "peak_rss_kib": peak}
+            if len(kinds) > 1:
+                result["kinds"] = parts
+            results.append(result)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"implementation": "pytorch", "version": torch.__version__, "threads": args.threads,

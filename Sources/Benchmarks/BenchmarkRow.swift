@@ -4,11 +4,44 @@ import CPUKernels
 /// Rows are listed in `BenchmarkRow.all`; later rows (generator, encoder, training step) are
 /// added there with the same name in `Scripts/bench_pytorch.py`.
 struct BenchmarkRow {
+    /// One kind of run of a row and its weight in the row's figure.
+    struct Kind {
+        let label: String
+        let weight: Double
+        let work: () -> Void
+    }
+
     let name: String
     let summary: String
     /// Floating-point operations of one run (0 when GFLOP/s means nothing for the row).
     let flops: Double
-    let prepare: () -> () -> Void
+    /// Timed runs per kind after the warm-up: at least this many (and ~1.5 s in all).
+    let minimumRuns: Int
+    /// Allocates and fills the row's buffers and returns the work to time: one kind for most
+    /// rows; several for a row whose figure is a weighted mean of different runs (the amortised
+    /// GAN iteration: each kind is timed on its own, warm-up + median, and the row's seconds are
+    /// Σ weightᵢ·medianᵢ / Σ weightᵢ, its best the same of the fastest runs).
+    let prepareKinds: () -> [Kind]
+    /// Only the first kind gets a warm-up run (it must exercise every shape the others use).
+    let sharedWarmUp: Bool
+
+    init(name: String, summary: String, flops: Double, minimumRuns: Int = 5, prepare: @escaping () -> () -> Void) {
+        self.name = name
+        self.summary = summary
+        self.flops = flops
+        self.minimumRuns = minimumRuns
+        prepareKinds = { [Kind(label: name, weight: 1, work: prepare())] }
+        sharedWarmUp = false
+    }
+
+    init(name: String, summary: String, minimumRuns: Int, sharedWarmUp: Bool = false, kinds: @escaping () -> [Kind]) {
+        self.name = name
+        self.summary = summary
+        flops = 0
+        self.minimumRuns = minimumRuns
+        self.sharedWarmUp = sharedWarmUp
+        prepareKinds = kinds
+    }
 }
 
 /// A float buffer filled with deterministic values in [-1, 1), freed on deinit.

@@ -1,14 +1,19 @@
 // styleprompter-bench: times named kernel rows (median after warm-up) and prints seconds and
 // GFLOP/s; `Scripts/bench.sh` runs it beside `Scripts/bench_pytorch.py` and compares.
 //
-//   styleprompter-bench [--threads N] [--rows name,name] [--json FILE] [--list]
+//   styleprompter-bench [--threads N] [--rows name,name] [--json FILE] [--runs N] [--pool-gib G] [--list]
+// --runs N: at least N timed runs per row (kind) instead of the row's own minimum (a quick look).
+// --pool-gib G: StoragePool.shared.capacityBytes (the freed-buffer cache) for this run.
 import CPUKernels
 import Foundation
+import Tensors
 
 struct Options {
     var threads = 2
     var rows: Set<String>? = nil
     var jsonPath: String? = nil
+    var runs: Int? = nil
+    var poolGiB: Double? = nil
 
     init(_ commandLine: [String]) {
         var arguments = commandLine.dropFirst()
@@ -21,11 +26,13 @@ struct Options {
             case "--threads": threads = Int(value(after: argument)) ?? threads
             case "--rows": rows = Set(value(after: argument).split(separator: ",").map(String.init))
             case "--json": jsonPath = value(after: argument)
+            case "--runs": runs = Int(value(after: argument))
+            case "--pool-gib": poolGiB = Double(value(after: argument))
             case "--list":
                 for row in BenchmarkRow.all { print(row.name.padding(toLength: 24, withPad: " ", startingAt: 0), row.summary) }
                 exit(0)
             default:
-                FileHandle.standardError.write("usage: styleprompter-bench [--threads N] [--rows a,b] [--json FILE] [--list]\n".data(using: .utf8)!)
+                FileHandle.standardError.write("usage: styleprompter-bench [--threads N] [--rows a,b] [--json FILE] [--runs N] [--pool-gib G] [--list]\n".data(using: .utf8)!)
                 exit(2)
             }
         }
@@ -34,6 +41,7 @@ struct Options {
 let options = Options(CommandLine.arguments)
 let threads = options.threads
 Parallel.threadCount = threads
+if let poolGiB = options.poolGiB { StoragePool.shared.capacityBytes = Int(poolGiB * 1_073_741_824) }
 
 func now() -> Double {
     var ts = timespec()
@@ -41,12 +49,12 @@ func now() -> Double {
     return Double(ts.tv_sec) + 1e-9 * Double(ts.tv_nsec)
 }
 
-/// Median seconds of one run: one warm-up, then at least 5 runs and ~1.5 s in all.
-func measure(_ work: () -> Void) -> (median: Double, best: Double, runs: Int) {
-    work()
+/// Median seconds of one run: one warm-up (unless `warmUp` is false), then at least `minimumRuns` runs and ~1.5 s in all.
+func measure(_ work: () -> Void, minimumRuns: Int, warmUp: Bool = true) -> (median: Double, best: Double, runs: Int) {
+    if warmUp { work() }
     var times: [Double] = []
     let start = now()
-    while times.count < 5 || (now() - start < 1.5 && times.count < 200) {
+    while times.count < minimumRuns || (now() - start < 1.5 && times.count < 200) {
         let t0 = now()
         work()
         times.append(now() - t0)
@@ -55,17 +63,42 @@ func measure(_ work: () -> Void) -> (median: Double, best: Double, runs: Int) {
     return (times[times.count / 2], times[0], times.count)
 }
 
+/// The peak resident set of this process so far, in KiB (Linux `ru_maxrss`). `bench.sh` runs
+/// every row in its own process, so this is the row's peak.
+func peakResidentKiB() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return usage.ru_maxrss
+}
+
 print("styleprompter-bench, \(threads) thread(s)")
-print("row                        seconds      GFLOP/s  runs  work")
+print("row                        seconds      GFLOP/s  runs  peak RSS  work")
 var results: [[String: Any]] = []
 for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
-    let work = row.prepare()
-    let (seconds, best, runs) = measure(work)
+    let kinds = row.prepareKinds()
+    var seconds = 0.0, best = 0.0, runs = 0
+    var parts: [[String: Any]] = []
+    let totalWeight = kinds.reduce(0) { $0 + $1.weight }
+    for (k, kind) in kinds.enumerated() {
+        let (median, fastest, count) = measure(kind.work, minimumRuns: options.runs ?? row.minimumRuns,
+                                               warmUp: k == 0 || !row.sharedWarmUp)
+        seconds += kind.weight * median / totalWeight
+        best += kind.weight * fastest / totalWeight
+        runs += count
+        parts.append(["label": kind.label, "weight": kind.weight, "seconds": median, "best_seconds": fastest, "runs": count])
+        if kinds.count > 1 {
+            print("  \(kind.label.padding(toLength: 22, withPad: " ", startingAt: 0))", String(format: "%10.5f %18d", median, count),
+                  " weight \(kind.weight)/\(totalWeight)")
+        }
+    }
     let gflops = row.flops > 0 ? row.flops / seconds / 1e9 : 0
+    let peak = peakResidentKiB()
     print(row.name.padding(toLength: 24, withPad: " ", startingAt: 0),
-          String(format: "%10.5f %12.1f %5d", seconds, gflops, runs), " ", row.summary)
-    results.append(["name": row.name, "seconds": seconds, "best_seconds": best, "gflops": gflops, "flops": row.flops,
-                    "runs": runs])
+          String(format: "%10.5f %12.1f %5d %7.2f GiB", seconds, gflops, runs, Double(peak) / 1_048_576), " ", row.summary)
+    var result: [String: Any] = ["name": row.name, "seconds": seconds, "best_seconds": best, "gflops": gflops, "flops": row.flops,
+                                 "runs": runs, "peak_rss_kib": peak]
+    if kinds.count > 1 { result["kinds"] = parts }
+    results.append(result)
 }
 if let jsonPath = options.jsonPath {
     let document: [String: Any] = ["implementation": "swift", "threads": threads, "rows": results]

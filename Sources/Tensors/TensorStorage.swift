@@ -36,13 +36,25 @@ public final class StoragePool: @unchecked Sendable {
     public var capacityBytes = Int(Swift.min(ProcessInfo.processInfo.physicalMemory / 4, 8 << 30))
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var heldBytes = 0
+    private var live = 0
+    private var peakLive = 0
+    /// Bytes of tensor storage in use now (allocated and not yet freed; cached buffers excluded).
+    public var liveBytes: Int { lock.lock(); defer { lock.unlock() }; return live }
+    /// Bytes of freed buffers kept for reuse now.
+    public var cachedBytes: Int { lock.lock(); defer { lock.unlock() }; return heldBytes }
+    /// The most `liveBytes` has been since the start or the last `resetPeak()`.
+    public var peakLiveBytes: Int { lock.lock(); defer { lock.unlock() }; return peakLive }
+    public func resetPeak() { lock.lock(); peakLive = live; lock.unlock() }
     private let lock = NSLock()
 
     func take(count: Int) -> UnsafeMutablePointer<Float> {
         let slots = Swift.max(1, count)
+        let bytes = slots * MemoryLayout<Float>.stride
         lock.lock()
+        live += bytes
+        peakLive = Swift.max(peakLive, live)
         if let pointer = free[slots]?.popLast() {
-            heldBytes -= slots * MemoryLayout<Float>.stride
+            heldBytes -= bytes
             lock.unlock()
             return pointer
         }
@@ -55,6 +67,7 @@ public final class StoragePool: @unchecked Sendable {
         let slots = Swift.max(1, count)
         let bytes = slots * MemoryLayout<Float>.stride
         lock.lock()
+        live -= bytes
         if heldBytes + bytes <= capacityBytes {
             free[slots, default: []].append(pointer)
             heldBytes += bytes
