@@ -5,7 +5,7 @@ import Imaging
 import Inversion
 
 /// `styleprompter align`: photos → FFHQ-aligned face crops and `alignment.json`.
-struct AlignCommand: ParsableCommand {
+struct AlignCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "align",
         abstract: "Detect faces (MTCNN) and write FFHQ-aligned crops with alignment.json (boxes, landmarks, transforms).")
@@ -39,7 +39,7 @@ struct AlignCommand: ParsableCommand {
         if let transformSize, transformSize < 8 || transformSize > 16384 { throw ValidationError("--transform-size must be between 8 and 16384") }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
         let detector = try detection.detector()
@@ -54,7 +54,7 @@ struct AlignCommand: ParsableCommand {
                 let faces = detection.faces(in: photo, detector: detector)
                 if faces.isEmpty {
                     withoutFace += 1
-                    FileHandle.standardError.write(Data("no face found in \(item.url.lastPathComponent): skipped\n".utf8))
+                    StatusLine.write("no face found in \(item.url.lastPathComponent): skipped")
                 }
                 var entries: [Record.Face] = []
                 for (index, face) in faces.enumerated() {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 
 /// Parsing and bounds of the numeric arguments, for the commands' `validate()`: every value a
 /// user can type gives a result or a `ValidationError` naming the subcommand and the option,
@@ -71,6 +72,19 @@ enum ArgumentChecks {
         }
         guard b1.isFinite, b2.isFinite else { throw ValidationError("--beta '\(text)': both values must be finite numbers") }
         return (b1, b2)
+    }
+
+    /// `--resize-outputs N`: 1…4096.
+    static func resizeOutputs(_ size: Int?, command: String) throws {
+        if let size, !(1...4096).contains(size) {
+            throw ValidationError("\(command): --resize-outputs \(size) is outside 1…4096")
+        }
+    }
+
+    /// `image` resized (antialiased) to `size`² when `--resize-outputs` asks for it.
+    static func resized(_ image: Image, to size: Int?) -> Image {
+        guard let size, image.width != size || image.height != size else { return image }
+        return image.resized(width: size, height: size)
     }
 
     /// `--out` must be a folder that exists or can be made, and writable; checked in `validate()`,

@@ -17,7 +17,7 @@ final class BatchRun {
 
     func fail(_ item: PhotoInput.Item, _ error: Error) {
         failures.append((item.url.lastPathComponent, "\(error)"))
-        FileHandle.standardError.write(Data("skipping \(item.url.lastPathComponent): \(error)\n".utf8))
+        StatusLine.write("skipping \(item.url.lastPathComponent): \(error)")
     }
 
     /// A per-item file in the work folder.
@@ -36,7 +36,7 @@ final class BatchRun {
     func finish(total: Int) throws {
         guard !failures.isEmpty else { return }
         let lines = failures.map { "  \($0.name): \($0.message)" }.joined(separator: "\n")
-        FileHandle.standardError.write(Data("\(failures.count) of \(total) inputs failed:\n\(lines)\n".utf8))
+        StatusLine.write("\(failures.count) of \(total) inputs failed:\n\(lines)")
         throw CommandErrors.Failure(message: "\(failures.count) of \(total) inputs failed (listed above); the others were written")
     }
 }

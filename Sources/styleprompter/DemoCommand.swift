@@ -12,7 +12,7 @@ import Tensors
 /// fixed seed (Swin encoder with 10 latent tokens, a 64-px StyleGAN2, SMART), and without input
 /// photos the demo makes its own from that generator. Its outputs exercise every stage but are
 /// not meaningful faces, and it says so.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Invert and edit photos with the bundled default model (for now: a small seeded model).")
@@ -26,7 +26,7 @@ struct DemoCommand: ParsableCommand {
     static let generatorConfiguration = GeneratorConfiguration(size: 64, styleDimension: 64, mappingLayers: 4,
                                                                channels: [4: 32, 8: 32, 16: 32, 32: 16, 64: 16])
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         print("""
             styleprompter demo — NOTE: no trained StylePrompter model ships with this package yet.

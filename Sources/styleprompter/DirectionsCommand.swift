@@ -6,7 +6,7 @@ import StyleGAN
 import Tensors
 
 /// `styleprompter directions`: InterFaceGAN-style edit directions fitted on labelled latents.
-struct DirectionsCommand: ParsableCommand {
+struct DirectionsCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "directions",
         abstract: "Fit edit directions from latents and attribute labels (InterFaceGAN: a linear model per attribute).",
@@ -31,7 +31,7 @@ struct DirectionsCommand: ParsableCommand {
         guard correlated.isFinite, correlated >= 0, correlated <= 1 else { throw ValidationError("directions: --correlated must be in [0, 1]") }
     }
 
-    func run() throws {
+    func execute() throws {
         try CommandErrors.reporting {
             let latentURL = URL(fileURLWithPath: latents)
             let stored = try CheckpointFile.load(contentsOf: latentURL).tensors

@@ -8,7 +8,7 @@ import Tensors
 
 /// `styleprompter edit`: invert photos, move their codes along a direction, decode with SMART
 /// using each photo's own features.
-struct EditCommand: ParsableCommand {
+struct EditCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "edit",
         abstract: "Edit photos along an InterFaceGAN/W+ direction, a GANSpace component or a SeFa direction.")
@@ -23,7 +23,8 @@ struct EditCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Strength: one value, or start:end:count for a sweep (e.g. -3:3:7).")
     var strength: String = "-3:3:7"
     @Option(help: "Output folder.") var out: String
-    @Flag(help: "Also write edits.npy: float32 inputs × strengths × 3 × H × W (inputs × 3 × H × W for one strength).") var saveRaw = false
+    @Flag(help: "Also write edits_TAG.npy: float32 inputs × strengths × 3 × H × W (inputs × 3 × H × W for one strength).") var saveRaw = false
+    @Option(help: "Resize the written PNGs (edits, grid cells) to N×N (antialiased), as e4e/ReStyle's --resize_outputs.") var resizeOutputs: Int?
     @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
 
@@ -37,11 +38,28 @@ struct EditCommand: ParsableCommand {
         if let layers { _ = try ArgumentChecks.rowRange(layers, command: "edit") }
         if let component, component < 0 { throw ValidationError("edit: --component \(component) is negative") }
         if let sefa, !(0..<4096).contains(sefa) { throw ValidationError("edit: --sefa \(sefa) is outside 0…4095") }
+        try ArgumentChecks.resizeOutputs(resizeOutputs, command: "edit")
         try ArgumentChecks.outputFolder(out, command: "edit")
     }
 
-    func run() throws {
+    /// The edit's name in output files (`NAME_TAG_+1.00.png`): the direction file's base name,
+    /// `ganspace-C<component>-L<a>-<b>` or `sefa-K`, so that edits along several directions can
+    /// share a folder.
+    var tag: String {
+        if let direction {
+            let base = URL(fileURLWithPath: direction).deletingPathExtension().lastPathComponent
+            let safe = String(base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.+".unicodeScalars.contains($0) ? Character($0) : "-" })
+            return safe.isEmpty ? "direction" : safe
+        }
+        if ganspace != nil, let component, let layers, let range = try? ArgumentChecks.rowRange(layers, command: "edit") {
+            return "ganspace-C\(component)-L\(range.lowerBound)-\(range.upperBound)"
+        }
+        return "sefa-\(sefa ?? 0)"
+    }
+
+    func execute() throws {
         try compute.apply()
+        let tag = self.tag
         let weights = try modelOptions.weights()
         let strengths = try ArgumentChecks.strengths(strength, command: "edit")
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
@@ -70,11 +88,13 @@ struct EditCommand: ParsableCommand {
                     let size = reconstruction.shape[2]
                     let editImages = try edits.map { try Image.images(from: $0)[0] }
                     for (alpha, image) in zip(strengths, editImages) {
-                        try image.write(to: run.folder.appendingPathComponent("\(input.name)_edit_\(String(format: "%+.2f", alpha)).png"))
+                        try ArgumentChecks.resized(image, to: resizeOutputs)
+                            .write(to: run.folder.appendingPathComponent("\(input.name)_\(tag)_\(String(format: "%+.2f", alpha)).png"))
                     }
                     let reconstructed = try Image.images(from: reconstruction)[0]
-                    let row = [input.image.resized(width: size, height: size), reconstructed] + editImages
-                    try ImageGrid.make(rows: [row]).write(to: run.folder.appendingPathComponent("\(input.name)_grid.png"))
+                    let cell = resizeOutputs ?? size
+                    let row = ([input.image, reconstructed] + editImages).map { $0.width == cell && $0.height == cell ? $0 : $0.resized(width: cell, height: cell) }
+                    try ImageGrid.make(rows: [row]).write(to: run.folder.appendingPathComponent("\(input.name)_\(tag)_grid.png"))
                     if saveRaw { rawEdits.append(Tensor.concat(edits, axis: 0).unsqueeze(0)) }
                     results.append((reconstructed, editImages, input))
                     edited += 1
@@ -85,7 +105,7 @@ struct EditCommand: ParsableCommand {
                     try EncoderInputs.pasteBack(faces.map { ($0.0.reconstruction, $0.1) }, photo: item, folder: run.folder)
                     for (index, alpha) in strengths.enumerated() {
                         try EncoderInputs.pasteBack(faces.map { ($0.0.edits[index], $0.1) }, photo: item,
-                                                    suffix: "_edit_\(String(format: "%+.2f", alpha))", folder: run.folder)
+                                                    suffix: "_\(tag)_\(String(format: "%+.2f", alpha))", folder: run.folder)
                     }
                 }
             } catch {
@@ -95,9 +115,9 @@ struct EditCommand: ParsableCommand {
         if saveRaw && !rawEdits.isEmpty {
             var stacked = Tensor.concat(rawEdits, axis: 0)                    // [inputs, strengths, 3, H, W]
             if strengths.count == 1 { stacked = stacked.squeeze(1) }
-            try NumpyFile.write(StoredTensor(stacked), to: run.folder.appendingPathComponent("edits.npy"))
+            try NumpyFile.write(StoredTensor(stacked), to: run.folder.appendingPathComponent("edits_\(tag).npy"))
         }
-        print("wrote grids (input | inversion | \(strengths.count) edits) for \(edited) " + (alignment.align ? "faces" : "photos") + " to \(run.folder.path)")
+        print("wrote grids (input | inversion | \(strengths.count) edits along \(tag)) for \(edited) " + (alignment.align ? "faces" : "photos") + " to \(run.folder.path)")
         try run.finish(total: items.count)
     }
 

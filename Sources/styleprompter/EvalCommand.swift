@@ -7,7 +7,7 @@ import Tensors
 
 /// `styleprompter eval`: reconstruction quality of a model on a folder of photos, with the
 /// conventions of the GAN-inversion literature (REFERENCE §5): metrics at 256 px on [−1, 1].
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure MSE, PSNR, SSIM, MS-SSIM (and LPIPS, ID similarity) of inversions at the encoder's input size (256 px as released), with time per image.")
@@ -20,7 +20,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Also write the summary (and per-image values) as JSON here.") var json: String?
     @OptionGroup var compute: ComputeOptions
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         let weights = try modelOptions.weights()
         let items = try CommandErrors.reporting { try PhotoInput.collect(images) }
@@ -50,7 +50,7 @@ struct EvalCommand: ParsableCommand {
                 metrics.evaluate(output, target, into: &summary)
             } catch {
                 failures.append((item.url.lastPathComponent, "\(error)"))
-                FileHandle.standardError.write(Data("skipping \(item.url.lastPathComponent): \(error)\n".utf8))
+                StatusLine.write("skipping \(item.url.lastPathComponent): \(error)")
             }
         }
         print(summary.table())

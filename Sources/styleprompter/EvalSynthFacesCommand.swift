@@ -7,7 +7,7 @@ import Tensors
 import Training
 
 /// `styleprompter eval-synthfaces`: the default model's numbers against ground truth.
-struct EvalSynthFacesCommand: ParsableCommand {
+struct EvalSynthFacesCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "eval-synthfaces",
         abstract: "Measure a model on SynthFaces from unseen seeds: inversion (stage 1 vs SMART), attribute fidelity, edits, and a generator's Fréchet distance.",
@@ -31,7 +31,7 @@ struct EvalSynthFacesCommand: ParsableCommand {
         guard (2...100_000).contains(count) else { throw ValidationError("eval-synthfaces: --count must be in 2…100,000") }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         try CommandErrors.reporting {
             let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: attributes))

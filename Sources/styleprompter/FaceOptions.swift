@@ -84,14 +84,14 @@ struct EncoderInputs {
         let photo = try Image(contentsOf: item.url)
         guard let detector else {
             if let warning = Self.shapeWarning(photo, size: size) {
-                FileHandle.standardError.write(Data("warning: \(item.url.lastPathComponent): \(warning)\n".utf8))
+                StatusLine.write("warning: \(item.url.lastPathComponent): \(warning)")
             }
             let resized = photo.width == size && photo.height == size ? photo : photo.resized(width: size, height: size)
             return [EncoderInput(name: item.name, photo: item, image: resized, alignment: nil)]
         }
         let faces = options.detection.faces(in: photo, detector: detector)
         if faces.isEmpty {
-            FileHandle.standardError.write(Data("no face found in \(item.url.lastPathComponent): skipped\n".utf8))
+            StatusLine.write("no face found in \(item.url.lastPathComponent): skipped")
         }
         return try faces.enumerated().map { index, face in
             let aligned = try FaceAlignment.align(photo, face: face, outputSize: size)

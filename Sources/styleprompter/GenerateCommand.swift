@@ -6,7 +6,7 @@ import StyleGAN
 import Tensors
 
 /// `styleprompter generate`: images from a StyleGAN2 checkpoint, from seeds or saved latents.
-struct GenerateCommand: ParsableCommand {
+struct GenerateCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate images with a StyleGAN2 generator (rosinality, pSp/e4e/StylePrompter or our .safetensors).")
@@ -34,9 +34,10 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         let folder = URL(fileURLWithPath: out, isDirectory: true)
+        StatusLine.loading("generator", generator)
         let loaded = try CommandErrors.reporting { try GeneratorCheckpoint.load(contentsOf: try RunOutputs.file(generator, exported: "generator.safetensors")) }
         let g = loaded.generator
         g.eval()

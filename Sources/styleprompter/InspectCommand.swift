@@ -3,7 +3,7 @@ import Checkpoints
 import Foundation
 
 /// `styleprompter inspect FILE`: what a checkpoint holds, without running anything from it.
-struct InspectCommand: ParsableCommand {
+struct InspectCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "List the keys, shapes and dtypes of a .pt/.pth (zip or legacy), .safetensors or .npy file.")
@@ -12,7 +12,7 @@ struct InspectCommand: ParsableCommand {
 
     @Flag(help: "Print the listing as JSON.") var json = false
 
-    func run() throws {
+    func execute() throws {
         let url = URL(fileURLWithPath: file)
         let listing = try CommandErrors.reporting { try CheckpointFile.list(contentsOf: url) }
         if json {
@@ -47,7 +47,7 @@ struct InspectCommand: ParsableCommand {
 }
 
 /// `styleprompter convert IN OUT`: any checkpoint → safetensors.
-struct ConvertCommand: ParsableCommand {
+struct ConvertCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert a PyTorch checkpoint (or .npy) to .safetensors, running no code from it.")
@@ -56,7 +56,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "The .safetensors file to write (atomically).") var output: String
     @Flag(help: "Keep float16/bfloat16/float64 tensors in their own dtype instead of float32.") var keepDtypes = false
 
-    func run() throws {
+    func execute() throws {
         let source = URL(fileURLWithPath: input), target = URL(fileURLWithPath: output)
         guard target.pathExtension == "safetensors" else {
             throw ValidationError("convert: output '\(output)' must end in .safetensors")

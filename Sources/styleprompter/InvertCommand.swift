@@ -7,7 +7,7 @@ import StyleGAN
 import Tensors
 
 /// `styleprompter invert`: photos → W+ codes and reconstructions.
-struct InvertCommand: ParsableCommand {
+struct InvertCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "invert",
         abstract: "Invert photos into W+ and reconstruct them (SMART-refined unless --no-smart).")
@@ -17,15 +17,21 @@ struct InvertCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Option(help: "Photos per forward pass (results do not depend on it).") var batch: Int = 1
     @Flag(help: "Also write images.npy: float32 N×3×H×W at the generator's size, unclamped.") var saveRaw = false
+    @Flag(help: "Write only latents.npy and names.txt: encode, skip decoding the reconstructions (faster), as e4e/ReStyle's --latents_only.") var latentsOnly = false
+    @Option(help: "Resize the reconstruction PNGs to N×N (antialiased), as e4e/ReStyle's --resize_outputs.") var resizeOutputs: Int?
     @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("invert: --batch must be at least 1") }
+        if latentsOnly && saveRaw { throw ValidationError("invert: --latents-only writes no images: drop --save-raw") }
+        if latentsOnly && alignment.pasteBack { throw ValidationError("invert: --latents-only writes no images: drop --paste-back") }
+        if latentsOnly && resizeOutputs != nil { throw ValidationError("invert: --latents-only writes no images: drop --resize-outputs") }
+        try ArgumentChecks.resizeOutputs(resizeOutputs, command: "invert")
         try ArgumentChecks.outputFolder(out, command: "invert")
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         let weights = try modelOptions.weights()
         let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
@@ -37,10 +43,12 @@ struct InvertCommand: ParsableCommand {
             "preprocessing: RGB, EXIF orientation, antialiased bilinear resize to the encoder size",
             "align: \(alignment.align), all faces: \(alignment.detection.allFaces), detection side: \(alignment.detection.detectionSide), MTCNN: \(alignment.detection.mtcnn ?? "environment")",
             "paste back: \(alignment.pasteBack)",
+            "resize outputs: \(resizeOutputs.map(String.init) ?? "no")",
         ]))
         let needed = ["latents.npy"] + (saveRaw ? ["raw.npy"] : [])
         func isDone(_ name: String) -> Bool {
-            run.isDone(named: name, needing: needed) && FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\(name).png").path)
+            run.isDone(named: name, needing: needed)
+                && (latentsOnly || FileManager.default.fileExists(atPath: run.folder.appendingPathComponent("\(name).png").path))
         }
         // Without --align each photo is one input named after it, so finished photos are skipped
         // unread; with it, the faces are found again (cheap) and finished faces skipped.
@@ -53,14 +61,18 @@ struct InvertCommand: ParsableCommand {
         var awaitingPaste: [PhotoInput.Item] = []
         func flush() throws {
             guard !queue.isEmpty else { return }
-            let (latents, images) = GradientMode.withoutGradients { () -> (Tensor, Tensor) in
+            let (latents, images) = GradientMode.withoutGradients { () -> (Tensor, Tensor?) in
                 let encoded = model.encode(Tensor.concat(queue.map { $0.image.tensor() }, axis: 0))
+                if latentsOnly { return (encoded.latents, nil) }
                 return (encoded.latents, model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart))
             }
             for (i, input) in queue.enumerated() {
-                let image = images.narrow(0, start: i, length: 1)
-                try Image.images(from: image)[0].write(to: run.folder.appendingPathComponent("\(input.name).png"))
-                if saveRaw { try NumpyFile.write(StoredTensor(image), to: run.workFile(named: input.name, "raw.npy")) }
+                if let images {
+                    let image = images.narrow(0, start: i, length: 1)
+                    try ArgumentChecks.resized(try Image.images(from: image)[0], to: resizeOutputs)
+                        .write(to: run.folder.appendingPathComponent("\(input.name).png"))
+                    if saveRaw { try NumpyFile.write(StoredTensor(image), to: run.workFile(named: input.name, "raw.npy")) }
+                }
                 try LatentFile.write(latents.narrow(0, start: i, length: 1), to: run.workFile(named: input.name, "latents.npy"))
             }
             queue.removeAll()
@@ -100,7 +112,7 @@ struct InvertCommand: ParsableCommand {
                 let raw = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "raw.npy"))) }
                 try NumpyFile.write(StoredTensor(Tensor.concat(raw, axis: 0)), to: run.folder.appendingPathComponent("images.npy"))
             }
-            print("wrote \(done.count) reconstructions, latents.npy [\(done.count), \(latents[0].shape[1]), \(latents[0].shape[2])] and names.txt to \(run.folder.path)")
+            print("wrote \(latentsOnly ? "" : "\(done.count) reconstructions, ")latents.npy [\(done.count), \(latents[0].shape[1]), \(latents[0].shape[2])] and names.txt to \(run.folder.path)")
         }
         try run.finish(total: items.count)
     }

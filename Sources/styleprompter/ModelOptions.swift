@@ -39,6 +39,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func load() throws -> StylePrompterModel {
+        StatusLine.loading("model", self.model)
         let model = try CommandErrors.reporting {
             try StylePrompterCheckpoint.load(contentsOf: try RunOutputs.file(self.model, exported: "model.safetensors"),
                                              generatorURL: try generator.map { try RunOutputs.file($0, exported: "generator.safetensors") })

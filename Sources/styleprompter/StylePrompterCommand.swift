@@ -8,6 +8,7 @@ struct StylePrompterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "styleprompter",
         abstract: "StylePrompter GAN inversion and editing for StyleGAN2, on the CPU.",
+        version: StylePrompterVersion.current,
         subcommands: [DemoCommand.self, AlignCommand.self, InvertCommand.self, EditCommand.self, EvalCommand.self, GenerateCommand.self, SynthFacesCommand.self,
                       DirectionsCommand.self, TrainAttributesCommand.self, EvalSynthFacesCommand.self,
                       InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self])

@@ -13,7 +13,7 @@ import SynthFaces
 /// ```
 /// writes `faces/face_000000.png` … `faces/face_000999.png` (face i from seed S + i) and
 /// `faces/labels.csv` (`file,<FaceAttributes.labelNames…>`, one row per face).
-struct SynthFacesCommand: ParsableCommand {
+struct SynthFacesCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "synthfaces",
         abstract: "Render procedural cartoon faces (SynthFaces) as PNGs with their attributes in labels.csv.",
@@ -48,7 +48,7 @@ struct SynthFacesCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         let folder = URL(fileURLWithPath: out, isDirectory: true)
         try CommandErrors.reporting { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }

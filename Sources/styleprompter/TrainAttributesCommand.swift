@@ -4,7 +4,7 @@ import Training
 
 /// `styleprompter train-attributes`: the SynthFaces attribute predictor (the default model's
 /// measuring instrument and perceptual term).
-struct TrainAttributesCommand: ParsableCommand {
+struct TrainAttributesCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "train-attributes",
         abstract: "Train a small CNN to read SynthFaces' labels from pixels, and report its accuracy on unseen faces.")
@@ -23,7 +23,7 @@ struct TrainAttributesCommand: ParsableCommand {
         guard seed < 1 << 30 else { throw ValidationError("train-attributes: --seed must be below 2³⁰") }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         try CommandErrors.reporting {
             let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch)

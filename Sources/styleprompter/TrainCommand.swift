@@ -7,7 +7,7 @@ import Tensors
 import Training
 
 /// `styleprompter train`: StylePrompter's two training stages on a folder of aligned faces.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train StylePrompter: stage 1 (encoder through a frozen generator) or stage 2 (SMART).",
@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
         if let maxSteps, maxSteps < 1 { throw ValidationError("train: --max-steps must be at least 1") }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         try CommandErrors.reporting {
             let folder = URL(fileURLWithPath: resume ?? out!)

@@ -7,7 +7,7 @@ import Training
 
 /// `styleprompter train-generator`: StyleGAN2 on a folder of images (rosinality's recipe),
 /// resumable, with checkpoints, metrics, sample grids and exports in the run folder.
-struct TrainGeneratorCommand: ParsableCommand {
+struct TrainGeneratorCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "train-generator",
         abstract: "Train a StyleGAN2 generator on a folder of images (or streamed SynthFaces).",
@@ -49,7 +49,7 @@ struct TrainGeneratorCommand: ParsableCommand {
         if let maxSteps, maxSteps < 1 { throw ValidationError("train-generator: --max-steps must be at least 1") }
     }
 
-    func run() throws {
+    func execute() throws {
         try compute.apply()
         try CommandErrors.reporting {
             let configuration: GeneratorTrainingConfiguration

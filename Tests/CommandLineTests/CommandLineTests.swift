@@ -91,8 +91,8 @@ import TestSupport
 
         let edited = folder.appendingPathComponent("edited")
         try run(["edit", "--model", Self.model, photos[0], "--sefa", "1", "--strength", "-2:2:3", "--beta", "0.5,0.8", "--out", edited.path, "--save-raw"])
-        #expect(files("edited").isSuperset(of: ["celebahq_00044_grid.png", "celebahq_00044_edit_-2.00.png", "edits.npy"]))
-        #expect(try NumpyFile.readTensor(contentsOf: edited.appendingPathComponent("edits.npy")).shape == [1, 3, 3, 64, 64])
+        #expect(files("edited").isSuperset(of: ["celebahq_00044_sefa-1_grid.png", "celebahq_00044_sefa-1_-2.00.png", "edits_sefa-1.npy"]))
+        #expect(try NumpyFile.readTensor(contentsOf: edited.appendingPathComponent("edits_sefa-1.npy")).shape == [1, 3, 3, 64, 64])
     }
 }
 

@@ -86,7 +86,7 @@ struct FaceCommandTests {
 
         try run(["edit", "--model", Self.model, input.appendingPathComponent("group.jpg").path, "--sefa", "0", "--strength", "-2:2:2",
                  "--out", folder.appendingPathComponent("edited").path, "--align", "--paste-back", "--mtcnn", Self.mtcnn])
-        #expect(files("edited").isSuperset(of: ["group_grid.png", "group_pasted.jpg", "group_edit_-2.00_pasted.jpg", "group_edit_+2.00_pasted.jpg"]))
+        #expect(files("edited").isSuperset(of: ["group_sefa-0_grid.png", "group_pasted.jpg", "group_sefa-0_-2.00_pasted.jpg", "group_sefa-0_+2.00_pasted.jpg"]))
     }
 
     @Test func unalignedPhotosFarFromSquareOrSizeAreWarnedAbout() {

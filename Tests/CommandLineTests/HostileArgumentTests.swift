@@ -83,10 +83,10 @@ import Testing
         let out = folder.appendingPathComponent("out").path
         let corpus = Self.corpus.path
         #expect(failure(["generate", "--generator", Self.generator, "--latents", corpus + "/latents_inf.npy", "--out", out])
-            == "latents_inf.npy: latents hold NaN or infinite values")
+            == "generate: latents_inf.npy: latents hold NaN or infinite values")
         #expect(failure(["generate", "--generator", Self.generator, "--latents", corpus + "/latents_empty.npy", "--out", out, "--save-raw"])
-            .hasPrefix("latents_empty.npy: latents of shape [0, 10, 64]: no latent codes"))
-        #expect(failure(["inspect", corpus + "/fortran_overflow.npy"]).hasPrefix("fortran_overflow.npy: shape [0, 4611686018427387904, 4] has too many"))
+            .hasPrefix("generate: latents_empty.npy: latents of shape [0, 10, 64]: no latent codes"))
+        #expect(failure(["inspect", corpus + "/fortran_overflow.npy"]).hasPrefix("inspect: fortran_overflow.npy: shape [0, 4611686018427387904, 4] has too many"))
         #expect(failure(["generate", "--generator", corpus + "/generator_17_levels.safetensors", "--seeds", "0", "--out", out])
             .contains("larger than 4096 px"))
     }
@@ -183,10 +183,10 @@ import Testing
         let out = folder.appendingPathComponent("out")
         try run(["edit", "--model", Self.model, photo, "--ganspace", Self.corpus.appendingPathComponent("ganspace_valid.pt").path,
                  "--component", "1", "--layers", "2-6", "--strength", "-2:2:2", "--out", out.path])
-        #expect(files("out").isSuperset(of: ["a_grid.png", "a_edit_-2.00.png", "a_edit_+2.00.png"]))
+        #expect(files("out").isSuperset(of: ["a_ganspace-C1-L2-6_grid.png", "a_ganspace-C1-L2-6_-2.00.png", "a_ganspace-C1-L2-6_+2.00.png"]))
         let message = failure(["edit", "--model", Self.model, photo, "--ganspace", Self.corpus.appendingPathComponent("ganspace_nan_std.pt").path,
                                "--component", "1", "--layers", "2-6", "--out", out.path])
-        #expect(message == "ganspace_nan_std.pt: GANSpace: 'std' holds NaN or infinite values")
+        #expect(message == "edit: ganspace_nan_std.pt: GANSpace: 'std' holds NaN or infinite values")
         #expect(failure(["edit", "--model", Self.model, photo, "--sefa", "4000", "--out", out.path]) == "edit: --sefa 4000: the generator has only 64 directions")
     }
 
@@ -197,8 +197,8 @@ import Testing
         try FileManager.default.createDirectory(at: p.appendingPathComponent("folder.png"), withIntermediateDirectories: true)
         let out = folder.appendingPathComponent("out")
         let message = failure(["invert", "--model", Self.model, p.path, "--out", out.path])
-        #expect(message == "1 of 2 inputs failed (listed above); the others were written")
+        #expect(message == "invert: 1 of 2 inputs failed (listed above); the others were written")
         #expect(files("out").contains("a.png"))
-        #expect(failure(["inspect", p.appendingPathComponent("folder.png").path]) == "folder.png: is a folder, not a file")
+        #expect(failure(["inspect", p.appendingPathComponent("folder.png").path]) == "inspect: folder.png: is a folder, not a file")
     }
 }
