@@ -43,9 +43,13 @@ enum StatusLine {
 
     /// What `write` puts out: an open progress line is cleared (`\r`, ESC[K) first.
     static func line(_ text: String) -> String {
-        let lead = progressOpen ? "\r\u{1B}[K" : ""
-        progressOpen = false
-        return lead + text + "\n"
+        defer { progressOpen = false }
+        return line(text, clearing: progressOpen)
+    }
+
+    /// The line, after `\r` ESC[K when it replaces an open progress line.
+    static func line(_ text: String, clearing: Bool) -> String {
+        (clearing ? "\r\u{1B}[K" : "") + text + "\n"
     }
 
     /// "loading model M…" before a slow load.
