@@ -27,7 +27,8 @@ struct EvalCommand: StylePrompterSubcommand {
         let model = try modelOptions.load()
         let perceptual = try lpips.isEmpty ? nil : CommandErrors.reporting { try LPIPS.load(from: lpips.map { URL(fileURLWithPath: $0) }) }
         let identity = try arcface.map { path in
-            try CommandErrors.reporting { IdentityLoss(facenet: try IRSEBackbone.load(contentsOf: URL(fileURLWithPath: path))) }
+            StatusLine.loading("ArcFace", path)
+            return try CommandErrors.reporting { IdentityLoss(facenet: try IRSEBackbone.load(contentsOf: URL(fileURLWithPath: path))) }
         }
         perceptual?.eval()
         identity?.facenet.eval()

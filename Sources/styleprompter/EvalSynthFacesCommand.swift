@@ -75,6 +75,7 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
                 }
             }
             if let generator {
+                StatusLine.loading("generator", generator)
                 let g = try GeneratorCheckpoint.load(contentsOf: try RunOutputs.file(generator, exported: "generator.safetensors")).generator
                 let (fd, floor) = try evaluation.frechetDistance(generator: g, count: max(count, 500))
                 document["frechet_distance"] = fd

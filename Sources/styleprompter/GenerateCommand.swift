@@ -53,8 +53,9 @@ struct GenerateCommand: StylePrompterSubcommand {
             let z = Tensor.concat(list.map { Tensor.randomNormal([1, config.styleDimension], generator: RandomGenerator(seed: UInt64(bitPattern: Int64($0)))) }, axis: 0)
             wplus = GradientMode.withoutGradients { g.broadcastLatent(g.mapping(z)) }
         } else {
-            wplus = try CommandErrors.reporting { try LatentFile.read(URL(fileURLWithPath: latents!), configuration: config) }
-            names = (0..<wplus.shape[0]).map { String(format: "latent%04d", $0) }
+            let read = try CommandErrors.reporting { try LatentFile.readNamed(URL(fileURLWithPath: latents!), configuration: config) }
+            wplus = read.latents
+            names = read.names.map(Self.outputNames) ?? (0..<wplus.shape[0]).map { String(format: "latent%04d", $0) }
         }
         if truncation < 1 {
             let mean = loaded.latentAverage.map { $0.count == config.styleDimension ? $0 : $0.reshape([-1, config.styleDimension]).mean(axis: 0) }
@@ -80,5 +81,23 @@ struct GenerateCommand: StylePrompterSubcommand {
         try LatentFile.write(wplus, to: folder.appendingPathComponent("latents.npy"))
         if saveRaw { try NumpyFile.write(StoredTensor(Tensor.concat(raw, axis: 0)), to: folder.appendingPathComponent("images.npy")) }
         print("wrote \(names.count) PNGs and latents.npy\(saveRaw ? " and images.npy" : "") to \(folder.path)")
+    }
+
+    /// Output names for an e4e/ReStyle dictionary's keys (image file names): the base name
+    /// without extension, characters other than letters, digits, `-`, `_`, `.` as `_`, and
+    /// `_1`, `_2`… where two would collide (`latentNNNN` for an empty or hidden name).
+    static func outputNames(_ keys: [String]) -> [String] {
+        var used: Set<String> = ["latents", "images"]
+        return keys.enumerated().map { index, key in
+            let last = key.split(separator: "/").last.map(String.init) ?? ""
+            let base = last.lastIndex(of: ".").map { $0 == last.startIndex ? last : String(last[..<$0]) } ?? last
+            var safe = String(base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.".unicodeScalars.contains($0) ? Character($0) : "_" })
+            if safe.isEmpty || safe.hasPrefix(".") { safe = String(format: "latent%04d", index) }
+            var name = safe
+            var suffix = 1
+            while used.contains(name) { name = "\(safe)_\(suffix)"; suffix += 1 }
+            used.insert(name)
+            return name
+        }
     }
 }

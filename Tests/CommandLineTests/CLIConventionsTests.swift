@@ -125,7 +125,8 @@ import Testing
         try TorchCheckpoint.write(.tensor(StoredTensor(iterations)), to: folder.appendingPathComponent("plain.pt"))
         #expect(try LatentFile.read(folder.appendingPathComponent("plain.pt"), configuration: configuration).shape == [3, 10, 64])
         try run(["generate", "--generator", Self.generator, "--latents", file.path, "--out", folder.appendingPathComponent("g").path])
-        #expect(files("g").isSuperset(of: ["latent0000.png", "latent0002.png", "latents.npy"]))
+        #expect(files("g").isSuperset(of: ["b.png", "a.png", "c.png", "latents.npy"]))
+        #expect(GenerateCommand.outputNames(["x/a.jpg", "a.png", "", "../..", "latents.jpg", "é b.jpg"]) == ["a", "a_1", "latent0002", "latent0003", "latents_1", "__b"])
 
         let bad = PickleDictionary([(.string("x.jpg"), .tensor(StoredTensor(Tensor.zeros([7, 64]))))])
         try TorchCheckpoint.write(.dict(bad), to: folder.appendingPathComponent("bad.pt"))
