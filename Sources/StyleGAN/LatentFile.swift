@@ -21,7 +21,7 @@ public enum LatentFile {
         let (n, d) = (configuration.latentCount, configuration.styleDimension)
         let isSingleTensor: Bool
         switch contents.root {
-        case .none, .some(.tensor), .some(.storage): isSingleTensor = true
+        case nil, .some(.tensor), .some(.storage): isSingleTensor = true
         default: isSingleTensor = false
         }
         if !isSingleTensor && contents.tensors.count >= 1 {
