@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "NeuralNetwork", dependencies: ["Tensors"], swiftSettings: numericSettings),
         .target(name: "Checkpoints", dependencies: ["Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
         .target(name: "Imaging", dependencies: ["CPUKernels", "Tensors"], swiftSettings: numericSettings),
-        .target(name: "StyleGAN", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
+        .target(name: "StyleGAN", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Perceptual", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
