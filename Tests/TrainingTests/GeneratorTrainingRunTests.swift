@@ -38,6 +38,7 @@ import Testing
             return (object["terms"] as! [String: Any])["loss_d"] as! Double
         }
         let first = lines.prefix(5).map(dLoss).reduce(0, +) / 5, last = lines.suffix(5).map(dLoss).reduce(0, +) / 5
+        #expect(lines.allSatisfy { $0.contains("\"r1\"") && $0.contains("\"path\"") }, "every line carries the latest regulariser values")
         #expect(last < first, "D loss \(first) → \(last)")
         for name in ["config.json", "generator.safetensors", "log.txt", "validation.jsonl"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")

@@ -101,6 +101,9 @@ public final class GeneratorTrainingRun {
     public private(set) var step = 0
     let source: any TrainingImageSource
     var startPosition = 0
+    /// The lazy regularisers run on their own schedule (every 16 / 4 iterations), which a log
+    /// interval may never meet: each logged line carries their latest values (saved with the run).
+    var latestR1: Float?, latestPath: Float?
     /// Receives the progress output (a terminal line redrawn in place, or plain lines); tests silence it.
     public var report: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
     let trainingLog: TrainingLog
@@ -161,6 +164,8 @@ public final class GeneratorTrainingRun {
         state.add(trainer.discriminatorOptimizer.stateDictionary(), prefix: "d_optim.")
         state.store(random: trainer.random, as: "random")
         state.store(trainer.meanPathLength, as: "mean_path_length")
+        if let latestR1 { state.store(latestR1, as: "latest_r1") }
+        if let latestPath { state.store(latestPath, as: "latest_path") }
         state.values["iteration"] = String(trainer.iteration)
         state.values["position"] = String(startPosition)
         state.values["kind"] = "train-generator"
@@ -183,6 +188,8 @@ public final class GeneratorTrainingRun {
         try state.restore(random: trainer.random, from: "random")
         trainer.restore(iteration: try state.integer("iteration"), meanPathLength: try state.float("mean_path_length"))
         startPosition = try state.integer("position")
+        latestR1 = try? state.float("latest_r1")
+        latestPath = try? state.float("latest_path")
         step = state.step
     }
 
@@ -205,6 +212,8 @@ public final class GeneratorTrainingRun {
             let batch = try loader.next()
             let losses = trainer.step(realImages: batch.images)
             last = losses
+            latestR1 = losses.r1 ?? latestR1
+            latestPath = losses.pathLength ?? latestPath
             step += 1
             startPosition = loader.position
             window.add(c.batchSize)
@@ -215,8 +224,8 @@ public final class GeneratorTrainingRun {
                 let rate = window.takeRate()
                 var terms: [String: Double] = ["loss_d": Double(losses.discriminator), "loss_g": Double(losses.generator),
                                                "mean_path_length": Double(losses.meanPathLength)]
-                if let r1 = losses.r1 { terms["r1"] = Double(r1) }
-                if let path = losses.pathLength { terms["path"] = Double(path) }
+                if let r1 = latestR1 { terms["r1"] = Double(r1) }
+                if let path = latestPath { terms["path"] = Double(path) }
                 try trainingLog.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize) / 1000,
                                                       seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: terms))
                 progress.update(step: step, terms: terms, imagesPerSecond: rate)
