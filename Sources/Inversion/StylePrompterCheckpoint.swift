@@ -85,9 +85,12 @@ public enum StylePrompterCheckpoint {
         return StylePrompterModel(encoder: encoder, generator: generator, smart: smart, latentAverage: average, refinedLayer: refinedLayer)
     }
 
-    /// Writes `model` as one `.safetensors` with its configuration in the metadata.
-    public static func save(_ model: StylePrompterModel, to url: URL) throws {
-        let tensors = model.stateDictionary().map { ($0.key, StoredTensor($0.tensor)) }
+    /// Writes `model` as one `.safetensors` with its configuration in the metadata; with
+    /// `halfPrecision`, each tensor is float16 where `HalfPrecision` finds that exact enough.
+    public static func save(_ model: StylePrompterModel, to url: URL, halfPrecision: Bool = false) throws {
+        let tensors = model.stateDictionary().map {
+            ($0.key, halfPrecision ? HalfPrecision.storedWhereExact($0.tensor) : StoredTensor($0.tensor))
+        }
         let encoderJSON = String(decoding: try JSONEncoder().encode(model.encoder.configuration), as: UTF8.self)
         let generatorJSON = String(decoding: try JSONEncoder().encode(model.generator.configuration), as: UTF8.self)
         try Safetensors.write(tensors, metadata: [

@@ -88,6 +88,14 @@ struct TrainCommand: StylePrompterSubcommand {
             let modelRandom = RandomGenerator(seed: c.seed ^ 0x3D5E_ED00)
             print("loading the \(c.stage == 1 ? "generator" : "stage-1 model")…")
             let model = try EncoderTrainingSetup.makeModel(c, modelRandom: modelRandom) { print($0) }
+            // Stage 2 trains at the stage-1 encoder's input size; a new run takes it from the model.
+            let encoderSize = model.encoder.configuration.imageSize
+            if c.stage == 2 && encoderSize != c.imageSize {
+                guard resume == nil && imageSize == nil else {
+                    throw TrainingError.configuration("image size \(c.imageSize), but the stage-1 model's encoder takes \(encoderSize)-px images")
+                }
+                c.imageSize = encoderSize
+            }
             let stage = try EncoderTrainingSetup.makeStage(c, model: model, lpips: perceptual, identity: identity)
             let all = try TrainingData.source(c.data, size: c.imageSize)
             let (train, validation) = try TrainingData.split(all, description: c.data, size: c.imageSize, test: c.testData, heldOut: c.heldOutFraction, seed: c.seed, validationCount: c.validationImages)

@@ -35,8 +35,9 @@ import Testing
                        "--val-images", "2", "--validate-every", "2", "--checkpoint-every", "2"]
         let predictor = folder.appendingPathComponent("attributes.safetensors").path
         try run(["train-attributes", "--size", "16", "--steps", "2", "--batch", "4", "--out", predictor])
+        // A small input size: stage 2 must take it from the stage-1 model (it once validated at 256 px and trapped).
         try run(["train", "--stage", "1", "--data", "synthfaces:4", "--generator", gan, "--out", stage1, "--steps", "4", "--max-steps", "2",
-                 "--attributes", predictor] + encoder)
+                 "--attributes", predictor, "--image-size", "32"] + encoder)
         try run(["train", "--resume", stage1])
         try run(["train", "--stage", "2", "--data", "synthfaces:4", "--from", stage1, "--out", stage2, "--steps", "2", "--batch", "2",
                  "--val-images", "2", "--accumulate", "2"])

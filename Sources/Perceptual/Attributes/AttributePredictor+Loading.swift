@@ -3,11 +3,12 @@ import Foundation
 import Tensors
 
 extension AttributePredictor {
-    /// Writes the weights as safetensors with the layout (and training size) in the metadata.
-    public func save(to url: URL, imageSize: Int) throws {
+    /// Writes the weights as safetensors with the layout (and training size) in the metadata;
+    /// with `halfPrecision`, float16 where `HalfPrecision` finds that exact enough.
+    public func save(to url: URL, imageSize: Int, halfPrecision: Bool = false) throws {
         let layoutJSON = String(decoding: try JSONEncoder().encode(layout), as: UTF8.self)
-        try saveSafetensors(to: url, metadata: ["format": "styleprompter-attribute-predictor", "attribute_layout": layoutJSON,
-                                                 "image_size": String(imageSize)])
+        let metadata = ["format": "styleprompter-attribute-predictor", "attribute_layout": layoutJSON, "image_size": String(imageSize)]
+        if halfPrecision { try saveHalfPrecisionSafetensors(to: url, metadata: metadata) } else { try saveSafetensors(to: url, metadata: metadata) }
     }
 
     /// Reads a predictor saved by `save(to:imageSize:)`; returns it and the image size it was trained at.

@@ -135,7 +135,7 @@ public enum RunReport {
         return rows
     }
 
-    static func describe(_ value: Any) -> String {
+    public static func describe(_ value: Any) -> String {
         switch value {
         case let text as String: return text
         case is NSNull: return "null"
