@@ -1,68 +1,73 @@
 import ArgumentParser
+import DefaultModel
 import Foundation
 import Imaging
-import Inversion
+import Perceptual
 import StyleGAN
 import Tensors
+import Training
 
-/// The README's main command: the whole pipeline — create (or load) the default model, invert
-/// photos, edit them — with no arguments and no downloads.
+/// The README's main command: the bundled default model (a StylePrompter this project trained
+/// on SynthFaces) inverts fresh faces, edits them along the shipped directions, and writes a
+/// grid, a metrics table and an HTML page — no arguments, no downloads.
 ///
-/// No trained default model exists yet, so the default is a small StylePrompter built from a
-/// fixed seed (Swin encoder with 10 latent tokens, a 64-px StyleGAN2, SMART), and without input
-/// photos the demo makes its own from that generator. Its outputs exercise every stage but are
-/// not meaningful faces, and it says so.
+/// Photos given as arguments are inverted and edited too (through `invert` and `edit`), with
+/// the caveat the page states: the default model knows cartoon faces, not photographs.
 struct DemoCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Invert and edit photos with the bundled default model (for now: a small seeded model).")
+        abstract: "Invert and edit fresh faces with the bundled default model; writes a grid, metrics and an HTML page.")
 
-    @Argument(help: "Photos to use instead of the demo's generated ones.") var inputs: [String] = []
+    @Argument(help: "Photos to invert and edit as well (aligned faces; the default model was trained on SynthFaces).") var inputs: [String] = []
     @Option(help: "Output folder.") var out: String = "styleprompter-demo"
+    @Option(help: "Fresh SynthFaces to render and invert.") var faces: Int = 6
+    @Option(help: "Edit strength (distance along each unit direction in W).") var strength: Float = 3
+    @Option(help: "StylePrompter model (default: the bundled one).") var model: String?
     @OptionGroup var compute: ComputeOptions
 
-    static let encoderConfiguration = SwinConfiguration(embedDimension: 24, depths: [2, 2, 2, 2], heads: [2, 2, 4, 4],
-                                                        latentTokens: 10, headHiddenDimension: 64, styleDimension: 64)
-    static let generatorConfiguration = GeneratorConfiguration(size: 64, styleDimension: 64, mappingLayers: 4,
-                                                               channels: [4: 32, 8: 32, 16: 32, 32: 16, 64: 16])
+    func validate() throws {
+        guard (1...64).contains(faces) else { throw ValidationError("demo: --faces must be in 1…64, got \(faces)") }
+        guard strength.isFinite, strength > 0, strength <= 100 else { throw ValidationError("demo: --strength must be in (0, 100], got \(strength)") }
+    }
 
     func execute() throws {
         try compute.apply()
-        print("""
-            styleprompter demo — NOTE: no trained StylePrompter model ships with this package yet.
-            The default model here is a small one built from a fixed seed (Swin-V2 encoder with 10 latent
-            tokens, 64-px StyleGAN2, SMART): every stage of inversion and editing runs for real, but the
-            pictures it produces are not meaningful faces. Use --model with a trained checkpoint for those.
-            """)
-        let folder = URL(fileURLWithPath: out, isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let started = Date()
-
-        let modelURL = folder.appendingPathComponent("default-model.safetensors")
-        let model = StylePrompterModel(encoder: Self.encoderConfiguration, generator: Self.generatorConfiguration, seed: 2307)
-        try StylePrompterCheckpoint.save(model, to: modelURL)
-        print("default model: \(model.parameters().reduce(0) { $0 + $1.count }) parameters → \(modelURL.path)")
-
-        var photos = inputs
-        if photos.isEmpty {
-            let photoFolder = folder.appendingPathComponent("photos", isDirectory: true)
-            try FileManager.default.createDirectory(at: photoFolder, withIntermediateDirectories: true)
-            for seed in [1, 2] {
-                let z = Tensor.randomNormal([1, 64], generator: RandomGenerator(seed: UInt64(seed)))
-                let image = GradientMode.withoutGradients { model.generator([z]).resizeBilinear(height: 256, width: 256) }
-                let url = photoFolder.appendingPathComponent("photo_\(seed).png")
-                try Image.images(from: image)[0].write(to: url)
-                photos.append(url.path)
+        let folder = URL(fileURLWithPath: out, isDirectory: true)
+        try CommandErrors.reporting {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var options = try ModelOptions.parse(model.map { ["--model", $0] } ?? [])
+            options.noSmart = false
+            let stylePrompter = try options.load()
+            StatusLine.loading("attribute predictor", DefaultModel.attributes.path)
+            let (predictor, predictorSize) = try AttributePredictor.load(contentsOf: DefaultModel.attributes)
+            var edits: [(name: String, direction: Tensor)] = []
+            for (name, _) in DefaultModel.demoEdits {
+                guard let url = DefaultModel.direction(name), case .vector(let direction) = try EditDirection.load(contentsOf: url) else {
+                    throw CommandErrors.Failure(message: "the bundled model has no direction '\(name)' in \(DefaultModel.directions.path)")
+                }
+                edits.append((name, direction))
             }
-            print("made \(photos.count) input photos with the default generator in \(photoFolder.path)")
+            let demo = SynthFacesDemo(model: stylePrompter, predictor: predictor, predictorSize: predictorSize)
+            let result = try demo.run(count: faces, edits: edits, strength: strength)
+            let page = DemoPage(result: result, titles: DefaultModel.demoEdits.map(\.title), cardURL: DefaultModel.card,
+                                modelName: model ?? "the bundled default model")
+            try page.grid().write(to: folder.appendingPathComponent("faces.png"))
+            try AtomicFile.write(Array(page.html().utf8), to: folder.appendingPathComponent("index.html"))
+            try AtomicFile.write(Array(try page.metricsJSON()), to: folder.appendingPathComponent("metrics.json"))
+            print(page.metricsTable())
         }
-        let threads = compute.threads.map { ["--threads", String($0)] } ?? []
-        var invert = try InvertCommand.parse(["--model", modelURL.path] + photos + ["--out", folder.appendingPathComponent("inverted").path] + threads)
-        try invert.run()
-        var edit = try EditCommand.parse(["--model", modelURL.path] + photos +
-            ["--sefa", "0", "--strength", "-3:3:5", "--out", folder.appendingPathComponent("edited").path] + threads)
-        try edit.run()
-        print(String(format: "demo finished in %.1f s: see %@/inverted (reconstructions, latents.npy) and %@/edited (*_grid.png: input | inversion | edits)",
-                     Date().timeIntervalSince(started), folder.path, folder.path))
+        if !inputs.isEmpty {
+            let threads = compute.threads.map { ["--threads", String($0)] } ?? []
+            let modelArguments = model.map { ["--model", $0] } ?? []
+            var invert = try InvertCommand.parse(modelArguments + inputs + ["--out", folder.appendingPathComponent("photos-inverted").path] + threads)
+            try invert.run()
+            guard let smile = DefaultModel.direction("smile") else { throw CommandErrors.Failure(message: "demo: the bundled smile direction is missing") }
+            var edit = try EditCommand.parse(modelArguments + inputs + ["--direction", smile.path, "--strength", "-\(strength):\(strength):5",
+                                                                        "--out", folder.appendingPathComponent("photos-edited").path] + threads)
+            try edit.run()
+        }
+        print(String(format: "demo finished in %.1f s: open %@ (faces.png: input | stage 1 | SMART | each edit at −%g and +%g; metrics.json)",
+                     Date().timeIntervalSince(started), folder.appendingPathComponent("index.html").path, Double(strength), Double(strength)))
     }
 }

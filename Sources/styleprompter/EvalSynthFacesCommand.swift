@@ -1,4 +1,5 @@
 import ArgumentParser
+import DefaultModel
 import Foundation
 import Imaging
 import Perceptual
@@ -18,23 +19,26 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
         With --generator: the Fréchet distance of its samples against real renders, beside the real-vs-real floor.
         """)
 
-    @Option(help: "StylePrompter model (file or run folder).") var model: String?
+    @Option(help: "StylePrompter model (file or run folder; default, when --generator is not given either: the bundled model, with its directions).") var model: String?
     @Option(help: "StyleGAN2 generator (file or run folder) for the Fréchet distance.") var generator: String?
-    @Option(help: "Attribute predictor (train-attributes).") var attributes: String
+    @Option(help: "Attribute predictor (train-attributes; default: the bundled one).") var attributes: String?
     @Option(help: "Folder of direction files (NAME.pt, as `directions` writes them).") var directions: String?
     @Option(help: "Faces to evaluate.") var count: Int = 200
     @Option(help: "Write every number as JSON here.") var json: String?
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        guard model != nil || generator != nil else { throw ValidationError("eval-synthfaces: pass --model, --generator or both") }
         guard (2...100_000).contains(count) else { throw ValidationError("eval-synthfaces: --count must be in 2…100,000") }
     }
 
     func execute() throws {
         try compute.apply()
         try CommandErrors.reporting {
-            let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: attributes))
+            let (predictor, size) = try AttributePredictor.load(contentsOf: attributes.map { URL(fileURLWithPath: $0) } ?? DefaultModel.attributes)
+            // Nothing named: the bundled model with its directions.
+            let bundled = model == nil && generator == nil
+            let model = bundled ? DefaultModel.model.path : self.model
+            let directions = bundled ? DefaultModel.directions.path : self.directions
             let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size)
             var document: [String: Any] = ["count": count]
             if let model {

@@ -1,12 +1,13 @@
 import ArgumentParser
+import DefaultModel
 import Foundation
 import Inversion
 import StyleGAN
 
 /// `--model`, `--generator`, `--beta`, `--no-smart`: which StylePrompter to run and how.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "StylePrompter checkpoint: the released .pt ({'state_dict', 'opts', 'latent_avg'}), our .safetensors, a training checkpoint, or a `train` run folder.")
-    var model: String
+    @Option(help: "StylePrompter checkpoint: the released .pt ({'state_dict', 'opts', 'latent_avg'}), our .safetensors, a training checkpoint, or a `train` run folder (default: the bundled SynthFaces model).")
+    var model: String?
 
     @Option(help: "StyleGAN2 checkpoint, when the model checkpoint holds no generator.")
     var generator: String?
@@ -21,6 +22,9 @@ struct ModelOptions: ParsableArguments {
         _ = try weights()
     }
 
+    /// The checkpoint to load: `--model`, or the bundled default model.
+    var modelPath: String { model ?? DefaultModel.model.path }
+
     func weights() throws -> SMARTWeights {
         let (b1, b2) = try ArgumentChecks.beta(beta)
         return SMARTWeights(b1, b2)
@@ -30,7 +34,7 @@ struct ModelOptions: ParsableArguments {
     /// inode and a hash of their first and last MiB), β, SMART on/off and `extra` (the
     /// preprocessing). A resumed run whose fingerprint differs recomputes.
     func fingerprint(extra: [String]) throws -> String {
-        var parts = [try FileFingerprint.of(RunOutputs.file(model, exported: "model.safetensors"))]
+        var parts = [try FileFingerprint.of(RunOutputs.file(modelPath, exported: "model.safetensors"))]
         if let generator { parts.append(try FileFingerprint.of(RunOutputs.file(generator, exported: "generator.safetensors"))) }
         let (b1, b2) = try ArgumentChecks.beta(beta)
         parts.append("beta \(b1.bitPattern),\(b2.bitPattern)")
@@ -39,9 +43,9 @@ struct ModelOptions: ParsableArguments {
     }
 
     func load() throws -> StylePrompterModel {
-        StatusLine.loading("model", self.model)
+        StatusLine.loading("model", self.model ?? "the bundled default model (SynthFaces, 64 px)")
         let model = try CommandErrors.reporting {
-            try StylePrompterCheckpoint.load(contentsOf: try RunOutputs.file(self.model, exported: "model.safetensors"),
+            try StylePrompterCheckpoint.load(contentsOf: try RunOutputs.file(modelPath, exported: "model.safetensors"),
                                              generatorURL: try generator.map { try RunOutputs.file($0, exported: "generator.safetensors") })
         }
         model.eval()

@@ -1,0 +1,45 @@
+import Foundation
+
+/// The model that ships with the package: a StylePrompter trained by this project on SynthFaces
+/// (procedural cartoon faces, 64 px), with its attribute predictor and edit directions fitted on
+/// the faces' labels. `Scripts/train_default_model.sh` retrains it; `MODEL_CARD.md` beside the
+/// weights says how it was made and what it measures.
+///
+/// The files are SwiftPM resources of this target, so `swift run` and `swift test` find them
+/// without a download:
+///
+/// ```swift
+/// let model = try StylePrompterCheckpoint.load(contentsOf: DefaultModel.model)
+/// let smile = DefaultModel.direction("smile")
+/// ```
+public enum DefaultModel {
+    /// The folder holding the shipped files.
+    public static var folder: URL {
+        // `.copy("Resources")` keeps the folder whole inside the resource bundle.
+        Bundle.module.url(forResource: "Resources", withExtension: nil)!
+    }
+
+    /// The StylePrompter (encoder, SMART and the 64-px generator) as float16 safetensors.
+    public static var model: URL { folder.appendingPathComponent("model.safetensors") }
+
+    /// The attribute predictor the evaluation and the perceptual term use.
+    public static var attributes: URL { folder.appendingPathComponent("attributes.safetensors") }
+
+    /// The edit directions (NAME.pt, [1, 256] InterFaceGAN style; NAME_wplus.npy; directions.json).
+    public static var directions: URL { folder.appendingPathComponent("directions", isDirectory: true) }
+
+    /// The model card (Markdown).
+    public static var card: URL { folder.appendingPathComponent("MODEL_CARD.md") }
+
+    /// The directions `demo` shows, in order, with the strengths that make each edit plain.
+    public static let demoEdits: [(name: String, title: String)] = [
+        ("smile", "smile"), ("mouthOpen", "mouth open"), ("glasses", "glasses"), ("hairLength", "hair length"),
+        ("yaw", "yaw"), ("skinTone", "skin tone"), ("eyeOpenness", "eye openness"),
+    ]
+
+    /// A shipped direction file by attribute name (nil when it is not shipped).
+    public static func direction(_ name: String, conditional: Bool = false) -> URL? {
+        let url = directions.appendingPathComponent(name + (conditional ? "_conditional" : "") + ".pt")
+        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+    }
+}

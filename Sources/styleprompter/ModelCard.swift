@@ -1,0 +1,164 @@
+import Foundation
+import Inversion
+import NeuralNetwork
+import Training
+
+/// The default model's card, written by `package-model` from the model, its runs and the
+/// evaluation JSON, so that the numbers in it are the repository's own measurements.
+struct ModelCard {
+    let model: StylePrompterModel
+    let precision: (maxDifference: Double, psnr: Double)
+    let modelBytes: Int
+    let evaluation: [String: Any]
+    let shipped: [String]
+    /// (title, run folder) of the training runs, in order.
+    let runs: [(title: String, folder: String?)]
+    let attributesLog: String?
+
+    init(model: StylePrompterModel, precision: (maxDifference: Double, psnr: Double), modelBytes: Int, evaluation: Data,
+         shipped: [String], runs: [(String, String?)], attributesLog: String?) throws {
+        guard let document = try JSONSerialization.jsonObject(with: evaluation) as? [String: Any] else {
+            throw CommandErrors.Failure(message: "package-model: the evaluation is not a JSON object")
+        }
+        self.model = model
+        self.precision = precision
+        self.modelBytes = modelBytes
+        self.evaluation = document
+        self.shipped = shipped
+        self.runs = runs
+        self.attributesLog = attributesLog
+    }
+
+    /// What a run folder's logs say: steps, kimg and wall time (the sum of its sessions; each
+    /// resumed session restarts the clock in metrics.jsonl), and its configuration.
+    static func summary(of folder: String) -> (steps: Int, kimg: Double, hours: Double, configuration: [String: Any])? {
+        let url = URL(fileURLWithPath: folder)
+        guard let records = try? MetricsLog<TrainingRecord>.read(contentsOf: url.appendingPathComponent("metrics.jsonl")), let last = records.last else { return nil }
+        var seconds = 0.0, previous = 0.0
+        for record in records {
+            if record.seconds < previous { seconds += previous }
+            previous = record.seconds
+        }
+        seconds += previous
+        let configuration = (try? Data(contentsOf: url.appendingPathComponent("config.json")))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        return (last.step, last.kimg, seconds / 3600, configuration)
+    }
+
+    static func cpuName() -> String {
+        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    }
+
+    func number(_ path: String, _ format: String = "%.3f") -> String {
+        var value: Any? = evaluation
+        for part in path.split(separator: "/") { value = (value as? [String: Any])?[String(part)] }
+        guard let double = value as? Double else { return "—" }
+        return String(format: format, double)
+    }
+
+    func markdown() -> String {
+        let encoder = model.encoder.configuration, generator = model.generator.configuration
+        let count = { (module: Module) in module.parameters().reduce(0) { $0 + $1.count } }
+        var text = """
+            # Model card — the StylePrompter default model (SynthFaces, 64 px)
+
+            Written by `styleprompter package-model` from the training runs and `eval-synthfaces`; retrain with
+            `Scripts/train_default_model.sh`.
+
+            **What it is.** A complete StylePrompter — Swin-V2 encoder with \(encoder.latentTokens) latent tokens, SMART at
+            generator layer \(model.refinedLayer) (the 16×16 feature), and the StyleGAN2 it inverts — trained by this package's
+            own code on this CPU, on **SynthFaces**: procedural cartoon faces rendered on the fly (`styleprompter synthfaces`),
+            whose 30 attributes are known exactly. It exists so that `demo`, `invert`, `edit` and `eval` work offline the moment the
+            repository is cloned, and so that inversion and edit quality are measured against ground truth.
+
+            **What it is not.** It knows cartoon faces at 64 px only. Photographs invert into the nearest cartoon face; for
+            photos load a released StylePrompter checkpoint with `--model`.
+
+            ## Architecture
+
+            | part | configuration | parameters |
+            |---|---|---|
+            | generator | StyleGAN2, \(generator.size) px, style \(generator.styleDimension), \(generator.mappingLayers) mapping layers, channels \(generator.channels.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ")) | \(count(model.generator)) |
+            | encoder | Swin-V2, \(encoder.imageSize) px input, patch \(encoder.patchSize), embed \(encoder.embedDimension), depths \(encoder.depths.map(String.init).joined(separator: ",")), heads \(encoder.heads.map(String.init).joined(separator: ",")), window \(encoder.windowSize), \(encoder.latentTokens) latent tokens | \(count(model.encoder)) |
+            | SMART | refines layer \(model.refinedLayer) | \(model.smart.map { count($0) } ?? 0) |
+
+            Weights: `model.safetensors`, \(modelBytes / 1000) kB — float16 wherever rounding changes a tensor by at most
+            0.1 % (L2), float32 otherwise. Against the float32 weights on 16 evaluation faces the SMART output moves by at
+            most \(String(format: "%.1e", precision.maxDifference)) (pixel range −1…1; PSNR float16 vs float32 \(String(format: "%.1f", precision.psnr)) dB).
+
+            ## Training (\(Self.cpuName()), 2 threads)
+
+            | run | steps | kimg | wall time (h) | configuration |
+            |---|---|---|---|---|
+
+            """
+        let keys = ["data", "size", "batchSize", "accumulation", "kimg", "r1Gamma", "learningRate", "steps", "imageSize",
+                    "l2Weight", "alignWeight", "attributeWeight", "disabledTerms", "seed"]
+        var totalHours = 0.0
+        for (title, folder) in runs {
+            guard let folder, let summary = Self.summary(of: folder) else { continue }
+            totalHours += summary.hours
+            let shown = keys.compactMap { key in summary.configuration[key].map { "\(key) \(RunReport.describe($0))" } }
+            text += "| \(title) | \(summary.steps) | \(String(format: "%.1f", summary.kimg)) | \(String(format: "%.2f", summary.hours)) | \(shown.joined(separator: ", ")) |\n"
+        }
+        text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.2 h for the attribute predictor, the labelled inversions and the evaluation).\n", totalHours)
+        text += """
+
+            Objectives. The generator: rosinality's StyleGAN2 recipe (non-saturating loss, lazy R1, path length, style mixing).
+            Stage 1 and stage 2: LPIPS and ArcFace weights cannot be had offline, so the encoder is trained with MSE, the W+
+            regulariser and, in their place, a **perceptual term the project trains itself** — distances between the feature maps of
+            the SynthFaces attribute predictor (`train-attributes`) — which pushes reconstructions to keep what the labels describe
+            (mouth shape, eyes, glasses) rather than only the average colour.
+
+            ![samples of the generator](samples.png)
+
+            ## Evaluation (faces rendered from seeds no training run reads)
+
+            Fréchet distance on the attribute predictor's features: generator \(number("frechet_distance")), real-versus-real floor
+            \(number("frechet_distance_real_vs_real")).
+
+            Inversion, \(evaluation["count"].map { "\($0)" } ?? "?") faces at \(encoder.imageSize) px:
+
+            | | MSE | PSNR (dB) | SSIM |
+            |---|---|---|---|
+            | stage 1 (encoder → W+) | \(number("inversion/stage1_mse", "%.5f")) | \(number("inversion/stage1_psnr", "%.2f")) | \(number("inversion/stage1_ssim", "%.4f")) |
+            | SMART | \(number("inversion/smart_mse", "%.5f")) | \(number("inversion/smart_psnr", "%.2f")) | \(number("inversion/smart_ssim", "%.4f")) |
+
+            Attribute fidelity — the attribute predictor on the input against on the reconstruction (accuracy for categories,
+            Pearson r for continuous attributes); the last column is the predictor against the true labels (its ceiling):
+
+            | attribute | stage 1 | SMART | predictor vs truth |
+            |---|---|---|---|
+
+            """
+        let inversion = evaluation["inversion"] as? [String: Any] ?? [:]
+        let attributeNames = inversion.keys.filter { $0.hasPrefix("fidelity_smart.") }.map { String($0.dropFirst("fidelity_smart.".count)) }.sorted()
+        for name in attributeNames {
+            text += "| \(name) | \(number("inversion/fidelity_stage1.\(name)")) | \(number("inversion/fidelity_smart.\(name)")) | \(number("inversion/predictor_vs_truth.\(name)")) |\n"
+        }
+        text += """
+
+            Edits — shipped directions (unit vectors in W, fitted on the W of inverted labelled faces, `directions`), strengths
+            −2…2: the predicted change of the attribute per unit strength, the fraction of faces whose reading moves
+            monotonically, and the mean / largest change per unit of the other continuous attributes (lower = more disentangled):
+
+            | direction | change per unit | monotonic | others, mean | others, max |
+            |---|---|---|---|---|
+
+            """
+        let edits = evaluation["edits"] as? [String: Any] ?? [:]
+        for name in edits.keys.sorted() where shipped.contains(where: { name == $0 || name == $0 + "_conditional" }) {
+            text += "| \(name) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
+        }
+        if let attributesLog {
+            let table = attributesLog.split(separator: "\n").filter { $0.contains(" r ") || $0.contains(" accuracy ") }
+            if !table.isEmpty {
+                text += "\n## The attribute predictor\n\nIts agreement with the true labels on 1,000 unseen faces (`train-attributes`):\n\n```\n"
+                text += table.joined(separator: "\n") + "\n```\n"
+            }
+        }
+        return text
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import Imaging
+import Inversion
+import Perceptual
+import Tensors
+import Training
+
+/// `styleprompter package-model`: turns the runs of `Scripts/train_default_model.sh` into the
+/// files that ship in `Sources/DefaultModel/Resources` — float16 weights where exact enough, the
+/// demo's directions, the evaluation, a sample grid — and writes the model card from them, so
+/// every number in the card comes from the repository's own runs and evaluation.
+struct PackageModelCommand: StylePrompterSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "package-model",
+        abstract: "Package trained runs as a shippable model folder (float16 safetensors, directions, model card).")
+
+    @Option(help: "The stage-2 run folder (or model file).") var model: String
+    @Option(help: "The stage-1 run folder (for the card's steps and wall time).") var stageOne: String?
+    @Option(help: "The generator run folder (for the card's kimg, wall time and samples).") var gan: String?
+    @Option(help: "The attribute predictor (.safetensors).") var attributes: String
+    @Option(help: "The directions folder (`directions` output).") var directions: String
+    @Option(help: "Directions to ship (comma-separated; their _conditional and _wplus files come along).") var ship: String
+    @Option(help: "The evaluation JSON (`eval-synthfaces --json`).") var evaluation: String
+    @Option(help: "Attribute-predictor training log (its printed quality table), for the card.") var attributesLog: String?
+    @Option(help: "Output folder (e.g. Sources/DefaultModel/Resources).") var out: String
+    @OptionGroup var compute: ComputeOptions
+
+    func execute() throws {
+        try compute.apply()
+        try CommandErrors.reporting {
+            let folder = URL(fileURLWithPath: out, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("directions"), withIntermediateDirectories: true)
+            let full = try ModelOptions.parse(["--model", model]).load()
+            let modelURL = folder.appendingPathComponent("model.safetensors")
+            try StylePrompterCheckpoint.save(full, to: modelURL, halfPrecision: true)
+            let half = try StylePrompterCheckpoint.load(contentsOf: modelURL)
+            let precision = try Self.compare(full, half)
+            print(String(format: "float16 model: max |Δ| %.2e of the SMART output (range −1…1), PSNR float16 vs float32 %.1f dB", precision.maxDifference, precision.psnr))
+
+            let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: attributes))
+            try predictor.save(to: folder.appendingPathComponent("attributes.safetensors"), imageSize: size, halfPrecision: true)
+
+            let source = URL(fileURLWithPath: directions, isDirectory: true)
+            let names = ship.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            for name in names {
+                for file in ["\(name).pt", "\(name)_wplus.npy", "\(name)_conditional.pt", "\(name)_conditional_wplus.npy"] {
+                    let from = source.appendingPathComponent(file)
+                    guard FileManager.default.fileExists(atPath: from.path) else {
+                        if !file.contains("_conditional") { throw CommandErrors.Failure(message: "\(directions): no \(file)") }
+                        continue
+                    }
+                    try AtomicFile.write(Array(try Data(contentsOf: from)), to: folder.appendingPathComponent("directions").appendingPathComponent(file))
+                }
+            }
+            try AtomicFile.write(Array(try Data(contentsOf: source.appendingPathComponent("directions.json"))),
+                                 to: folder.appendingPathComponent("directions").appendingPathComponent("directions.json"))
+            let evaluationData = try Data(contentsOf: URL(fileURLWithPath: evaluation))
+            try AtomicFile.write(Array(evaluationData), to: folder.appendingPathComponent("evaluation.json"))
+            if let gan, let samples = Self.newestSamples(in: URL(fileURLWithPath: gan)) {
+                try AtomicFile.write(Array(try Data(contentsOf: samples)), to: folder.appendingPathComponent("samples.png"))
+            }
+            let card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
+                                     evaluation: evaluationData, shipped: names,
+                                     runs: [("generator", gan), ("stage 1", stageOne), ("stage 2", model)],
+                                     attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
+            try AtomicFile.write(Array(card.markdown().utf8), to: folder.appendingPathComponent("MODEL_CARD.md"))
+            print("wrote \(folder.path): model.safetensors (\(try Self.size(of: modelURL) / 1_000_000) MB), attributes.safetensors, directions/, evaluation.json, MODEL_CARD.md")
+        }
+    }
+
+    static func size(of url: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+    }
+
+    static func newestSamples(in run: URL) -> URL? {
+        let samples = run.appendingPathComponent("samples")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: samples.path)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+        return names.last.map { samples.appendingPathComponent($0) }
+    }
+
+    /// How far the float16 model's SMART outputs move from the float32 model's on 16 evaluation faces.
+    static func compare(_ full: StylePrompterModel, _ half: StylePrompterModel) throws -> (maxDifference: Double, psnr: Double) {
+        full.eval(); half.eval()
+        let side = full.encoder.configuration.imageSize
+        let (images, _) = try SynthFacesEvaluation.faces(first: SynthFacesEvaluation.seedBase, count: 16, size: side)
+        let (a, b) = GradientMode.withoutGradients { (full.decode(full.encode(images)), half.decode(half.encode(images))) }
+        var maxDifference = 0.0, squared = 0.0
+        for (x, y) in zip(a.scalars, b.scalars) {
+            let d = Double(x - y)
+            maxDifference = max(maxDifference, abs(d))
+            squared += d * d
+        }
+        let mse = squared / Double(a.count)
+        return (maxDifference, 10 * log10(4 / max(mse, 1e-30)))
+    }
+}
