@@ -13,10 +13,20 @@ import Foundation
 /// let smile = DefaultModel.direction("smile")
 /// ```
 public enum DefaultModel {
-    /// The folder holding the shipped files.
+    /// The folder holding the shipped files: `STYLEPROMPTER_DEFAULT_MODEL` when set, else the
+    /// resource bundle beside the executable (where `swift build` puts it), else this target's
+    /// source folder. Not `Bundle.module`: its accessor traps when the bundle is missing (a binary
+    /// copied elsewhere), and a missing model must be a one-line error, which loading the
+    /// returned URL gives.
     public static var folder: URL {
-        // `.copy("Resources")` keeps the folder whole inside the resource bundle.
-        Bundle.module.url(forResource: "Resources", withExtension: nil)!
+        if let override = ProcessInfo.processInfo.environment["STYLEPROMPTER_DEFAULT_MODEL"], !override.isEmpty {
+            return URL(fileURLWithPath: override, isDirectory: true)
+        }
+        // `.copy("Resources")` keeps the folder whole inside the bundle.
+        let bundled = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
+            .map { $0.appendingPathComponent("StylePrompter_DefaultModel.resources/Resources", isDirectory: true) }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources", isDirectory: true)
+        return (bundled + [source]).first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("model.safetensors").path) } ?? source
     }
 
     /// The StylePrompter (encoder, SMART and the 64-px generator) as float16 safetensors.
