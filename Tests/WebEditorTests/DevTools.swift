@@ -145,8 +145,9 @@ struct DevToolsPage: @unchecked Sendable {
 
     /// The centre of an element's box, in CSS pixels.
     func centre(of selector: String) async throws -> (x: Double, y: Double, width: Double) {
+        let quoted = String(decoding: try JSONSerialization.data(withJSONObject: [selector]), as: UTF8.self).dropFirst().dropLast()
         let box = try await evaluate("""
-            (() => { const e = document.querySelector('\(selector)'); e.scrollIntoView({block: 'center'});
+            (() => { const e = document.querySelector(\(quoted)); e.scrollIntoView({block: 'center'});
                      const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2, r.width]; })()
             """) as? [Double]
         guard let box, box.count == 3 else { throw Chromium.Failure("no element \(selector)") }
