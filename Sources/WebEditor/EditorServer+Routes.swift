@@ -129,6 +129,7 @@ extension EditorServer {
         } catch let refusal as AdmissionControl.Refusal {
             throw EditorError.tooBusy(refusal)
         }
+        try UploadedPhoto.checkHeader(bytes, maximumPixels: configuration.limits.maximumPixels)
         let started = Date()
         let session = try await admitted(context) { try await engine.invert(bytes, align: align) }
         await sessions.insert(session)

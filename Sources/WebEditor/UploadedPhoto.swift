@@ -10,8 +10,20 @@ import Imaging
 enum UploadedPhoto {
     enum Format: String { case png = "PNG", jpeg = "JPEG" }
 
-    /// The decoded photo (EXIF orientation applied), or a 415/422 `EditorError`.
+    /// The decoded photo (EXIF orientation applied), or a 400/415/422 `EditorError`.
     static func decode(_ bytes: [UInt8], maximumPixels: Int) throws -> Image {
+        let format = try checkHeader(bytes, maximumPixels: maximumPixels)
+        do {
+            return try Image(encoded: bytes)
+        } catch {
+            throw EditorError(.unprocessableContent, "the \(format.rawValue) could not be decoded (truncated or corrupt): \(error)")
+        }
+    }
+
+    /// The format, once magic number and header size are acceptable (cheap: no decoding), so
+    /// that a bad upload is refused before it waits for the model queue.
+    @discardableResult
+    static func checkHeader(_ bytes: [UInt8], maximumPixels: Int) throws -> Format {
         guard !bytes.isEmpty else { throw EditorError(.badRequest, "the upload is empty: send a PNG or JPEG photo") }
         guard let format = format(of: bytes) else {
             throw EditorError(.unsupportedMediaType, "not a PNG or JPEG image (judged by its content, not its name)")
@@ -25,11 +37,7 @@ enum UploadedPhoto {
         guard width * height <= maximumPixels else {
             throw EditorError(.unprocessableContent, "the photo is \(width)×\(height) pixels; at most \(maximumPixels / 1_000_000) megapixels are accepted")
         }
-        do {
-            return try Image(encoded: bytes)
-        } catch {
-            throw EditorError(.unprocessableContent, "the \(format.rawValue) could not be decoded (truncated or corrupt): \(error)")
-        }
+        return format
     }
 
     static func format(of bytes: [UInt8]) -> Format? {

@@ -81,7 +81,8 @@ struct ServeCommand: StylePrompterSubcommand {
         limits.maximumUploadBytes = maxUploadMib << 20
         limits.queuedRequests = queue
         limits.requestsPerClient = perClient
-        var logger = Logger(label: "styleprompter.serve")
+        // Standard error, as the tool's other status lines (standard output prints the address).
+        var logger = Logger(label: "styleprompter.serve") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel)!
         let server = try CommandErrors.reporting {
             try EditorServer(model: model, sliders: sources, detector: detector,
