@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(
             name: "WebEditorTests",
             dependencies: [
-                "WebEditor", "Inversion", "StyleGAN", "Imaging", "Checkpoints", "Tensors", "DefaultModel", "SynthFaces", "TestSupport",
+                "WebEditor", "Inversion", "StyleGAN", "Imaging", "Checkpoints", "Tensors", "DefaultModel", "SynthFaces", "Faces", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,8 +5,10 @@ import HummingbirdTesting
 import Imaging
 import Inversion
 import Checkpoints
+import Faces
 import SynthFaces
 import Testing
+import TestSupport
 @testable import WebEditor
 
 /// The page in a real browser (headless Chromium over the DevTools protocol): pick a file,
@@ -44,17 +46,10 @@ import Testing
         try await server.application().test(.ahc(.http)) { client in
             let port = try #require(client.port)
             try await Chromium.withPage(folder: folder) { page in
-                try await page.call("Page.enable")
-                try await page.call("Emulation.setDeviceMetricsOverride", ["width": 1280, "height": 1200, "deviceScaleFactor": 1, "mobile": false])
-                try await page.connection.call("Browser.setDownloadBehavior", ["behavior": "allow", "downloadPath": downloads.path])
-                try await page.call("Page.navigate", ["url": "http://127.0.0.1:\(port)/"])
-                try await page.waitUntil("document.body && document.body.dataset.state === 'empty'", "the page to load its configuration")
+                try await Self.open(page, port: port, downloads: downloads)
 
                 // Upload through the file picker.
-                let document = try await page.call("DOM.getDocument")
-                let root = try #require((document["root"] as? [String: Any])?["nodeId"] as? Int)
-                let input = try #require(try await page.call("DOM.querySelector", ["nodeId": root, "selector": "#file-input"])["nodeId"] as? Int)
-                try await page.call("DOM.setFileInputFiles", ["files": [photo.path], "nodeId": input])
+                try await Self.pick(photo, in: page)
                 try await page.waitUntil("document.body.dataset.state === 'ready' && document.getElementById('view-smart').naturalWidth > 0",
                                          "the inversion of the picked file")
                 let firstSession = try await page.evaluate("document.getElementById('view-smart').src") as? String ?? ""
@@ -106,13 +101,74 @@ import Testing
                 let latents = try RouteTests.tensor(npy: Array(npy))
                 #expect(latents.shape == [1, server.engine.summary.latentCount, server.engine.summary.styleDimension])
 
-                let shot = try await page.call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": true])
-                let data = try #require(Data(base64Encoded: shot["data"] as? String ?? ""))
-                try data.write(to: screenshot)
+                try await Self.screenshot(page, to: screenshot)
             }
         }
         print("web editor screenshot: \(screenshot.path)")
         #expect(try Image(contentsOf: screenshot).width >= 1000)
+    }
+
+    /// With MTCNN, the page offers alignment; an aligned upload shows the edit pasted back into
+    /// the whole photo, redrawn when a slider is released.
+    @Test(.enabled(if: Chromium.isInstalled && SharedTestData.exists("mtcnn/pnet.npy") && SharedTestData.exists("faces/celebahq_00044.jpg"),
+                   "needs /usr/bin/chromium and ../shared/data/mtcnn and faces"),
+          .timeLimit(.minutes(3)))
+    func alignedUploadShowsThePastedView() async throws {
+        let folder = Self.folder.appendingPathComponent("aligned")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let photo = SharedTestData.url("faces/celebahq_00044.jpg")
+        let width = try Image(contentsOf: photo).width
+        let detector = try MTCNN(weightsDirectory: SharedTestData.url("mtcnn"))
+        let directions = try EditorFixtures.directionFolder()
+        let server = try EditorServer(model: EditorFixtures.smallModel(),
+                                      sliders: SliderSources(files: try SliderSources.directionFiles(in: [directions.path]), sefaCount: 0),
+                                      detector: detector, logger: EditorFixtures.quietLogger)
+        let screenshot = folder.appendingPathComponent("web-editor-aligned.png")
+        try await server.application().test(.ahc(.http)) { client in
+            let port = try #require(client.port)
+            try await Chromium.withPage(folder: folder) { page in
+                try await Self.open(page, port: port)
+                try await page.waitUntil("!document.getElementById('align-option').hidden", "the alignment option")
+                try await page.click("#align-input")
+                try await Self.pick(photo, in: page)
+                try await page.waitUntil("!document.getElementById('pasted-figure').hidden && document.getElementById('view-pasted').naturalWidth === \(width)",
+                                         "the pasted view")
+                let first = try await page.evaluate("document.getElementById('view-pasted').src") as? String
+                let slider = try await page.centre(of: ".slider input[data-slider='d0']")
+                try await page.mouse("mousePressed", x: slider.x, y: slider.y)
+                try await page.mouse("mouseMoved", x: slider.x + slider.width * 0.3, y: slider.y)
+                try await page.mouse("mouseReleased", x: slider.x + slider.width * 0.3, y: slider.y, buttons: 0)
+                try await page.waitUntil("document.getElementById('view-pasted').src !== '\(first ?? "")' && document.getElementById('view-pasted').complete",
+                                         "the pasted view of the edit")
+                try await Self.screenshot(page, to: screenshot)
+            }
+        }
+        print("web editor screenshot (aligned): \(screenshot.path)")
+    }
+
+    /// Opens the editor in `page` and waits for its configuration.
+    static func open(_ page: DevToolsPage, port: Int, downloads: URL? = nil) async throws {
+        try await page.call("Page.enable")
+        try await page.call("Emulation.setDeviceMetricsOverride", ["width": 1280, "height": 1200, "deviceScaleFactor": 1, "mobile": false])
+        if let downloads {
+            try await page.connection.call("Browser.setDownloadBehavior", ["behavior": "allow", "downloadPath": downloads.path])
+        }
+        try await page.call("Page.navigate", ["url": "http://127.0.0.1:\(port)/"])
+        try await page.waitUntil("document.body && document.body.dataset.state === 'empty'", "the page to load its configuration")
+    }
+
+    /// Chooses `file` in the page's file picker (the picker's change event uploads it).
+    static func pick(_ file: URL, in page: DevToolsPage) async throws {
+        let document = try await page.call("DOM.getDocument")
+        let root = try #require((document["root"] as? [String: Any])?["nodeId"] as? Int)
+        let input = try #require(try await page.call("DOM.querySelector", ["nodeId": root, "selector": "#file-input"])["nodeId"] as? Int)
+        try await page.call("DOM.setFileInputFiles", ["files": [file.path], "nodeId": input])
+    }
+
+    static func screenshot(_ page: DevToolsPage, to url: URL) async throws {
+        let shot = try await page.call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": true])
+        let data = try #require(Data(base64Encoded: shot["data"] as? String ?? ""))
+        try data.write(to: url)
     }
 
     /// The file's bytes once the browser has finished writing it.
