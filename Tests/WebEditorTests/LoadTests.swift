@@ -8,41 +8,43 @@ import SynthFaces
 import Testing
 @testable import WebEditor
 
-/// Many clients on loopback at once: every answer is a success or 429, memory stays bounded and
-/// /healthz keeps answering quickly. CI runs 50 clients for 10 s on the small model in-process;
-/// `Scripts/load_test_serve.sh` points the same clients at a real `styleprompter serve` for 60 s
-/// (STYLEPROMPTER_LOAD_URL, _SECONDS, _CLIENTS, _PID).
-@Suite(.serialized) struct LoadTests {
-    static let environment = ProcessInfo.processInfo.environment
-    static let seconds = Double(environment["STYLEPROMPTER_LOAD_SECONDS"] ?? "") ?? 10
-    static let clients = Int(environment["STYLEPROMPTER_LOAD_CLIENTS"] ?? "") ?? 50
+extension EndToEndTests {
+    /// Many clients on loopback at once: every answer is a success or 429, memory stays bounded and
+    /// /healthz keeps answering quickly. CI runs 50 clients for 10 s on the small model in-process;
+    /// `Scripts/load_test_serve.sh` points the same clients at a real `styleprompter serve` for 60 s
+    /// (STYLEPROMPTER_LOAD_URL, _SECONDS, _CLIENTS, _PID).
+    @Suite(.serialized) struct LoadTests {
+        static let environment = ProcessInfo.processInfo.environment
+        static let seconds = Double(environment["STYLEPROMPTER_LOAD_SECONDS"] ?? "") ?? 10
+        static let clients = Int(environment["STYLEPROMPTER_LOAD_CLIENTS"] ?? "") ?? 50
 
-    @Test(.timeLimit(.minutes(10))) func fiftyClientsGetAnswersOr429AndHealthStaysUp() async throws {
-        if let url = Self.environment["STYLEPROMPTER_LOAD_URL"] {
-            let pid = Self.environment["STYLEPROMPTER_LOAD_PID"].flatMap(Int32.init)
-            let report = try await LoadRun(base: url, clients: Self.clients, seconds: Self.seconds, serverPID: pid).run()
-            print(report.summary)
-            report.check()
-            return
+        @Test(.timeLimit(.minutes(10))) func fiftyClientsGetAnswersOr429AndHealthStaysUp() async throws {
+            if let url = Self.environment["STYLEPROMPTER_LOAD_URL"] {
+                let pid = Self.environment["STYLEPROMPTER_LOAD_PID"].flatMap(Int32.init)
+                let report = try await LoadRun(base: url, clients: Self.clients, seconds: Self.seconds, serverPID: pid).run()
+                print(report.summary)
+                report.check()
+                return
+            }
+            let limits = {
+                var limits = EditorLimits()
+                limits.maximumSessions = 64
+                return limits
+            }()
+            let server = try EditorFixtures.server(limits: limits)
+            let rssBefore = MemoryUse.residentBytes(of: nil)
+            try await server.application().test(.live) { client in
+                let port = try #require(client.port)
+                let report = try await LoadRun(base: "http://127.0.0.1:\(port)", clients: Self.clients, seconds: Self.seconds, serverPID: nil).run()
+                print(report.summary)
+                report.check()
+                let (count, bytes) = (await server.sessions.count, await server.sessions.totalBytes)
+                #expect(count <= limits.maximumSessions && bytes <= limits.sessionMemoryBytes)
+            }
+            let growth = (MemoryUse.residentBytes(of: nil) ?? 0) - (rssBefore ?? 0)
+            print("resident memory grew by \(growth >> 20) MiB over the run")
+            #expect(growth < 1 << 30)
         }
-        let limits = {
-            var limits = EditorLimits()
-            limits.maximumSessions = 64
-            return limits
-        }()
-        let server = try EditorFixtures.server(limits: limits)
-        let rssBefore = MemoryUse.residentBytes(of: nil)
-        try await server.application().test(.live) { client in
-            let port = try #require(client.port)
-            let report = try await LoadRun(base: "http://127.0.0.1:\(port)", clients: Self.clients, seconds: Self.seconds, serverPID: nil).run()
-            print(report.summary)
-            report.check()
-            let (count, bytes) = (await server.sessions.count, await server.sessions.totalBytes)
-            #expect(count <= limits.maximumSessions && bytes <= limits.sessionMemoryBytes)
-        }
-        let growth = (MemoryUse.residentBytes(of: nil) ?? 0) - (rssBefore ?? 0)
-        print("resident memory grew by \(growth >> 20) MiB over the run")
-        #expect(growth < 1 << 30)
     }
 }
 
@@ -108,7 +110,7 @@ struct LoadRun {
             #expect(unexpected.isEmpty, "statuses other than 200, 201 and 429: \(unexpected)")
             #expect(transportErrors.isEmpty, "transport errors: \(transportErrors.prefix(5))")
             #expect(healthFailures == 0 && healthChecks > 0)
-            #expect(slowestHealthSeconds < 2, "/healthz took \(slowestHealthSeconds) s under load")
+            #expect(slowestHealthSeconds < 3, "/healthz took \(slowestHealthSeconds) s under load")
             #expect(statuses[200, default: 0] > 0 && statuses[201, default: 0] > 0)
         }
     }
