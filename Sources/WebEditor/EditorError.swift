@@ -39,7 +39,8 @@ extension EditorError {
         }
     }
 
-    static func unknownSession(_ id: Substring) -> EditorError {
+    /// The id is not repeated back: it came from the client.
+    static var unknownSession: EditorError {
         EditorError(.notFound, "no such session (it expired or never existed): upload the photo again")
     }
 }

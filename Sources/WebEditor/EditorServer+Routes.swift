@@ -103,7 +103,7 @@ extension EditorServer {
         }
         router.delete("/api/sessions/:id") { _, context in
             let id = try sessionID(context)
-            guard await sessions.remove(String(id)) else { throw EditorError.unknownSession(id) }
+            guard await sessions.remove(String(id)) else { throw EditorError.unknownSession }
             return Response(status: .noContent)
         }
         return router
@@ -168,7 +168,7 @@ extension EditorServer {
 
     private func session(_ context: EditorRequestContext) async throws -> EditorSession {
         let id = try sessionID(context)
-        guard let session = await sessions.session(String(id)) else { throw EditorError.unknownSession(id) }
+        guard let session = await sessions.session(String(id)) else { throw EditorError.unknownSession }
         return session
     }
 

@@ -86,11 +86,17 @@ public struct EditorServer: Sendable {
     /// Serves until SIGINT or SIGTERM; requests in flight finish first.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let summary = engine.summary
-        logger.info("web editor ready", metadata: [
+        logger.info("starting the web editor", metadata: [
             "model_size": "\(summary.size)", "preview_size": "\(summary.previewSize)", "sliders": "\(engine.sliders.count)",
             "align": "\(summary.canAlign)", "max_sessions": "\(configuration.limits.maximumSessions)",
         ])
-        try await application(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        do {
+            try await application(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw EditorServerError("port \(configuration.port) on \(configuration.host) is in use: pass another --port, or 0 for any free port")
+        } catch let error as IOError where error.errnoCode == EADDRNOTAVAIL {
+            throw EditorServerError("\(configuration.host) is not an address of this machine")
+        }
         logger.info("web editor stopped")
     }
 }

@@ -121,6 +121,7 @@ extension EndToEndTests {
             let width = try Image(contentsOf: photo).width
             let detector = try MTCNN(weightsDirectory: SharedTestData.url("mtcnn"))
             let directions = try EditorFixtures.directionFolder()
+        defer { try? FileManager.default.removeItem(at: directions) }
             let server = try EditorServer(model: EditorFixtures.smallModel(),
                                           sliders: SliderSources(files: try SliderSources.directionFiles(in: [directions.path]), sefaCount: 0),
                                           detector: detector, logger: EditorFixtures.quietLogger)

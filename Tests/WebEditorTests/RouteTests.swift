@@ -76,8 +76,9 @@ import Testing
             let (w, w2) = (try Self.tensor(npy: base.bytes), try Self.tensor(npy: moved.bytes))
             #expect(w.shape == [1, 10, 64])
             #expect(w.scalars == expected)
-            let direction = try NumpyFile.readTensor(contentsOf: try EditorFixtures.directionFolder().appendingPathComponent("tilt.npy"))
-            let d = try direction.floats()
+            let folder = try EditorFixtures.directionFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let d = try NumpyFile.readTensor(contentsOf: folder.appendingPathComponent("tilt.npy")).floats()
             for row in 0..<10 {
                 for k in 0..<64 {
                     let i = row * 64 + k

@@ -27,6 +27,7 @@ import TestSupport
 
     @Test func ganspaceComponentsBecomeSlidersInDeviations() async throws {
         let file = try Self.ganspaceFile()
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         let sources = SliderSources(files: try SliderSources.directionFiles(in: [file.path]), sefaCount: 0, ganspaceComponents: 3)
         let server = try EditorServer(model: EditorFixtures.smallModel(), sliders: sources, logger: EditorFixtures.quietLogger)
         #expect(server.sliders.map(\.id) == ["g0", "g1", "g2"] && server.sliders[1].label == "pca PC1")
@@ -71,6 +72,7 @@ import TestSupport
     func alignedUploadsArePastedBack() async throws {
         let detector = try MTCNN(weightsDirectory: SharedTestData.url("mtcnn"))
         let folder = try EditorFixtures.directionFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let sources = SliderSources(files: try SliderSources.directionFiles(in: [folder.path]), sefaCount: 0)
         let server = try EditorServer(model: EditorFixtures.smallModel(), sliders: sources, detector: detector, logger: EditorFixtures.quietLogger)
         let photoBytes = try Data(contentsOf: SharedTestData.url("faces/celebahq_00044.jpg"))
