@@ -80,6 +80,11 @@ public enum NumpyFile {
         try AtomicFileWriter.write(try encode(tensor, file: displayName(url)), to: url)
     }
 
+    /// The bytes `write` would put in a file (for sending over a network).
+    public static func data(_ tensor: StoredTensor) throws -> Data {
+        try encode(tensor, file: "npy").reduce(into: Data()) { $0.append($1) }
+    }
+
     static func encode(_ tensor: StoredTensor, file: String) throws -> [Data] {
         guard let descriptor = tensor.dtype.numpyDescriptor else {
             throw CheckpointError(.unsupported, file: file, "numpy has no \(tensor.dtype) type; convert to float32 first")

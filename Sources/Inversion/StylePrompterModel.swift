@@ -74,16 +74,18 @@ public final class StylePrompterModel: Module {
     /// `refinedFeature`, if given, receives the SMART-refined map [B, C, 16, 16] (for inspection).
     /// `recomputingFrom` (training only) recomputes the generator's levels of that resolution
     /// and above during backward instead of keeping their activations (see `Generator.synthesize`).
+    /// `outputSize` stops synthesis early for a cheap low-resolution preview [B, 3, s, s] (see
+    /// `Generator.synthesize`); SMART still refines when s reaches the refined layer's side.
     public func decode(_ encoded: EncodedImages, weights: SMARTWeights = .standard, useSMART: Bool = true,
-                       noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
+                       noise: NoiseMode = .stored, recomputingFrom: Int? = nil, outputSize: Int? = nil,
                        refinedFeature: ((Tensor) -> Void)? = nil) -> Tensor {
         let refinedSide = 1 << ((refinedLayer + 4) / 2)
         let recompute = recomputingFrom.map { Swift.max($0, 2 * refinedSide) }
         guard useSMART, let smart, !encoded.features.isEmpty else {
-            return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute)
+            return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute, outputSize: outputSize)
         }
         let refinedConv = refinedLayer - 1
-        return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute) { index, feature in
+        return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute, outputSize: outputSize) { index, feature in
             guard index == refinedConv else { return feature }
             let (b, c, h, w) = (feature.shape[0], feature.shape[1], feature.shape[2], feature.shape[3])
             let tokens = feature.reshape([b, c, h * w]).transposed(1, 2)                    // [B, L, C]

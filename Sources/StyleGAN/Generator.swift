@@ -122,11 +122,20 @@ public final class Generator: Module {
     /// nothing for backward and are run again during it (`Tensor.recomputed`): a 1024-px
     /// generator's 256–1024 px activations at batch 4 are most of a training step's memory.
     /// `afterConv` is not called for those levels.
+    ///
+    /// With `outputSize: s` (a power of two, 4…size) synthesis stops after the level of
+    /// resolution s and returns that level's skip image [B, 3, s, s]: the low-frequency part of
+    /// the full image, for a fraction of the work (the finest levels cost most). The web editor
+    /// previews edits this way while a slider moves.
     public func synthesize(_ latents: Tensor, noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
-                           afterConv: ((Int, Tensor) -> Tensor)? = nil) -> Tensor {
+                           outputSize: Int? = nil, afterConv: ((Int, Tensor) -> Tensor)? = nil) -> Tensor {
         let c = configuration
         precondition(latents.rank == 3 && latents.shape[1] == c.latentCount && latents.shape[2] == c.styleDimension,
                      "Generator.synthesize: latents \(latents.shape), expected [B, \(c.latentCount), \(c.styleDimension)]")
+        if let outputSize {
+            precondition(outputSize >= 4 && outputSize <= c.size && outputSize & (outputSize - 1) == 0,
+                         "Generator.synthesize: outputSize \(outputSize) is not a power of two in 4…\(c.size)")
+        }
         let batch = latents.shape[0]
         let noiseImages = noiseImages(noise, batch: batch)
         func row(_ i: Int) -> Tensor { latents.narrow(1, start: i, length: 1).squeeze(1) }
@@ -135,6 +144,7 @@ public final class Generator: Module {
         var skip = toRGB1(out, style: row(1), skip: nil)
         var i = 1
         for level in 0..<toRGBs.count {
+            if let outputSize, 8 << level > outputSize { break }
             if let threshold = recomputingFrom, 8 << level >= threshold {
                 // Each convolution and the ToRGB is its own block: backward then rebuilds one
                 // layer's activations at a time (a two-layer block held both at once: +2.4 GB at

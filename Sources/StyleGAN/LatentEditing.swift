@@ -61,6 +61,16 @@ public struct GANSpacePCA {
         self.standardDeviations = standardDeviations.reshape([k])
     }
 
+    /// Component `k` scaled by its standard deviation, [1, D]: added with `LatentEditing.apply`,
+    /// strength s moves every W+ row by s standard deviations along the component — a relative
+    /// edit (0 leaves the latent as it is), where `edit` sets the coordinate absolutely.
+    public func direction(component k: Int) throws -> Tensor {
+        guard k >= 0 && k < components.shape[0] else {
+            throw EditError("GANSpace: component \(k) outside 0..<\(components.shape[0])")
+        }
+        return components.narrow(0, start: k, length: 1) * standardDeviations.scalars[k]
+    }
+
     /// The edited latents [B, n, D].
     public func edit(_ latents: Tensor, component: Int, layers: Range<Int>, strength: Float) throws -> Tensor {
         let (b, n, d) = (latents.shape[0], latents.shape[1], latents.shape[2])

@@ -11,7 +11,8 @@ struct StylePrompterCommand: ParsableCommand {
         version: StylePrompterVersion.current,
         subcommands: [DemoCommand.self, AlignCommand.self, InvertCommand.self, EditCommand.self, EvalCommand.self, GenerateCommand.self, SynthFacesCommand.self,
                       DirectionsCommand.self, TrainAttributesCommand.self, EvalSynthFacesCommand.self,
-                      InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self, PackageModelCommand.self])
+                      InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self, PackageModelCommand.self,
+                      ServeCommand.self])
 }
 
 /// Options every compute-heavy command shares.

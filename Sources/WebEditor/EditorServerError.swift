@@ -1,0 +1,5 @@
+/// Why the editor could not start serving (the port is taken, the host is not this machine's).
+public struct EditorServerError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
