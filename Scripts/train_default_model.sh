@@ -6,8 +6,10 @@
 #
 #   Scripts/train_default_model.sh [RUNS_FOLDER]          (default runs/default; ignored by git)
 #
-# Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~25 img/s uncontended,
-# 300 kimg ≈ 3.3 h); the attribute predictor ~5 min; stage 1 and 2 ~1 h together; the rest minutes.
+# Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~23 img/s uncontended:
+# 158 kimg ≈ 1.9 h; the shipped run took longer, sharing the cores); the attribute predictor ~5 min;
+# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 2.5 h in all on a quiet machine.
+# The last step writes the shipped folder (Sources/DefaultModel/Resources) and its MODEL_CARD.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-runs/default}
@@ -24,19 +26,19 @@ run_or_resume() {   # NAME, then the arguments of a new run (the command first)
 
 # 1. StyleGAN2 on streamed SynthFaces (64 px, 256-dim styles, 4 mapping layers; R1 γ 1 for 64 px).
 run_or_resume gan train-generator --data synthfaces:1 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
-    --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 300 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
+    --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 158 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
 
 # 2. The attribute predictor (measuring instrument and perceptual term).
-[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 3000 --out "$RUNS/attributes.safetensors"
+[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 3000 --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
 
 # 3. Stage 1: a small Swin-V2 (patch 2 on 64-px input: 32×32 tokens, windows of 8) through the frozen generator.
 #    LPIPS and ArcFace weights cannot be had offline: MSE + W+ regulariser + the attribute-feature term.
 run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
-    --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 6000 --lr 2e-4 \
-    --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 2
+    --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 5000 --lr 2e-4 \
+    --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --keep 12 --seed 2
 
 # 4. Stage 2: SMART alone.
-run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1" --batch 8 --steps 3000 --lr 2e-4 \
+run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1" --batch 8 --steps 4000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 3
 
 # 5. Directions from labels: render labelled faces, invert them, fit a linear model per attribute.
@@ -47,5 +49,22 @@ if [[ ! -f "$RUNS/directions/directions.json" ]]; then
 fi
 
 # 6. Ground-truth evaluation for the model card.
-"$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \
+[[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \
     --directions "$RUNS/directions" --count 500 --json "$RUNS/evaluation.json"
+
+# 6b. What the attribute term changes (for the card): stage 1 for 1,000 steps without it, against the
+#     main run's step-1000 checkpoint (same seed and data).
+run_or_resume stage1-without-attributes train --stage 1 --data synthfaces:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
+    --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 1000 --lr 2e-4 \
+    --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 2
+[[ -f "$RUNS/ablation-with.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage1/checkpoints/step-00001000.safetensors" \
+    --attributes "$RUNS/attributes.safetensors" --count 200 --json "$RUNS/ablation-with.json"
+[[ -f "$RUNS/ablation-without.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage1-without-attributes" \
+    --attributes "$RUNS/attributes.safetensors" --count 200 --json "$RUNS/ablation-without.json"
+
+# 7. The shipped folder: float16 weights where exact enough, the demo's directions, the card.
+"$BIN" package-model --model "$RUNS/stage2" --stage-one "$RUNS/stage1" --gan "$RUNS/gan" \
+    --attributes "$RUNS/attributes.safetensors" --attributes-log "$RUNS/attributes.log" --directions "$RUNS/directions" \
+    --ship smile,mouthOpen,glasses,hairLength,yaw,skinTone,eyeOpenness --evaluation "$RUNS/evaluation.json" \
+    --ablation-with "$RUNS/ablation-with.json" --ablation-without "$RUNS/ablation-without.json" --ablation-steps 1000 \
+    --out "${OUT:-Sources/DefaultModel/Resources}"

@@ -25,6 +25,10 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case refusedGlobal(String)
         /// The file system refused to read or write.
         case fileSystem
+        /// A well-formed file that lacks a part the caller asked for (a generator in an
+        /// encoder-only checkpoint), so a caller can fall back to another file without reading
+        /// the message.
+        case missingPart
     }
 
     public var kind: Kind

@@ -50,7 +50,7 @@ public enum StylePrompterCheckpoint {
         } else {
             do {
                 generatorSource = try GeneratorCheckpoint.load(from: contents, file: file)
-            } catch let error as CheckpointError where error.message.hasPrefix("no StyleGAN2 generator") {
+            } catch let error as CheckpointError where error.kind == .missingPart {
                 throw CheckpointError(.malformed, file: file, "holds no StyleGAN2 generator; pass the generator checkpoint with --generator")
             }
         }

@@ -39,7 +39,7 @@ public enum GeneratorCheckpoint {
     /// The same, from an already-read file (a StylePrompter checkpoint holds its generator too).
     public static func load(from contents: CheckpointContents, file: String, configuration: GeneratorConfiguration? = nil) throws -> Loaded {
         guard let prefix = prefixes.first(where: { contents.tensors[$0 + "style.1.weight"] != nil }) else {
-            throw CheckpointError(.malformed, file: file,
+            throw CheckpointError(.missingPart, file: file,
                                   "no StyleGAN2 generator found: expected 'style.1.weight' at the top level or under 'g_ema.', 'decoder.', 'decoder.module.generator.' or another known prefix")
         }
         let weights = try contents.tensors.tensors(under: prefix)

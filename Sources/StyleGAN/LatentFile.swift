@@ -16,14 +16,42 @@ public enum LatentFile {
 
     /// The same, with the dictionary's keys as names (nil for a single tensor).
     public static func readNamed(_ url: URL, configuration: GeneratorConfiguration) throws -> (latents: Tensor, names: [String]?) {
+        try readNamed(url, shape: (configuration.latentCount, configuration.styleDimension))
+    }
+
+    /// The same without a generator (for `directions`): the row count n and width D are taken
+    /// from the file — a single tensor's [N, n, D] or [N, D] (n = 1), or a dictionary's first
+    /// value — and every other value must agree.
+    public static func readNamed(_ url: URL) throws -> (latents: Tensor, names: [String]?) {
         let contents = try CheckpointFile.load(contentsOf: url)
-        let file = url.lastPathComponent
-        let (n, d) = (configuration.latentCount, configuration.styleDimension)
-        let isSingleTensor: Bool
-        switch contents.root {
-        case nil, .some(.tensor), .some(.storage): isSingleTensor = true
-        default: isSingleTensor = false
+        guard let first = contents.tensors.entries.first?.tensor else {
+            throw CheckpointError(.malformed, file: url.lastPathComponent, "no latent codes in the file")
         }
+        let shape = first.shape
+        let inferred: (Int, Int)
+        if isSingleTensor(contents) {
+            inferred = shape.count == 3 ? (shape[1], shape[2]) : (1, shape.last ?? 0)
+        } else {
+            inferred = shape.count >= 2 ? (shape[shape.count - 2], shape[shape.count - 1]) : (1, shape.last ?? 0)
+        }
+        return try readNamed(url, shape: inferred, contents: contents)
+    }
+
+    static func isSingleTensor(_ contents: CheckpointContents) -> Bool {
+        switch contents.root {
+        case nil, .some(.tensor), .some(.storage): true
+        default: false
+        }
+    }
+
+    static func readNamed(_ url: URL, shape: (Int, Int), contents loaded: CheckpointContents? = nil) throws -> (latents: Tensor, names: [String]?) {
+        let contents = try loaded ?? CheckpointFile.load(contentsOf: url)
+        let file = url.lastPathComponent
+        let (n, d) = shape
+        guard n >= 1, d >= 1 else {
+            throw CheckpointError(.malformed, file: file, "latents of \(n) rows of width \(d): expected at least one of each")
+        }
+        let isSingleTensor = isSingleTensor(contents)
         if !isSingleTensor && contents.tensors.count >= 1 {
             let codes = try contents.tensors.entries.map { entry -> Tensor in
                 var latent = try Tensor(entry.tensor)

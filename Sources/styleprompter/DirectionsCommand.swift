@@ -34,12 +34,10 @@ struct DirectionsCommand: StylePrompterSubcommand {
     func execute() throws {
         try CommandErrors.reporting {
             let latentURL = URL(fileURLWithPath: latents)
-            let stored = try CheckpointFile.load(contentsOf: latentURL).tensors
-            guard stored.count == 1, let only = stored.entries.first?.tensor else {
-                throw CommandErrors.Failure(message: "\(latents): expected one latent array, found \(stored.count) tensors")
-            }
-            let codes = try Tensor(only)
-            guard codes.rank == 2 || codes.rank == 3, codes.shape[0] > 0, codes.shape.last! > 0 else {
+            // One array, or an e4e/ReStyle dictionary {image name: latents}; a dictionary's keys name
+            // its rows, matched against the labels' file column like names.txt.
+            let (codes, dictionaryNames) = try LatentFile.readNamed(latentURL)
+            guard codes.rank == 3, codes.shape[0] > 0, codes.shape.last! > 0 else {
                 throw CommandErrors.Failure(message: "\(latents): shape \(codes.shape), expected N×n×D or N×D")
             }
             let (count, rows, width) = (codes.shape[0], codes.rank == 3 ? codes.shape[1] : 1, codes.shape.last!)
@@ -50,8 +48,8 @@ struct DirectionsCommand: StylePrompterSubcommand {
                 return (0..<width).map { j in (0..<rows).reduce(Float(0)) { $0 + sample[$1 * width + j] } / Float(rows) }
             }
             let table = try LabelTable(contentsOf: URL(fileURLWithPath: labels))
-            let names = try? String(contentsOf: latentURL.deletingLastPathComponent().appendingPathComponent("names.txt"), encoding: .utf8)
-                .split(separator: "\n").map(String.init)
+            let names = dictionaryNames ?? (try? String(contentsOf: latentURL.deletingLastPathComponent().appendingPathComponent("names.txt"), encoding: .utf8)
+                .split(separator: "\n").map(String.init))
             let order = try table.rows(matching: names, count: count)
             let wanted = attributes.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
             if let wanted, let unknown = wanted.first(where: { !table.columns.contains($0) }) {
@@ -156,7 +154,7 @@ struct LabelTable {
             var index: [String: Int] = [:]
             for (i, f) in files.enumerated() { index[stem(f)] = i }
             return try names.map { name in
-                guard let i = index[stem(name)] else { throw CommandErrors.Failure(message: "labels: no row for '\(name)' (from names.txt)") }
+                guard let i = index[stem(name)] else { throw CommandErrors.Failure(message: "labels: no row for '\(name)' (named by the latents' dictionary or names.txt)") }
                 return i
             }
         }

@@ -14,12 +14,21 @@ struct ModelCard {
     /// (title, run folder) of the training runs, in order.
     let runs: [(title: String, folder: String?)]
     let attributesLog: String?
+    /// eval-synthfaces documents of stage-1 models trained with and without the attribute term.
+    let ablation: (with: [String: Any], without: [String: Any])?
+    let ablationSteps: Int
 
     init(model: StylePrompterModel, precision: (maxDifference: Double, psnr: Double), modelBytes: Int, evaluation: Data,
-         shipped: [String], runs: [(String, String?)], attributesLog: String?) throws {
-        guard let document = try JSONSerialization.jsonObject(with: evaluation) as? [String: Any] else {
-            throw CommandErrors.Failure(message: "package-model: the evaluation is not a JSON object")
+         shipped: [String], runs: [(String, String?)], attributesLog: String?, ablationSteps: Int = 0, ablation: (Data, Data)? = nil) throws {
+        func object(_ data: Data, _ what: String) throws -> [String: Any] {
+            guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw CommandErrors.Failure(message: "package-model: the \(what) is not a JSON object")
+            }
+            return document
         }
+        let document = try object(evaluation, "evaluation")
+        self.ablationSteps = ablationSteps
+        self.ablation = try ablation.map { (try object($0.0, "ablation (with)"), try object($0.1, "ablation (without)")) }
         self.model = model
         self.precision = precision
         self.modelBytes = modelBytes
@@ -56,6 +65,28 @@ struct ModelCard {
         for part in path.split(separator: "/") { value = (value as? [String: Any])?[String(part)] }
         guard let double = value as? Double else { return "—" }
         return String(format: format, double)
+    }
+
+    /// What the attribute term changed: stage 1 trained the same steps with and without it.
+    func ablationSection() -> String {
+        guard let ablation else { return "" }
+        func value(_ document: [String: Any], _ key: String) -> Double? { (document["inversion"] as? [String: Any])?[key] as? Double }
+        func cell(_ document: [String: Any], _ key: String, _ format: String) -> String { value(document, key).map { String(format: format, $0) } ?? "—" }
+        var text = """
+
+            What the attribute term changed — stage 1 trained \(ablationSteps) steps with
+            and without it (same seed and data), measured like the table below (MSE/PSNR/SSIM, and attribute fidelity of the
+            reconstruction):
+
+            | stage 1 | MSE | PSNR (dB) | SSIM | smile r | mouth open r | eye openness r | glasses acc. | hair style acc. |
+            |---|---|---|---|---|---|---|---|---|
+
+            """
+        for (label, document) in [("with the attribute term", ablation.with), ("MSE + W+ regulariser only", ablation.without)] {
+            text += "| \(label) | \(cell(document, "stage1_mse", "%.5f")) | \(cell(document, "stage1_psnr", "%.2f")) | \(cell(document, "stage1_ssim", "%.4f")) | "
+            text += ["smile", "mouthOpen", "eyeOpenness", "glasses", "hairStyle"].map { cell(document, "fidelity_stage1.\($0)", "%.3f") }.joined(separator: " | ") + " |\n"
+        }
+        return text + "\n"
     }
 
     func markdown() -> String {
@@ -112,6 +143,7 @@ struct ModelCard {
             the SynthFaces attribute predictor (`train-attributes`) — which pushes reconstructions to keep what the labels describe
             (mouth shape, eyes, glasses) rather than only the average colour.
 
+            ABLATION
             ![samples of the generator](samples.png)
 
             ## Evaluation (faces rendered from seeds no training run reads)
@@ -152,6 +184,7 @@ struct ModelCard {
         for name in edits.keys.sorted() where shipped.contains(where: { name == $0 || name == $0 + "_conditional" }) {
             text += "| \(name) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
         }
+        text = text.replacingOccurrences(of: "ABLATION\n", with: ablationSection())
         if let attributesLog {
             let table = attributesLog.split(separator: "\n").filter { $0.contains(" r ") || $0.contains(" accuracy ") }
             if !table.isEmpty {

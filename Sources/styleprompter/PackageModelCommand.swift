@@ -24,6 +24,9 @@ struct PackageModelCommand: StylePrompterSubcommand {
     @Option(help: "Directions to ship (comma-separated; their _conditional and _wplus files come along).") var ship: String
     @Option(help: "The evaluation JSON (`eval-synthfaces --json`).") var evaluation: String
     @Option(help: "Attribute-predictor training log (its printed quality table), for the card.") var attributesLog: String?
+    @Option(help: "Ablation of the perceptual term: eval-synthfaces JSON of a stage-1 model trained with it …") var ablationWith: String?
+    @Option(help: "… and of one trained the same number of steps without it.") var ablationWithout: String?
+    @Option(help: "The number of steps of both ablation models.") var ablationSteps: Int = 1000
     @Option(help: "Output folder (e.g. Sources/DefaultModel/Resources).") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -64,7 +67,9 @@ struct PackageModelCommand: StylePrompterSubcommand {
             let card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
                                      evaluation: evaluationData, shipped: names,
                                      runs: [("generator", gan), ("stage 1", stageOne), ("stage 2", model)],
-                                     attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
+                                     attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }, ablationSteps: ablationSteps,
+                                     ablation: try ablationWith.flatMap { with in try ablationWithout.map { (try Data(contentsOf: URL(fileURLWithPath: with)),
+                                                                                                          try Data(contentsOf: URL(fileURLWithPath: $0))) } })
             try AtomicFile.write(Array(card.markdown().utf8), to: folder.appendingPathComponent("MODEL_CARD.md"))
             print("wrote \(folder.path): model.safetensors (\(try Self.size(of: modelURL) / 1_000_000) MB), attributes.safetensors, directions/, evaluation.json, MODEL_CARD.md")
         }

@@ -41,4 +41,35 @@ import Testing
                                                         "--attributes", "nosuch"])
         #expect(throws: (any Error).self) { try bad.run() }
     }
+
+    /// e4e/ReStyle save latents as a dictionary {image name: [n, D]}: its keys name the rows, so the
+    /// labels are matched by name whatever the dictionary's order.
+    @Test func readsALatentDictionaryMatchedByName() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let rng = RandomGenerator(seed: 10)
+        let (n, rows, d) = (80, 3, 6)
+        let latents = Tensor.randomNormal([n, rows, d], generator: rng)
+        var entries: [(PickleValue, PickleValue)] = []
+        var csv = "file,smile\n"
+        for i in (0..<n).reversed() {   // the dictionary in the opposite order to the labels
+            let row = latents.narrow(0, start: i, length: 1).reshape([rows, d])
+            entries.append((.string("face_\(i).jpg"), .tensor(StoredTensor(row))))
+        }
+        for i in 0..<n {
+            let w0 = (0..<rows).reduce(Float(0)) { $0 + latents.scalars[(i * rows + $1) * d] } / Float(rows)
+            csv += "face_\(i).png,\(w0)\n"
+        }
+        try TorchCheckpoint.write(.dict(PickleDictionary(entries)), to: folder.appendingPathComponent("latents.pt"))
+        try csv.write(to: folder.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out")
+        var command = try StylePrompterCommand.parseAsRoot(["directions", "--latents", folder.appendingPathComponent("latents.pt").path,
+                                                            "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path])
+        try command.run()
+        guard case .vector(let smile) = try EditDirection.load(contentsOf: out.appendingPathComponent("smile.pt")) else {
+            Issue.record("smile.pt is not a vector direction"); return
+        }
+        // The label is w's first coordinate: matched by name, the direction is that axis.
+        #expect(smile.scalars[0] > 0.95, "\(smile.scalars)")
+    }
 }
