@@ -21,6 +21,10 @@ public struct SynthFacesEvaluation {
     public let predictorSize: Int
     /// First seed of the evaluation faces (bit 62: no training stream reaches it).
     public static let seedBase: UInt64 = (1 << 62) + (1 << 40)
+    /// Edit strengths (distance in W along a unit direction). The default model's encoder spreads
+    /// faces 2–3 units along each shipped direction, and visible edits through SMART (which pulls
+    /// towards the input) need about 10.
+    public static let editStrengths: [Float] = [-10, -5, 0, 5, 10]
 
     public init(predictor: AttributePredictor, predictorSize: Int) {
         predictor.eval()
@@ -89,7 +93,7 @@ public struct SynthFacesEvaluation {
     /// lower is better). A direction named `NAME=k` targets class k of category NAME (score: the
     /// fraction predicted as k); a bare category name targets "any class but 0".
     public func edits(model: StylePrompterModel, directions: [String: Tensor], count: Int,
-                      strengths: [Float] = [-2, -1, 0, 1, 2], weights: SMARTWeights = .standard) throws -> [String: [String: Double]] {
+                      strengths: [Float] = SynthFacesEvaluation.editStrengths, weights: SMARTWeights = .standard) throws -> [String: [String: Double]] {
         model.eval()
         let side = model.encoder.configuration.imageSize
         let layout = predictor.layout

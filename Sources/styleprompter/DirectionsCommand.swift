@@ -25,8 +25,11 @@ struct DirectionsCommand: StylePrompterSubcommand {
     @Option(help: "w (fit on the mean of the W+ rows; default) or wplus (fit on all rows).") var space: String = "w"
     @Option(help: "Attributes to fit (default: every label column).") var attributes: String?
     @Option(help: "|cosine| above which another attribute is removed from a conditional direction.") var correlated: Double = 0.2
+    @Option(help: "covariance (cov(w, label): how the labelled latents move; default) or normal (InterFaceGAN's boundary normal, for latents sampled from the prior).")
+    var method: String = "covariance"
 
     func validate() throws {
+        guard DirectionFitting.Method(rawValue: method) != nil else { throw ValidationError("directions: --method must be covariance or normal, not '\(method)'") }
         guard ["w", "wplus"].contains(space) else { throw ValidationError("directions: --space must be w or wplus, not '\(space)'") }
         guard correlated.isFinite, correlated >= 0, correlated <= 1 else { throw ValidationError("directions: --correlated must be in [0, 1]") }
     }
@@ -56,6 +59,7 @@ struct DirectionsCommand: StylePrompterSubcommand {
                 throw CommandErrors.Failure(message: "\(labels): no column '\(unknown)' (columns: \(table.columns.joined(separator: ", ")))")
             }
 
+            let fitting = DirectionFitting.Method(rawValue: method)!
             var fits: [(name: String, kind: String, fit: DirectionFitting.Fit)] = []
             for column in table.columns where wanted?.contains(column) ?? true {
                 let columnValues = order.map { table.values[$0][column]! }
@@ -68,9 +72,9 @@ struct DirectionsCommand: StylePrompterSubcommand {
                     }
                     if classes.first == 0 && classes.count > 2 { targets.append((column, columnValues.map { $0 != 0 ? 1 : -1 })) }
                     if classes.count == 2 { targets = [(column, columnValues.map { $0 == classes[1] ? 1 : -1 })] }
-                    for (name, y) in targets { fits.append((name, "category", try DirectionFitting.fit(latents: features, targets: y))) }
+                    for (name, y) in targets { fits.append((name, "category", try DirectionFitting.fit(latents: features, targets: y, method: fitting))) }
                 } else {
-                    fits.append((column, "continuous", try DirectionFitting.fit(latents: features, targets: columnValues)))
+                    fits.append((column, "continuous", try DirectionFitting.fit(latents: features, targets: columnValues, method: fitting)))
                 }
             }
             guard !fits.isEmpty else { throw CommandErrors.Failure(message: "\(labels): no attribute to fit") }
@@ -92,7 +96,7 @@ struct DirectionsCommand: StylePrompterSubcommand {
                              others.map(\.name).joined(separator: ", ")))
                 report.append(["attribute": name, "kind": kind, "file": Self.fileName(name) + ".pt",
                                "held_out_correlation": fit.heldOutCorrelation, "held_out_accuracy": fit.heldOutAccuracy ?? NSNull(),
-                               "slope": fit.slope, "conditioned_on": others.map(\.name),
+                               "slope": fit.slope, "spread": fit.spread, "method": method, "conditioned_on": others.map(\.name),
                                "cosines": Dictionary(uniqueKeysWithValues: fits.filter { $0.name != name }.map { ($0.name, DirectionFitting.cosine(fit.direction, $0.fit.direction)) })])
             }
             let json = try JSONSerialization.data(withJSONObject: ["space": space, "samples": count, "directions": report],

@@ -64,12 +64,13 @@ struct PackageModelCommand: StylePrompterSubcommand {
             if let gan, let samples = Self.newestSamples(in: URL(fileURLWithPath: gan)) {
                 try AtomicFile.write(Array(try Data(contentsOf: samples)), to: folder.appendingPathComponent("samples.png"))
             }
-            let card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
+            var card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
                                      evaluation: evaluationData, shipped: names,
                                      runs: [("generator", gan), ("stage 1", stageOne), ("stage 2", model)],
                                      attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }, ablationSteps: ablationSteps,
                                      ablation: try ablationWith.flatMap { with in try ablationWithout.map { (try Data(contentsOf: URL(fileURLWithPath: with)),
                                                                                                           try Data(contentsOf: URL(fileURLWithPath: $0))) } })
+            card.directionsReport = (try? JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("directions.json")))) as? [String: Any] ?? [:]
             try AtomicFile.write(Array(card.markdown().utf8), to: folder.appendingPathComponent("MODEL_CARD.md"))
             print("wrote \(folder.path): model.safetensors (\(try Self.size(of: modelURL) / 1_000_000) MB), attributes.safetensors, directions/, evaluation.json, MODEL_CARD.md")
         }

@@ -25,7 +25,8 @@ import Testing
         try csv.write(to: folder.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("out")
         var command = try StylePrompterCommand.parseAsRoot(["directions", "--latents", folder.appendingPathComponent("latents.npy").path,
-                                                            "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path])
+                                                            "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path,
+                                                            "--method", "normal"])   // exact recovery of a planted normal
         try command.run()
         guard case .vector(let smile) = try EditDirection.load(contentsOf: out.appendingPathComponent("smile.pt")) else {
             Issue.record("smile.pt is not a vector direction"); return
@@ -64,7 +65,8 @@ import Testing
         try csv.write(to: folder.appendingPathComponent("labels.csv"), atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("out")
         var command = try StylePrompterCommand.parseAsRoot(["directions", "--latents", folder.appendingPathComponent("latents.pt").path,
-                                                            "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path])
+                                                            "--labels", folder.appendingPathComponent("labels.csv").path, "--out", out.path,
+                                                            "--method", "normal"])
         try command.run()
         guard case .vector(let smile) = try EditDirection.load(contentsOf: out.appendingPathComponent("smile.pt")) else {
             Issue.record("smile.pt is not a vector direction"); return
