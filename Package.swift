@@ -24,7 +24,8 @@ let package = Package(
         .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel"]),
         // The web editor on its own, so that the kit does not pull in an HTTP server.
         .library(name: "StylePrompterWebEditor", targets: ["WebEditor"]),
-        .executable(name: "styleprompter", targets: ["styleprompter"]),
+        .library(name: "StylePrompter", targets: ["StylePrompter"]),
+        .executable(name: "styleprompter", targets: ["StylePrompterCLI"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -52,6 +53,9 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
         .target(name: "DefaultModel", resources: [.copy("Resources")]),
+        // The library pipeline an app imports: `import StylePrompter`.
+        .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "Imaging", "Inversion", "StyleGAN", "Tensors"],
+                swiftSettings: numericSettings),
         .target(name: "Faces", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
         .target(
             name: "WebEditor",
@@ -65,9 +69,9 @@ let package = Package(
             ],
             resources: [.copy("Page")]),
         .executableTarget(
-            name: "styleprompter",
+            name: "StylePrompterCLI",
             dependencies: [
-                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor",
+                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor", "StylePrompter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),
@@ -83,7 +87,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "CommandLineTests", dependencies: ["styleprompter", "Checkpoints", "Imaging", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"],
+        .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Imaging", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"],
                     swiftSettings: numericSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
@@ -102,6 +106,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .testTarget(name: "SynthFacesTests", dependencies: ["SynthFaces", "TestSupport"], swiftSettings: numericSettings),
+        .testTarget(name: "StylePrompterTests", dependencies: ["StylePrompter"], swiftSettings: numericSettings),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
     ]
 )

@@ -26,4 +26,25 @@ public enum AtomicFile {
             throw ImagingError.file(path: url.path, underlying: .invalidArgument("cannot rename into place: \(String(cString: strerror(code)))"))
         }
     }
+
+    /// Removes the temporary files (`.NAME.UUID.tmp`) that writes killed mid-way left in
+    /// `folder`. Only names of exactly that shape go, so a user's own `.something.tmp` stays.
+    /// Returns how many were removed.
+    @discardableResult
+    public static func removeLeftovers(in folder: URL) -> Int {
+        let manager = FileManager.default
+        var removed = 0
+        for name in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] where isLeftover(name) {
+            if (try? manager.removeItem(at: folder.appendingPathComponent(name))) != nil { removed += 1 }
+        }
+        return removed
+    }
+
+    /// Whether `name` is `.NAME.UUID.tmp` as the atomic writers here name their temporaries.
+    public static func isLeftover(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let last = parts.last else { return false }
+        return UUID(uuidString: String(last)) != nil
+    }
 }

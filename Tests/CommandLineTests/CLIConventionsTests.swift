@@ -6,7 +6,7 @@ import StyleGAN
 import Tensors
 import Testing
 
-@testable import styleprompter
+@testable import StylePrompterCLI
 
 /// Issue 9, part 5: the tool's conventions — version, output names that carry the edit,
 /// --latents-only / --resize-outputs, e4e/ReStyle latent dictionaries, errors naming the

@@ -3,7 +3,7 @@ import Checkpoints
 import Foundation
 import Testing
 
-@testable import styleprompter
+@testable import StylePrompterCLI
 
 /// Issue 9 at the command line: absurd arguments are validation errors naming the subcommand,
 /// and results are never silently lost, overwritten or reused.
@@ -148,11 +148,12 @@ import Testing
         try run(["invert", "--model", Self.model, p, "--out", out.path])
         let first = try latents()
         // A run killed mid-write leaves temporary files: the next run removes them.
-        try Data().write(to: out.appendingPathComponent(".a.png.DEAD.tmp"))
-        try Data().write(to: out.appendingPathComponent(".styleprompter-work/.a.latents.npy.DEAD.tmp"))
+        let dead = UUID().uuidString   // the atomic writers name temporaries .NAME.UUID.tmp
+        try Data().write(to: out.appendingPathComponent(".a.png.\(dead).tmp"))
+        try Data().write(to: out.appendingPathComponent(".styleprompter-work/.a.latents.npy.\(dead).tmp"))
         try run(["invert", "--model", Self.model, p, "--out", out.path])
         #expect(try latents() == first)
-        #expect(!files("out").contains(".a.png.DEAD.tmp") && !files("out/.styleprompter-work").contains(".a.latents.npy.DEAD.tmp"))
+        #expect(!files("out").contains(".a.png.\(dead).tmp") && !files("out/.styleprompter-work").contains(".a.latents.npy.\(dead).tmp"))
 
         // Another model (the same one with latent_avg moved by 0.5) recomputes every code.
         let converted = folder.appendingPathComponent("model.safetensors")

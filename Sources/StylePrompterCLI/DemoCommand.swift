@@ -1,4 +1,5 @@
 import ArgumentParser
+import StylePrompter
 import DefaultModel
 import Foundation
 import Imaging
@@ -11,8 +12,8 @@ import Training
 /// on SynthFaces) inverts fresh faces, edits them along the shipped directions, and writes a
 /// grid, a metrics table and an HTML page — no arguments, no downloads.
 ///
-/// Photos given as arguments are inverted and edited too (through `invert` and `edit`), with
-/// the caveat the page states: the default model knows cartoon faces, not photographs.
+/// Photos given as arguments are inverted and edited (smile) too, through the library's
+/// `Inverter` — the default model knows cartoon faces, not photographs, and says so.
 struct DemoCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -57,17 +58,38 @@ struct DemoCommand: StylePrompterSubcommand {
             try AtomicFile.write(Array(try page.metricsJSON()), to: folder.appendingPathComponent("metrics.json"))
             print(page.metricsTable())
         }
-        if !inputs.isEmpty {
-            let threads = compute.threads.map { ["--threads", String($0)] } ?? []
-            let modelArguments = model.map { ["--model", $0] } ?? []
-            var invert = try InvertCommand.parse(modelArguments + inputs + ["--out", folder.appendingPathComponent("photos-inverted").path] + threads)
-            try invert.run()
-            guard let smile = DefaultModel.direction("smile") else { throw CommandErrors.Failure(message: "demo: the bundled smile direction is missing") }
-            var edit = try EditCommand.parse(modelArguments + inputs + ["--direction", smile.path, "--strength", "-\(strength):\(strength):5",
-                                                                        "--out", folder.appendingPathComponent("photos-edited").path] + threads)
-            try edit.run()
-        }
+        if !inputs.isEmpty { try invertAndEditPhotos(into: folder.appendingPathComponent("photos", isDirectory: true)) }
         print(String(format: "demo finished in %.1f s: open %@ (faces.png: input | stage 1 | SMART | each edit at −%g and +%g; metrics.json)",
                      Date().timeIntervalSince(started), folder.appendingPathComponent("index.html").path, Double(strength), Double(strength)))
+    }
+
+    /// Each photo: its reconstruction and the smile edit at ∓strength, as `NAME_inverted.png`,
+    /// `NAME_smile_-10.png`, `NAME_smile_+10.png`; a photo that fails is reported and skipped.
+    func invertAndEditPhotos(into photos: URL) throws {
+        try CommandErrors.reporting {
+            try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+            let items = try PhotoInput.collect(inputs)
+            let inverter = try Inverter(contentsOf: model.map { try RunOutputs.file($0, exported: "model.safetensors") } ?? DefaultModel.model)
+            guard let smileFile = DefaultModel.direction("smile") else {
+                throw CommandErrors.Failure(message: "the bundled smile direction is missing from \(DefaultModel.directions.path)")
+            }
+            let smile = try Edit.load(contentsOf: smileFile)
+            var failures: [String] = []
+            for item in items {
+                do {
+                    let face = try inverter.invert(contentsOf: [item.url])[0]
+                    try face.reconstruction.write(to: photos.appendingPathComponent("\(item.name)_inverted.png"))
+                    for s in [-strength, strength] {
+                        let edited = try inverter.render(face, edit: smile, strength: s)
+                        try edited.write(to: photos.appendingPathComponent("\(item.name)_smile_\(String(format: "%+g", Double(s))).png"))
+                    }
+                } catch {
+                    failures.append("\(item.url.path): \(error)")
+                }
+            }
+            print("inverted and edited \(items.count - failures.count) of \(items.count) photos into \(photos.path)")
+            for failure in failures { print("failed: \(failure)") }
+            if !failures.isEmpty && failures.count == items.count { throw CommandErrors.Failure(message: "no photo could be inverted") }
+        }
     }
 }

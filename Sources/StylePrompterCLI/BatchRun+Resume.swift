@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Resuming safely: finished work is reused only when it was made the same way.
 extension BatchRun {
@@ -11,11 +12,7 @@ extension BatchRun {
     /// are recomputed rather than silently reused. Call before checking what is done.
     func prepareResume(fingerprint: String) throws {
         let manager = FileManager.default
-        for folder in [self.folder, work] {
-            for name in (try? manager.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                try? manager.removeItem(at: folder.appendingPathComponent(name))
-            }
-        }
+        for folder in [self.folder, work] { AtomicFile.removeLeftovers(in: folder) }
         let record = work.appendingPathComponent(Self.fingerprintName)
         let previous = try? String(contentsOf: record, encoding: .utf8)
         guard previous != fingerprint else { return }

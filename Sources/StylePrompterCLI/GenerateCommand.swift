@@ -64,6 +64,8 @@ struct GenerateCommand: StylePrompterSubcommand {
         }
 
         try CommandErrors.reporting { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        // A killed earlier run may have left temporaries of its atomic writes.
+        AtomicFile.removeLeftovers(in: folder)
         let noiseMode: NoiseMode = noise == "random" ? .random(RandomGenerator(seed: noiseSeed)) : noise == "zero" ? .zero : .stored
         let progress = Progress(total: names.count, label: "generate")
         var raw: [Tensor] = []
