@@ -84,7 +84,8 @@ struct DemoCommand: StylePrompterSubcommand {
                         try edited.write(to: photos.appendingPathComponent("\(item.name)_smile_\(String(format: "%+g", Double(s))).png"))
                     }
                 } catch {
-                    failures.append("\(item.url.path): \(error)")
+                    let reason = "\(error)"   // most errors name the file already
+                    failures.append(reason.contains(item.url.lastPathComponent) ? reason : "\(item.url.path): \(reason)")
                 }
             }
             print("inverted and edited \(items.count - failures.count) of \(items.count) photos into \(photos.path)")
