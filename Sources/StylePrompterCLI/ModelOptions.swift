@@ -22,8 +22,22 @@ struct ModelOptions: ParsableArguments {
         _ = try weights()
     }
 
-    /// The checkpoint to load: `--model`, or the bundled default model.
-    var modelPath: String { model ?? DefaultModel.model.path }
+    /// The checkpoint to load: `--model`, or the bundled default model (an error naming where it
+    /// was looked for when a copied binary left its resources behind).
+    var modelPath: String {
+        get throws {
+            if let model { return model }
+            return try Self.bundledModel(in: DefaultModel.folder).path
+        }
+    }
+
+    static func bundledModel(in folder: URL) throws -> URL {
+        let url = folder.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CommandErrors.Failure(message: "the bundled default model is not at \(url.path) (the binary was moved without its StylePrompter_DefaultModel.resources folder?); pass --model or set STYLEPROMPTER_DEFAULT_MODEL")
+        }
+        return url
+    }
 
     func weights() throws -> SMARTWeights {
         let (b1, b2) = try ArgumentChecks.beta(beta)
@@ -34,7 +48,7 @@ struct ModelOptions: ParsableArguments {
     /// inode and a hash of their first and last MiB), β, SMART on/off and `extra` (the
     /// preprocessing). A resumed run whose fingerprint differs recomputes.
     func fingerprint(extra: [String]) throws -> String {
-        var parts = [try FileFingerprint.of(RunOutputs.file(modelPath, exported: "model.safetensors"))]
+        var parts = [try FileFingerprint.of(RunOutputs.file(try modelPath, exported: "model.safetensors"))]
         if let generator { parts.append(try FileFingerprint.of(RunOutputs.file(generator, exported: "generator.safetensors"))) }
         let (b1, b2) = try ArgumentChecks.beta(beta)
         parts.append("beta \(b1.bitPattern),\(b2.bitPattern)")
@@ -45,7 +59,7 @@ struct ModelOptions: ParsableArguments {
     func load() throws -> StylePrompterModel {
         StatusLine.loading("model", self.model ?? "the bundled default model (SynthFaces, 64 px)")
         let model = try CommandErrors.reporting {
-            try StylePrompterCheckpoint.load(contentsOf: try RunOutputs.file(modelPath, exported: "model.safetensors"),
+            try StylePrompterCheckpoint.load(contentsOf: try RunOutputs.file(try modelPath, exported: "model.safetensors"),
                                              generatorURL: try generator.map { try RunOutputs.file($0, exported: "generator.safetensors") })
         }
         model.eval()

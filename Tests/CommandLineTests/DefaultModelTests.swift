@@ -64,4 +64,14 @@ import Training
             #expect(throws: (any Error).self) { _ = try StylePrompterCommand.parseAsRoot(["demo"] + arguments) }
         }
     }
+
+    @Test("a binary without its bundled model says where it looked, in one line")
+    func missingBundledModel() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-model-\(UUID().uuidString)")
+        #expect(throws: CommandErrors.Failure.self) { try ModelOptions.bundledModel(in: empty) }
+        do { _ = try ModelOptions.bundledModel(in: empty) } catch let failure as CommandErrors.Failure {
+            #expect(failure.message.contains(empty.path) && failure.message.contains("--model") && !failure.message.contains("\n"))
+        }
+        #expect(try ModelOptions.bundledModel(in: DefaultModel.folder) == DefaultModel.model)
+    }
 }
