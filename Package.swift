@@ -21,7 +21,7 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel"]),
         // The web editor on its own, so that the kit does not pull in an HTTP server.
         .library(name: "StylePrompterWebEditor", targets: ["WebEditor"]),
         .library(name: "StylePrompter", targets: ["StylePrompter"]),
@@ -43,8 +43,10 @@ let package = Package(
         .target(name: "CPUKernels", swiftSettings: numericSettings),
         .target(name: "Tensors", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
         .target(name: "NeuralNetwork", dependencies: ["Tensors"], swiftSettings: numericSettings),
-        .target(name: "Checkpoints", dependencies: ["Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
-        .target(name: "Imaging", dependencies: ["CPUKernels", "Tensors"], swiftSettings: numericSettings),
+        // Plain sentences for paths that cannot be read, shared by every reader of files.
+        .target(name: "FileAccess"),
+        .target(name: "Checkpoints", dependencies: ["FileAccess", "Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
+        .target(name: "Imaging", dependencies: ["CPUKernels", "FileAccess", "Tensors"], swiftSettings: numericSettings),
         .target(name: "StyleGAN", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Perceptual", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],

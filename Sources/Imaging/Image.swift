@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// An 8-bit RGB image: `width × height` pixels, row-major, 3 bytes per pixel.
@@ -35,7 +36,7 @@ public struct Image: Sendable, Equatable {
 
     /// Reads a PNG or JPEG file; errors name the file.
     public init(contentsOf url: URL, applyingOrientation: Bool = true) throws {
-        if let problem = problemReading(url.path) {
+        if let problem = FileKind.problemReading(url.path) {
             throw ImagingError.file(path: url.path, underlying: .invalidArgument(problem))
         }
         let data: Data

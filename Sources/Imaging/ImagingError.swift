@@ -42,23 +42,3 @@ extension ImagingError {
         catch let error as ImagingError { throw ImagingError.file(path: path, underlying: error) }
     }
 }
-
-/// Why a path cannot be read as a regular file (a folder, a FIFO, no permission), or nil.
-/// Checked before opening: opening a FIFO would block until a writer appears.
-func problemReading(_ path: String) -> String? {
-    var info = stat()
-    guard stat(path, &info) == 0 else {
-        let code = errno
-        return code == ENOENT ? "no such file" : code == EACCES ? "permission denied" : String(cString: strerror(code))
-    }
-    switch info.st_mode & S_IFMT {
-    case S_IFREG: break
-    case S_IFDIR: return "is a folder, not a file"
-    case S_IFIFO: return "is a FIFO (named pipe), not a regular file"
-    case S_IFSOCK: return "is a socket, not a regular file"
-    case S_IFCHR, S_IFBLK: return "is a device, not a regular file"
-    default: return "is not a regular file"
-    }
-    guard access(path, R_OK) == 0 else { return "permission denied: the file is not readable" }
-    return nil
-}
