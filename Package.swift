@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // StylePrompter in Swift: GAN inversion and editing for StyleGAN2 on the CPU.
 //
 // Kernels are compiled optimised and for the host CPU in every configuration, so `swift test`
@@ -21,13 +21,16 @@ let package = Package(
     name: "StylePrompter",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "StylePrompterKit", targets: ["CPUKernels", "FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel"]),
+        .library(name: "StylePrompterKit", targets: ["CPUKernels", "MessagePassing", "FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel"]),
         // The web editor on its own, so that the kit does not pull in an HTTP server.
         .library(name: "StylePrompterWebEditor", targets: ["WebEditor"]),
         .library(name: "StylePrompter", targets: ["StylePrompter"]),
         .executable(name: "styleprompter", targets: ["StylePrompterCLI"]),
         .executable(name: "styleprompter-bench", targets: ["Benchmarks"]),
     ],
+    // `swift build --traits MPI` (Open MPI's libopenmpi-dev installed) builds `--distributed`
+    // training and inversion; without it the package needs no MPI and runs single-process.
+    traits: [.trait(name: "MPI", description: "Data-parallel training and sharded inversion over Open MPI (needs libopenmpi-dev)")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -41,6 +44,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CPUKernels", swiftSettings: numericSettings),
+        // Open MPI through pkg-config; only the `MPI` trait imports it.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // Rank, size and the collectives training needs; one process without the trait.
+        .target(name: "MessagePassing", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "Tensors", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
         .target(name: "NeuralNetwork", dependencies: ["Tensors"], swiftSettings: numericSettings),
         // Plain sentences for paths that cannot be read, shared by every reader of files.
@@ -51,7 +58,7 @@ let package = Package(
         .target(name: "Perceptual", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
+        .target(name: "Training", dependencies: ["MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
                 swiftSettings: numericSettings),
         .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
         .target(name: "DefaultModel", resources: [.copy("Resources")]),
@@ -73,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "StylePrompterCLI",
             dependencies: [
-                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor", "StylePrompter",
+                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor", "StylePrompter", "MessagePassing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),

@@ -6,6 +6,8 @@ public final class Dropout: Layer {
     /// Where the masks come from; a trainer may point it at its own stream
     /// (`Module.drawRandomMasks(from:)`) so that training replays from a seed.
     public var generator: RandomGenerator
+    /// This process's part of a data-parallel batch (masks are drawn for the global batch).
+    public var shard: BatchShard = .whole
 
     public init(_ probability: Float, generator: RandomGenerator? = nil) {
         self.probability = probability
@@ -13,7 +15,7 @@ public final class Dropout: Layer {
     }
 
     public override func callAsFunction(_ input: Tensor) -> Tensor {
-        training ? input.dropout(probability: probability, generator: generator) : input
+        training ? input.dropout(probability: probability, generator: generator, shard: shard) : input
     }
 }
 
@@ -23,6 +25,8 @@ public final class DropPath: Layer {
     /// Where the masks come from; a trainer may point it at its own stream
     /// (`Module.drawRandomMasks(from:)`) so that training replays from a seed.
     public var generator: RandomGenerator
+    /// This process's part of a data-parallel batch (masks are drawn for the global batch).
+    public var shard: BatchShard = .whole
 
     public init(_ probability: Float, generator: RandomGenerator? = nil) {
         self.probability = probability
@@ -30,7 +34,7 @@ public final class DropPath: Layer {
     }
 
     public override func callAsFunction(_ input: Tensor) -> Tensor {
-        training ? input.dropPath(probability: probability, generator: generator) : input
+        training ? input.dropPath(probability: probability, generator: generator, shard: shard) : input
     }
 }
 
@@ -42,9 +46,12 @@ extension Module {
     /// ```swift
     /// model.drawRandomMasks(from: RandomGenerator(seed: 7))
     /// ```
-    public func drawRandomMasks(from generator: RandomGenerator) {
-        if let dropout = self as? Dropout { dropout.generator = generator }
-        if let dropPath = self as? DropPath { dropPath.generator = generator }
-        for (_, child) in namedChildren() { child.drawRandomMasks(from: generator) }
+    ///
+    /// With `shard`, this process trains on one part of a data-parallel batch: the masks are
+    /// drawn for the global batch and the process keeps its rows (`BatchShard`).
+    public func drawRandomMasks(from generator: RandomGenerator, shard: BatchShard = .whole) {
+        if let dropout = self as? Dropout { dropout.generator = generator; dropout.shard = shard }
+        if let dropPath = self as? DropPath { dropPath.generator = generator; dropPath.shard = shard }
+        for (_, child) in namedChildren() { child.drawRandomMasks(from: generator, shard: shard) }
     }
 }

@@ -44,3 +44,30 @@ extension RandomGenerator: GANTrainer.RandomSource {
         GANLosses.pathLengthProbe(like: images, generator: self)
     }
 }
+
+/// The draws of one process of a data-parallel run: the same stream as one process, every
+/// per-sample draw (z, noise, path-length probe) made for the global batch with this process
+/// keeping its rows (`BatchShard`), and the per-batch draws (mixing, crossover) shared. Every
+/// process's stream stays identical, and the run draws what one process would.
+public final class ShardedDraws: GANTrainer.RandomSource {
+    public let random: RandomGenerator
+    public let shard: BatchShard
+
+    public init(random: RandomGenerator, shard: BatchShard) {
+        self.random = random
+        self.shard = shard
+    }
+
+    public func latents(batch: Int, dimension: Int, mixingProbability: Float) -> [Tensor] {
+        let count = random.nextUniform() < mixingProbability ? 2 : 1
+        return (0..<count).map { _ in shard.randomNormal([batch, dimension], generator: random) }
+    }
+
+    public func crossover(latentCount: Int) -> Int { random.crossover(latentCount: latentCount) }
+
+    public func noise() -> NoiseMode { .shardedRandom(random, shard) }
+
+    public func pathLengthProbe(like images: Tensor) -> Tensor {
+        shard.randomNormal(images.shape, generator: random) * (1 / Float(images.shape[2] * images.shape[3]).squareRoot())
+    }
+}

@@ -49,8 +49,12 @@ public final class GANTrainer {
     /// Every random draw of training (z, mixing, noise, path-length probes) comes from here;
     /// a checkpoint saves its `state256`.
     public let random: RandomGenerator
-    /// What `step` draws from: `random` unless replaced (a test replays PyTorch's draws).
+    /// What `step` draws from: `random` unless replaced (a test replays PyTorch's draws; a
+    /// data-parallel process uses `ShardedDraws`).
     public var randomSource: RandomSource
+    /// Set in a data-parallel run: gradients (D, R1, G, path length), the path-length mean and
+    /// the reported losses are averaged over the replicas, so every replica takes the same step.
+    public var synchronizer: (any GradientSynchronizer)?
 
     public init(generator: Generator, discriminator: Discriminator, ema: Generator? = nil,
                 settings: Settings = Settings(), seed: UInt64 = 0) {
@@ -92,6 +96,7 @@ public final class GANTrainer {
         let dLoss = GANLosses.discriminatorLogistic(realPrediction: discriminator(realAugmented), fakePrediction: discriminator(augmented(fake)))
         discriminatorOptimizer.zeroGradients()
         dLoss.backward()
+        synchronizer?.averageGradients(of: discriminatorOptimizer.parameters)
         discriminatorOptimizer.step()
 
         var r1: Float?
@@ -106,6 +111,7 @@ public final class GANTrainer {
             let weighted = penalty * (settings.r1Gamma / 2 * Float(settings.discriminatorRegularizationInterval))
                 + prediction.slice(0, start: 0, end: 1).sum() * 0
             weighted.backward()
+            synchronizer?.averageGradients(of: discriminatorOptimizer.parameters)
             discriminatorOptimizer.step()
             r1 = penalty.item()
         }
@@ -118,6 +124,7 @@ public final class GANTrainer {
         let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(augmented(generator(styles, crossover: crossover, noise: draws.noise()))))
         generatorOptimizer.zeroGradients()
         gLoss.backward()
+        synchronizer?.averageGradients(of: generatorOptimizer.parameters)
         generatorOptimizer.step()
 
         var path: Float?
@@ -131,7 +138,7 @@ public final class GANTrainer {
             let images = generator.synthesize(latents, noise: draws.noise())
             let result = GANLosses.pathLength(fakeImages: images, latents: latents,
                                               probe: draws.pathLengthProbe(like: images),
-                                              meanPathLength: meanPathLength)
+                                              meanPathLength: meanPathLength, synchronizer: synchronizer)
             generatorOptimizer.zeroGradients()
             // rosinality's `0 · fake_img[0, 0, 0, 0]`: the ToRGB biases, which the path length
             // does not depend on, get a zero gradient and Adam counts the step for them too.
@@ -140,6 +147,7 @@ public final class GANTrainer {
                 .slice(2, start: 0, end: 1).slice(3, start: 0, end: 1).sum()
             let weighted: Tensor = result.penalty * pathWeight + corner * Float(0)
             weighted.backward()
+            synchronizer?.averageGradients(of: generatorOptimizer.parameters)
             generatorOptimizer.step()
             meanPathLength = result.mean
             path = result.penalty.item()
@@ -147,7 +155,19 @@ public final class GANTrainer {
         discriminator.setRequiresGradient(true)
         if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
         iteration += 1
-        return Losses(discriminator: dLoss.item(), generator: gLoss.item(), r1: r1, pathLength: path, meanPathLength: meanPathLength)
+        var losses = Losses(discriminator: dLoss.item(), generator: gLoss.item(), r1: r1, pathLength: path, meanPathLength: meanPathLength)
+        if let synchronizer, synchronizer.replicas > 1 {
+            // The losses of the whole batch, as one process would report them (r1 and path are
+            // computed on the same iterations everywhere).
+            // The path penalty is the whole batch's on every replica up to rounding: averaged too,
+            // it is the same float everywhere (it is saved with the run).
+            let mean = synchronizer.average([losses.discriminator, losses.generator, losses.r1 ?? 0, losses.pathLength ?? 0])
+            losses.discriminator = mean[0]
+            losses.generator = mean[1]
+            if r1 != nil { losses.r1 = mean[2] }
+            if path != nil { losses.pathLength = mean[3] }
+        }
+        return losses
     }
 
     /// `ema = decay·ema + (1 − decay)·model`, parameter by parameter (rosinality's `accumulate`).

@@ -8,6 +8,9 @@ public enum NoiseMode {
     case stored
     /// Fresh standard-normal noise per sample and layer ("randomize noise").
     case random(RandomGenerator)
+    /// As `random`, for one process's part of a data-parallel batch: each layer's noise is
+    /// drawn for the global batch and the process keeps its rows (`BatchShard`).
+    case shardedRandom(RandomGenerator, BatchShard)
     /// No noise at all.
     case zero
     /// One tensor per layer, [1 or B, 1, r, r].
@@ -106,6 +109,8 @@ public final class Generator: Module {
             return resolutions.map { Tensor.zeros([1, 1, $0, $0]) }
         case .random(let rng):
             return resolutions.map { Tensor.randomNormal([batch, 1, $0, $0], generator: rng) }
+        case .shardedRandom(let rng, let shard):
+            return resolutions.map { shard.randomNormal([batch, 1, $0, $0], generator: rng) }
         case .explicit(let tensors):
             precondition(tensors.count == count, "Generator: \(tensors.count) noise tensors given, \(count) expected")
             return tensors

@@ -10,20 +10,37 @@ import Tensors
 struct InvertCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "invert",
-        abstract: "Invert photos into W+ and reconstruct them (SMART-refined unless --no-smart).")
+        abstract: "Invert photos into W+ and reconstruct them (SMART-refined unless --no-smart).",
+        discussion: """
+        Split a large folder over N jobs with --shard i/N (each writes OUT/shard-i-of-N), then assemble \
+        latents.npy and names.txt in input order with --merge --out OUT. Under mpirun, --distributed does \
+        both: rank r inverts shard r/N and rank 0 merges.
+        """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @Argument(help: "Image files or folders of images (aligned faces, or any photos with --align).") var inputs: [String]
+    @Argument(help: "Image files or folders of images (aligned faces, or any photos with --align).") var inputs: [String] = []
     @Option(help: "Output folder.") var out: String
     @Option(help: "Photos per forward pass (results do not depend on it).") var batch: Int = 1
     @Flag(help: "Also write images.npy: float32 N×3×H×W at the generator's size, unclamped.") var saveRaw = false
     @Flag(help: "Write only latents.npy and names.txt: encode, skip decoding the reconstructions (faster), as e4e/ReStyle's --latents_only.") var latentsOnly = false
     @Option(help: "Resize the reconstruction PNGs to N×N (antialiased), as e4e/ReStyle's --resize_outputs.") var resizeOutputs: Int?
+    @Option(help: "Invert only shard i of N of the inputs (every N-th, from the i-th), into OUT/shard-i-of-N.") var shard: String?
+    @Flag(help: "Assemble the shards in --out (OUT/shard-i-of-N) into OUT: latents.npy and names.txt in input order.") var merge = false
     @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var parallel: DistributedOptions
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("invert: --batch must be at least 1") }
+        if merge {
+            guard inputs.isEmpty, shard == nil, !parallel.distributed else {
+                throw ValidationError("invert: --merge takes only --out (the folder holding the shard-i-of-N folders)")
+            }
+            return
+        }
+        guard !inputs.isEmpty else { throw ValidationError("invert: give image files or folders to invert") }
+        if let shard { _ = try InputShard(parsing: shard, command: "invert") }
+        if shard != nil && parallel.distributed { throw ValidationError("invert: --distributed picks each rank's shard itself: drop --shard") }
         if latentsOnly && saveRaw { throw ValidationError("invert: --latents-only writes no images: drop --save-raw") }
         if latentsOnly && alignment.pasteBack { throw ValidationError("invert: --latents-only writes no images: drop --paste-back") }
         if latentsOnly && resizeOutputs != nil { throw ValidationError("invert: --latents-only writes no images: drop --resize-outputs") }
@@ -33,18 +50,48 @@ struct InvertCommand: StylePrompterSubcommand {
 
     func execute() throws {
         try compute.apply()
+        let outURL = URL(fileURLWithPath: out, isDirectory: true)
+        if merge {
+            let outcome = try ShardMerge.merge(into: outURL)
+            print("merged \(outcome.shards) shards: latents.npy [\(outcome.rows), …] and names.txt in input order → \(outURL.path)")
+            return
+        }
+        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
+        try DistributedOptions.run(on: world) {
+            let share = try shard.map { try InputShard(parsing: $0, command: "invert") }
+                ?? (world.size > 1 ? InputShard(index: world.rank, count: world.size) : nil)
+            try invert(shard: share)
+            guard world.size > 1 else { return }
+            world.barrier()         // every rank's shard is written
+            if world.isRoot {
+                let outcome = try ShardMerge.merge(into: outURL)
+                print("merged \(outcome.shards) ranks' shards: latents.npy [\(outcome.rows), …] and names.txt in input order → \(outURL.path)")
+            }
+        }
+    }
+
+    /// Inverts the inputs (or `shard` of them, into its own folder inside `--out`).
+    private func invert(shard: InputShard?) throws {
         let weights = try modelOptions.weights()
-        let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
-        try ArgumentChecks.outputHoldsNoInput(out, inputs: items.map(\.url), command: "invert")
+        let allItems = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
+        try ArgumentChecks.outputHoldsNoInput(out, inputs: allItems.map(\.url), command: "invert")
+        let selected = shard.map { $0.select(allItems) } ?? allItems.enumerated().map { ($0.offset, $0.element) }
+        let items = selected.map(\.item)
+        let inputPosition = Dictionary(uniqueKeysWithValues: selected.map { ($0.item.name, $0.position) })
         let model = try modelOptions.load()
         let encoderInputs = try EncoderInputs(size: model.encoder.configuration.imageSize, options: alignment)
-        let run = try BatchRun(output: out)
-        try run.prepareResume(fingerprint: modelOptions.fingerprint(extra: [
+        let output = shard.map { URL(fileURLWithPath: out).appendingPathComponent($0.folderName).path } ?? out
+        let run = try BatchRun(output: output)
+        let fingerprint = try modelOptions.fingerprint(extra: [
             "preprocessing: RGB, EXIF orientation, antialiased bilinear resize to the encoder size",
             "align: \(alignment.align), all faces: \(alignment.detection.allFaces), detection side: \(alignment.detection.detectionSide), MTCNN: \(alignment.detection.mtcnn ?? "environment")",
             "paste back: \(alignment.pasteBack)",
             "resize outputs: \(resizeOutputs.map(String.init) ?? "no")",
-        ]))
+        ])
+        try run.prepareResume(fingerprint: fingerprint)
+        // A shard counts as finished only once this run records it again.
+        if shard != nil { try? FileManager.default.removeItem(at: run.folder.appendingPathComponent(ShardRecord.fileName)) }
+        if let shard { print("shard \(shard): \(items.count) of \(allItems.count) inputs → \(run.folder.path)") }
         let needed = ["latents.npy"] + (saveRaw ? ["raw.npy"] : [])
         func isDone(_ name: String) -> Bool {
             run.isDone(named: name, needing: needed)
@@ -104,6 +151,13 @@ struct InvertCommand: StylePrompterSubcommand {
 
         // Assemble the per-input results in input order.
         let done = items.flatMap { names[$0.name] ?? [$0.name] }.filter { isDone($0) }
+        if let shard {
+            var inputOf: [String: Int] = [:]
+            for item in items { for name in names[item.name] ?? [item.name] { inputOf[name] = inputPosition[item.name] } }
+            try ShardRecord(index: shard.index, count: shard.count, inputs: allItems.count,
+                            inputsDigest: ShardRecord.digest(ofNames: allItems.map(\.name)), fingerprint: fingerprint,
+                            rows: done.map { ShardRecord.Row(input: inputOf[$0] ?? 0, name: $0) }).write(to: run.folder)
+        }
         if !done.isEmpty {
             let latents = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "latents.npy"))) }
             try LatentFile.write(Tensor.concat(latents, axis: 0), to: run.folder.appendingPathComponent("latents.npy"))

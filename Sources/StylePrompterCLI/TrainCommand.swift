@@ -53,6 +53,7 @@ struct TrainCommand: StylePrompterSubcommand {
     @Option(help: "Checkpoints to keep.") var keep: Int?
     @Option(help: "Stop after this many steps (the run stays resumable).") var maxSteps: Int?
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var parallel: DistributedOptions
 
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("train: pass --out for a new run or --resume RUN, not both") }
@@ -61,7 +62,10 @@ struct TrainCommand: StylePrompterSubcommand {
 
     func execute() throws {
         try compute.apply()
-        try CommandErrors.reporting {
+        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
+        // Only rank 0 of a data-parallel job speaks.
+        let say: (String) -> Void = world.isRoot ? { print($0) } : { _ in }
+        try DistributedOptions.run(on: world) { try CommandErrors.reporting {
             let folder = URL(fileURLWithPath: resume ?? out!)
             var c: EncoderTrainingConfiguration
             if let resume {
@@ -83,11 +87,11 @@ struct TrainCommand: StylePrompterSubcommand {
             if resume == nil {
                 if perceptual == nil && c.lpipsWeight > 0 { c.disabledTerms.append("lpips") }
                 if identity == nil && c.identityWeight > 0 { c.disabledTerms.append("id") }
-                for term in c.disabledTerms { print("warning: the \(term) loss is left out: its network weights were not given (--\(term == "id" ? "arcface" : "lpips"))") }
+                for term in c.disabledTerms { say("warning: the \(term) loss is left out: its network weights were not given (--\(term == "id" ? "arcface" : "lpips"))") }
             }
             let modelRandom = RandomGenerator(seed: c.seed ^ 0x3D5E_ED00)
-            print("loading the \(c.stage == 1 ? "generator" : "stage-1 model")…")
-            let model = try EncoderTrainingSetup.makeModel(c, modelRandom: modelRandom) { print($0) }
+            say("loading the \(c.stage == 1 ? "generator" : "stage-1 model")…")
+            let model = try EncoderTrainingSetup.makeModel(c, modelRandom: modelRandom) { say($0) }
             // Stage 2 trains at the stage-1 encoder's input size; a new run takes it from the model.
             let encoderSize = model.encoder.configuration.imageSize
             if c.stage == 2 && encoderSize != c.imageSize {
@@ -101,14 +105,14 @@ struct TrainCommand: StylePrompterSubcommand {
             let (train, validation) = try TrainingData.split(all, description: c.data, size: c.imageSize, test: c.testData, heldOut: c.heldOutFraction, seed: c.seed, validationCount: c.validationImages)
             InterruptSignal.install()
             let run = try EncoderTrainingRun(folder: folder, configuration: c, model: model, stage: stage, train: train,
-                                             validation: validation, resume: resume != nil, modelRandom: modelRandom)
-            if resume != nil { try run.folder.writeConfiguration(c, kind: "train-stage\(c.stage)", totalSteps: c.steps) }
-            print("train: stage \(c.stage), batch \(c.batchSize)×\(c.accumulation), step \(run.step)/\(c.steps), data \(c.data) → \(run.folder.url.path)")
+                                             validation: validation, resume: resume != nil, modelRandom: modelRandom, communicator: world)
+            if resume != nil && world.isRoot { try run.folder.writeConfiguration(c, kind: "train-stage\(c.stage)", totalSteps: c.steps) }
+            say("train: stage \(c.stage), batch \(c.batchSize)×\(c.accumulation)\(world.size > 1 ? " over \(world.size) ranks" : ""), step \(run.step)/\(c.steps), data \(c.data) → \(run.folder.url.path)")
             try run.train(maxSteps: maxSteps)
-            print(InterruptSignal.isRequested
-                  ? "interrupted at step \(run.step): saved; continue with --resume \(run.folder.url.path)"
-                  : "stopped at step \(run.step) of \(c.steps); model: \(run.folder.url.path)/model.safetensors")
-        }
+            say(run.stoppedEarly
+                ? "interrupted at step \(run.step): saved; continue with --resume \(run.folder.url.path)"
+                : "stopped at step \(run.step) of \(c.steps); model: \(run.folder.url.path)/model.safetensors")
+        } }
     }
 
     static func readConfiguration(_ path: String) throws -> EncoderTrainingConfiguration {

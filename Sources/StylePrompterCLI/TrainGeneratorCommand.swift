@@ -39,6 +39,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
     @Option(help: "Thousands of images between sample grids.") var sampleEvery: Double = 5
     @Option(help: "Stop after this many steps (the run stays resumable).") var maxSteps: Int?
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var parallel: DistributedOptions
 
     func validate() throws {
         guard (out == nil) != (resume == nil) else { throw ValidationError("train-generator: pass --out for a new run or --resume RUN, not both") }
@@ -51,7 +52,9 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
 
     func execute() throws {
         try compute.apply()
-        try CommandErrors.reporting {
+        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
+        let say: (String) -> Void = world.isRoot ? { print($0) } : { _ in }
+        try DistributedOptions.run(on: world) { try CommandErrors.reporting {
             let configuration: GeneratorTrainingConfiguration
             let folder: URL
             if let resume {
@@ -60,7 +63,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
                 if let kimg { saved.kimg = kimg }
                 configuration = saved
                 if configuration.threads != Parallel.threadCount {
-                    print("note: the run started with \(configuration.threads) kernel threads, now \(Parallel.threadCount): results stay correct but are no longer bit-identical to an uninterrupted run")
+                    say("note: the run started with \(configuration.threads) kernel threads, now \(Parallel.threadCount): results stay correct but are no longer bit-identical to an uninterrupted run")
                 }
             } else {
                 folder = URL(fileURLWithPath: out!)
@@ -91,14 +94,14 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
             try configuration.validate()
             let source = try TrainingData.source(configuration.data, size: configuration.size)
             InterruptSignal.install()
-            let run = try GeneratorTrainingRun(folder: folder, configuration: configuration, source: source, resume: resume != nil)
-            if resume != nil { try run.folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps) }
-            print("train-generator: \(configuration.size) px, batch \(configuration.batchSize), step \(run.step)/\(configuration.totalSteps), data \(configuration.data) → \(run.folder.url.path)")
+            let run = try GeneratorTrainingRun(folder: folder, configuration: configuration, source: source, resume: resume != nil, communicator: world)
+            if resume != nil && world.isRoot { try run.folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps) }
+            say("train-generator: \(configuration.size) px, batch \(configuration.batchSize)\(world.size > 1 ? " over \(world.size) ranks" : ""), step \(run.step)/\(configuration.totalSteps), data \(configuration.data) → \(run.folder.url.path)")
             try run.train(maxSteps: maxSteps)
-            print(InterruptSignal.isRequested
+            say(run.stoppedEarly
                   ? "interrupted at step \(run.step): saved; continue with --resume \(run.folder.url.path)"
                   : "stopped at step \(run.step) of \(configuration.totalSteps); generator: \(run.folder.url.path)/generator.safetensors")
-        }
+        } }
     }
 
     /// "4:256,8:256" → [4: 256, 8: 256].

@@ -28,6 +28,8 @@ public final class StageTwoTrainer {
     /// Dropout and drop-path masks (and random noise, if chosen) are drawn from here; a
     /// checkpoint saves its `state256`.
     public let random: RandomGenerator
+    /// Averages gradients over the replicas of a data-parallel run; nil alone.
+    public private(set) var synchronizer: (any GradientSynchronizer)?
     /// The generator noise of every step.
     public var noise: NoiseMode = .stored
     /// SMART's (β₁, β₂) while training.
@@ -74,10 +76,23 @@ public final class StageTwoTrainer {
 
     /// Replaces SMART's gradients by those of the mean loss over `images`, computed in
     /// `accumulationSteps` equal micro-batches; returns the terms averaged over them.
+    /// In a data-parallel run (`replicate(as:synchronizer:)`) the gradients and terms are
+    /// those of the global batch, the same on every replica.
     @discardableResult
     public func computeGradients(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
         optimizer.zeroGradients()
-        return GradientAccumulation.backward(images: images, steps: accumulationSteps) { loss(images: $0) }
+        let terms = GradientAccumulation.backward(images: images, steps: accumulationSteps) { loss(images: $0) }
+        guard let synchronizer else { return terms }
+        synchronizer.averageGradients(of: optimizer.parameters)
+        return synchronizer.average(terms)
+    }
+
+    /// Makes this trainer one replica of a data-parallel run: it trains on `shard` of every
+    /// global batch (its masks drawn for the whole batch from the shared stream), and its
+    /// gradients are averaged with the other replicas' before each step.
+    public func replicate(as shard: BatchShard, synchronizer: any GradientSynchronizer) {
+        self.synchronizer = synchronizer
+        model.drawRandomMasks(from: random, shard: shard)
     }
 
     /// One optimisation step on `images` (split into `accumulationSteps` micro-batches whose

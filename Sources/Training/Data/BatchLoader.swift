@@ -48,6 +48,7 @@ public final class BatchLoader: @unchecked Sendable {
     public let batchSize: Int
     public let imageSize: Int
     private var order: SampleOrder
+    private let plan: DataParallelPlan?
     private let capacity: Int
     private let condition = NSCondition()
     private var results: [Int: Decoded] = [:]
@@ -63,13 +64,17 @@ public final class BatchLoader: @unchecked Sendable {
     ///   - startPosition: the position of the first sample (a resumed run's saved `position`).
     ///   - prefetch: samples decoded ahead of the trainer (default four batches).
     ///   - threads: background decoding threads.
+    ///   - plan: one rank's part of a data-parallel run: its positions (`startPosition`,
+    ///     `position`) are local and map to the run's global ones through the plan.
     public init(source: any TrainingImageSource, batchSize: Int, imageSize: Int, seed: UInt64, shuffle: Bool = true,
-                flipProbability: Float = 0, startPosition: Int = 0, prefetch: Int? = nil, threads: Int = 2) {
+                flipProbability: Float = 0, startPosition: Int = 0, prefetch: Int? = nil, threads: Int = 2,
+                plan: DataParallelPlan? = nil) {
         precondition(batchSize > 0 && imageSize > 0, "BatchLoader: batch \(batchSize), size \(imageSize)")
         self.source = source
         self.batchSize = batchSize
         self.imageSize = imageSize
         order = SampleOrder(count: source.count, seed: seed, shuffle: shuffle, flipProbability: flipProbability)
+        self.plan = plan
         capacity = max(batchSize, prefetch ?? 4 * batchSize)
         produceCursor = startPosition
         consumeCursor = startPosition
@@ -167,8 +172,9 @@ public final class BatchLoader: @unchecked Sendable {
             guard running else { condition.unlock(); return }
             let position = produceCursor
             produceCursor += 1
-            let index = order.index(at: position)
-            let flip = order.flips(at: position)
+            let global = plan?.globalPosition(ofLocal: position) ?? position
+            let index = order.index(at: global)
+            let flip = order.flips(at: global)
             condition.unlock()
 
             let start = Date()

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Inversion
+import MessagePassing
 import NeuralNetwork
 import Perceptual
 import StyleGAN
@@ -16,19 +17,27 @@ public struct EncoderStageStep {
     public let step: (Tensor) -> [String: Float]
     /// The loss terms of a batch without training (validation), same names as `step`'s.
     public let evaluate: (_ encoded: EncodedImages, _ reconstruction: Tensor, _ target: Tensor) -> [String: Float]
+    /// Makes the trainer one replica of a data-parallel run (`StageOneTrainer.replicate`).
+    public let replicate: (BatchShard, any GradientSynchronizer) -> Void
 
     public init(optimizer: any Optimizer, random: RandomGenerator, step: @escaping (Tensor) -> [String: Float],
-                evaluate: @escaping (EncodedImages, Tensor, Tensor) -> [String: Float]) {
+                evaluate: @escaping (EncodedImages, Tensor, Tensor) -> [String: Float],
+                replicate: @escaping (BatchShard, any GradientSynchronizer) -> Void) {
         self.optimizer = optimizer
         self.random = random
         self.step = step
         self.evaluate = evaluate
+        self.replicate = replicate
     }
 }
 
 /// A StylePrompter training run (stage 1: encoder and latent tokens through the frozen
 /// generator; stage 2: SMART alone) in a run folder — resumable bit for bit, validated on held-out
 /// images with grids (input | stage 1 | SMART), the best checkpoint kept, the model exported.
+///
+/// Data-parallel with a `communicator` of several ranks: each rank trains on its part of every
+/// global batch (`DataParallelPlan`), gradients are averaged before each step, the replicas are
+/// checked identical at every checkpoint, and rank 0 alone writes the run folder.
 ///
 /// ```swift
 /// let run = try EncoderTrainingRun(folder: url, configuration: config, model: model, stage: step,
@@ -41,6 +50,8 @@ public final class EncoderTrainingRun {
     public let model: StylePrompterModel
     public let store: TrainingCheckpointStore
     public private(set) var step = 0
+    /// Whether the last `train` stopped before its last step (Ctrl-C on any rank).
+    public private(set) var stoppedEarly = false
     public private(set) var bestValidationLoss = Float.infinity
     let stage: EncoderStageStep
     let trainSource: any TrainingImageSource
@@ -50,30 +61,38 @@ public final class EncoderTrainingRun {
     var position = 0
     /// Receives the progress output (a terminal line redrawn in place, or plain lines); tests silence it.
     public var report: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
-    let trainingLog: TrainingLog
-    let validationLog: ValidationLog
+    /// Rank 0's logs (the other ranks of a data-parallel run write nothing).
+    let trainingLog: TrainingLog?
+    let validationLog: ValidationLog?
     var progress: TerminalProgress?
+    let role: DataParallelRole
 
     public init(folder url: URL, configuration: EncoderTrainingConfiguration, model: StylePrompterModel, stage: EncoderStageStep,
-                train: any TrainingImageSource, validation: any TrainingImageSource, resume: Bool, modelRandom: RandomGenerator) throws {
+                train: any TrainingImageSource, validation: any TrainingImageSource, resume: Bool, modelRandom: RandomGenerator,
+                communicator: any Communicator = SingleProcess()) throws {
         try configuration.validate()
-        folder = try RunFolder(url, creating: !resume)
+        role = DataParallelRole(communicator: communicator)
+        try role.checkBatch(configuration.batchSize)
+        folder = try role.openFolder(url, creating: !resume)
         self.configuration = configuration
         self.model = model
         self.stage = stage
         self.modelRandom = modelRandom
         trainSource = train
         store = TrainingCheckpointStore(run: folder, keep: configuration.keepCheckpoints)
-        trainingLog = try TrainingLog(url: folder.metricsFile)
-        validationLog = try ValidationLog(url: folder.validationFile)
-        validationImages = try Self.loadValidation(validation, count: configuration.validationImages, size: configuration.imageSize, run: folder)
+        trainingLog = role.isRoot ? try TrainingLog(url: folder.metricsFile) : nil
+        validationLog = role.isRoot ? try ValidationLog(url: folder.validationFile) : nil
+        validationImages = role.isRoot
+            ? try Self.loadValidation(validation, count: configuration.validationImages, size: configuration.imageSize, run: folder)
+            : Tensor.zeros([0, 3, configuration.imageSize, configuration.imageSize])
+        if let allReduce = role.allReduce { stage.replicate(role.shard, allReduce) }
         if resume {
             guard let state = try store.latest() else { throw TrainingError.run("\(url.path): no readable checkpoint to resume from") }
             try restore(state)
-            try trainingLog.truncate(afterStep: step)
-            try validationLog.truncate(afterStep: step)
-            folder.log("resumed at step \(step) (position \(position))")
-        } else {
+            try trainingLog?.truncate(afterStep: step)
+            try validationLog?.truncate(afterStep: step)
+            if role.isRoot { folder.log("resumed at step \(step) (position \(position)) on \(role.ranks) rank\(role.ranks == 1 ? "" : "s")") }
+        } else if role.isRoot {
             try folder.writeConfiguration(configuration, kind: "train-stage\(configuration.stage)", totalSteps: configuration.steps)
             folder.log("started stage \(configuration.stage): \(configuration.steps) steps of batch \(configuration.batchSize)×\(configuration.accumulation) on \(configuration.data)")
             for term in configuration.disabledTerms { folder.log("warning: \(term) is left out (its network weights were not given)") }
@@ -134,38 +153,55 @@ public final class EncoderTrainingRun {
     public func train(maxSteps: Int? = nil) throws {
         let c = configuration
         // One loader batch is one optimiser step: the trainer splits it into `accumulation` micro-batches.
-        let loader = BatchLoader(source: trainSource, batchSize: c.batchSize * c.accumulation, imageSize: c.imageSize, seed: c.seed,
-                                 flipProbability: c.flipProbability, startPosition: position)
+        // With N ranks each reads its 1/N of every micro-batch (`DataParallelPlan`).
+        let plan = DataParallelPlan(shard: role.shard, block: c.batchSize)
+        let loader = BatchLoader(source: trainSource, batchSize: c.batchSize * c.accumulation / role.ranks, imageSize: c.imageSize, seed: c.seed,
+                                 flipProbability: c.flipProbability, startPosition: plan.localStart(forGlobal: position), plan: plan)
         defer { loader.stop() }
         let stopStep = min(c.steps, maxSteps.map { step + $0 } ?? Int.max)
         let started = Date()
         var window = ThroughputWindow()
         var skips = SkipReporter()
-        let progress = TerminalProgress(totalSteps: c.steps, startStep: step, plainEvery: c.logEvery * 10, output: report)
+        let isRoot = role.isRoot
+        let progress = TerminalProgress(totalSteps: c.steps, startStep: step, plainEvery: c.logEvery * 10, output: isRoot ? report : { _ in })
         self.progress = progress
         defer { progress.finish(); self.progress = nil }
         setTrainingModes()
-        if step == 0 { try validate() }
-        while step < stopStep && !InterruptSignal.isRequested {
+        if step == 0 && isRoot { try validate() }
+        let firstStep = step
+        while step < stopStep && !role.stopRequested() {
             let terms = stage.step(try loader.next().images)
             step += 1
-            position = loader.position
+            position = plan.globalPosition(afterLocal: loader.position)
             window.add(c.batchSize * c.accumulation)
-            skips.report(loader, folder: folder, progress: progress)
+            if isRoot { skips.report(loader, folder: folder, progress: progress) }
 
-            if step % c.logEvery == 0 || step == stopStep {
+            if isRoot && (step % c.logEvery == 0 || step == stopStep) {
                 let rate = window.takeRate()
                 let values = terms.mapValues(Double.init)
-                try trainingLog.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize * c.accumulation) / 1000,
-                                                      seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: values))
+                try trainingLog?.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize * c.accumulation) / 1000,
+                                                       seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: values))
                 progress.update(step: step, terms: values, imagesPerSecond: rate)
             }
-            if step % c.validateEvery == 0 || step == stopStep { try validate() }
-            if step % c.checkpointEvery == 0 { try store.save(state()) }
+            if isRoot && (step % c.validateEvery == 0 || step == stopStep) { try validate() }
+            if step % c.checkpointEvery == 0 { try checkpoint(plan: plan, loader: loader) }
         }
-        try store.save(state())
+        stoppedEarly = step < stopStep
+        try checkpoint(plan: plan, loader: loader)
+        guard isRoot else { return }
         try export()
+        if let line = role.summary(steps: step - firstStep, seconds: Date().timeIntervalSince(started)) { folder.log(line) }
         folder.logSessionEnd(loader: loader, started: started, step: step)
+    }
+
+    /// Saves the state (rank 0), after checking that every rank holds the same one.
+    private func checkpoint(plan: DataParallelPlan, loader: BatchLoader) throws {
+        position = role.globalPosition(plan: plan, localPosition: loader.position)
+        let state = state()
+        if let digest = try role.verifyReplicas(state), role.isRoot {
+            folder.log("step \(step): \(role.ranks) replicas identical (state digest \(String(digest, radix: 16)))")
+        }
+        if role.isRoot { try store.save(state) }
     }
 
     /// Loss terms and reconstruction metrics on the validation images, a grid (input | stage 1
@@ -205,7 +241,7 @@ public final class EncoderTrainingRun {
             Array(rows[i..<min(i + columns, rows.count)]).flatMap { $0 }
         })
         try grid.write(to: folder.samples.appendingPathComponent(name))
-        try validationLog.append(ValidationRecord(step: step, metrics: values, grid: "samples/" + name))
+        try validationLog?.append(ValidationRecord(step: step, metrics: values, grid: "samples/" + name))
         if let loss = values["val_loss"].map(Float.init), loss.isFinite, loss < bestValidationLoss, step > 0 {
             bestValidationLoss = loss
             try store.saveBest(state())

@@ -76,7 +76,7 @@ public enum EncoderTrainingSetup {
                                     step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
                                     evaluate: { encoded, reconstruction, target in
                 objective(reconstruction: reconstruction, target: target, latents: encoded.latents, latentAverage: model.latentAverage).terms
-            })
+            }, replicate: { trainer.replicate(as: $0, synchronizer: $1) })
         }
         var objective = StageTwoObjective(lpips: lpips, identity: identity)
         objective.l2Weight = c.l2Weight
@@ -87,6 +87,7 @@ public enum EncoderTrainingSetup {
         let trainer = StageTwoTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
         return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
                                 step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
-                                evaluate: { _, reconstruction, target in objective(reconstruction: reconstruction, target: target).terms })
+                                evaluate: { _, reconstruction, target in objective(reconstruction: reconstruction, target: target).terms },
+                                replicate: { trainer.replicate(as: $0, synchronizer: $1) })
     }
 }

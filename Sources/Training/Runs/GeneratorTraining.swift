@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import MessagePassing
 import NeuralNetwork
 import StyleGAN
 import Tensors
@@ -86,6 +87,11 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
 /// A StyleGAN2 training run (rosinality's recipe through `GANTrainer`) in a run folder:
 /// resumable bit for bit, with checkpoints, metrics, sample grids and exports.
 ///
+/// Data-parallel with a `communicator` of several ranks: each rank trains on its part of every
+/// batch, draws its z, noise and probes as its rows of the one-process draws (`ShardedDraws`),
+/// averages every gradient (D, R1, G, path length) before each Adam step, keeps the EMA itself
+/// (identically), and rank 0 alone writes the run folder.
+///
 /// ```swift
 /// let run = try GeneratorTrainingRun(folder: url, configuration: config, source: faces, resume: false)
 /// try run.train()                        // until kimg, or Ctrl-C (saves first)
@@ -99,6 +105,8 @@ public final class GeneratorTrainingRun {
     public let trainer: GANTrainer
     public let store: TrainingCheckpointStore
     public private(set) var step = 0
+    /// Whether the last `train` stopped before its last step (Ctrl-C on any rank).
+    public private(set) var stoppedEarly = false
     let source: any TrainingImageSource
     var startPosition = 0
     /// The lazy regularisers run on their own schedule (every 16 / 4 iterations), which a log
@@ -106,18 +114,23 @@ public final class GeneratorTrainingRun {
     var latestR1: Float?, latestPath: Float?
     /// Receives the progress output (a terminal line redrawn in place, or plain lines); tests silence it.
     public var report: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
-    let trainingLog: TrainingLog
-    let validationLog: ValidationLog
+    /// Rank 0's logs (the other ranks of a data-parallel run write nothing).
+    let trainingLog: TrainingLog?
+    let validationLog: ValidationLog?
+    let role: DataParallelRole
 
     /// Creates the models (or restores them from the run's newest checkpoint with `resume`).
-    public init(folder url: URL, configuration: GeneratorTrainingConfiguration, source: any TrainingImageSource, resume: Bool) throws {
+    public init(folder url: URL, configuration: GeneratorTrainingConfiguration, source: any TrainingImageSource, resume: Bool,
+                communicator: any Communicator = SingleProcess()) throws {
         try configuration.validate()
-        folder = try RunFolder(url, creating: !resume)
+        role = DataParallelRole(communicator: communicator)
+        try role.checkBatch(configuration.batchSize)
+        folder = try role.openFolder(url, creating: !resume)
         self.configuration = configuration
         self.source = source
         store = TrainingCheckpointStore(run: folder, keep: configuration.keepCheckpoints)
-        trainingLog = try TrainingLog(url: folder.metricsFile)
-        validationLog = try ValidationLog(url: folder.validationFile)
+        trainingLog = role.isRoot ? try TrainingLog(url: folder.metricsFile) : nil
+        validationLog = role.isRoot ? try ValidationLog(url: folder.validationFile) : nil
         let initialization = RandomGenerator(seed: configuration.seed)
         let g = configuration.generatorConfiguration
         generator = Generator(g, generator: initialization)
@@ -140,15 +153,19 @@ public final class GeneratorTrainingRun {
         }
         trainer = GANTrainer(generator: generator, discriminator: discriminator, ema: ema, settings: settings,
                              seed: StableHash.mix(configuration.seed ^ 0x6A4))
+        if let allReduce = role.allReduce {
+            trainer.randomSource = ShardedDraws(random: trainer.random, shard: role.shard)
+            trainer.synchronizer = allReduce
+        }
         if resume {
             guard let state = try store.latest() else {
                 throw TrainingError.run("\(url.path): no readable checkpoint to resume from")
             }
             try restore(state)
-            try trainingLog.truncate(afterStep: step)
-            try validationLog.truncate(afterStep: step)
-            folder.log("resumed at step \(step) (position \(startPosition))")
-        } else {
+            try trainingLog?.truncate(afterStep: step)
+            try validationLog?.truncate(afterStep: step)
+            if role.isRoot { folder.log("resumed at step \(step) (position \(startPosition)) on \(role.ranks) rank\(role.ranks == 1 ? "" : "s")") }
+        } else if role.isRoot {
             try folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps)
             folder.log("started: \(configuration.totalSteps) steps of batch \(configuration.batchSize) on \(configuration.data)")
         }
@@ -198,49 +215,65 @@ public final class GeneratorTrainingRun {
     @discardableResult
     public func train(maxSteps: Int? = nil) throws -> GANTrainer.Losses? {
         let c = configuration
-        let loader = BatchLoader(source: source, batchSize: c.batchSize, imageSize: c.size, seed: c.seed,
-                                 flipProbability: c.flipProbability, startPosition: startPosition)
+        let plan = DataParallelPlan(shard: role.shard, block: c.batchSize)
+        let loader = BatchLoader(source: source, batchSize: c.batchSize / role.ranks, imageSize: c.size, seed: c.seed,
+                                 flipProbability: c.flipProbability, startPosition: plan.localStart(forGlobal: startPosition), plan: plan)
         defer { loader.stop() }
         let stopStep = min(c.totalSteps, maxSteps.map { step + $0 } ?? Int.max)
         let started = Date()
         var window = ThroughputWindow()
         var last: GANTrainer.Losses?
         var skips = SkipReporter()
-        let progress = TerminalProgress(totalSteps: c.totalSteps, startStep: step, plainEvery: c.logEvery * 10, output: report)
+        let isRoot = role.isRoot
+        let progress = TerminalProgress(totalSteps: c.totalSteps, startStep: step, plainEvery: c.logEvery * 10, output: isRoot ? report : { _ in })
         defer { progress.finish() }
-        while step < stopStep && !InterruptSignal.isRequested {
+        let firstStep = step
+        while step < stopStep && !role.stopRequested() {
             let batch = try loader.next()
             let losses = trainer.step(realImages: batch.images)
             last = losses
             latestR1 = losses.r1 ?? latestR1
             latestPath = losses.pathLength ?? latestPath
             step += 1
-            startPosition = loader.position
+            startPosition = plan.globalPosition(afterLocal: loader.position)
             window.add(c.batchSize)
 
-            skips.report(loader, folder: folder, progress: progress)
+            if isRoot { skips.report(loader, folder: folder, progress: progress) }
 
-            if step % c.logEvery == 0 || step == stopStep {
+            if isRoot && (step % c.logEvery == 0 || step == stopStep) {
                 let rate = window.takeRate()
                 var terms: [String: Double] = ["loss_d": Double(losses.discriminator), "loss_g": Double(losses.generator),
                                                "mean_path_length": Double(losses.meanPathLength)]
                 if let r1 = latestR1 { terms["r1"] = Double(r1) }
                 if let path = latestPath { terms["path"] = Double(path) }
-                try trainingLog.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize) / 1000,
+                try trainingLog?.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize) / 1000,
                                                       seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: terms))
                 progress.update(step: step, terms: terms, imagesPerSecond: rate)
             }
-            if step % c.checkpointEvery == 0 { try store.save(state()) }
+            if step % c.checkpointEvery == 0 { try checkpoint(plan: plan, loader: loader) }
             let imagesBefore = Double((step - 1) * c.batchSize), imagesNow = Double(step * c.batchSize)
             let every = c.sampleEveryKimg * 1000
-            if (imagesBefore / every).rounded(.down) != (imagesNow / every).rounded(.down) || step == stopStep {
+            if isRoot && ((imagesBefore / every).rounded(.down) != (imagesNow / every).rounded(.down) || step == stopStep) {
                 try writeSamples()
             }
         }
-        try store.save(state())
+        stoppedEarly = step < stopStep
+        try checkpoint(plan: plan, loader: loader)
+        guard isRoot else { return last }
         try export()
+        if let line = role.summary(steps: step - firstStep, seconds: Date().timeIntervalSince(started)) { folder.log(line) }
         folder.logSessionEnd(loader: loader, started: started, step: step)
         return last
+    }
+
+    /// Saves the state (rank 0), after checking that every rank holds the same one.
+    private func checkpoint(plan: DataParallelPlan, loader: BatchLoader) throws {
+        startPosition = role.globalPosition(plan: plan, localPosition: loader.position)
+        let state = state()
+        if let digest = try role.verifyReplicas(state), role.isRoot {
+            folder.log("step \(step): \(role.ranks) replicas identical (state digest \(String(digest, radix: 16)))")
+        }
+        if role.isRoot { try store.save(state) }
     }
 
     /// The EMA generator's images of fixed z (the same every time: progress is comparable).
@@ -255,7 +288,7 @@ public final class GeneratorTrainingRun {
         let grid = try ImageGrid.make(rows: rows)
         let name = String(format: "samples-%08d.png", step)
         try grid.write(to: folder.samples.appendingPathComponent(name))
-        try validationLog.append(ValidationRecord(step: step, metrics: [:], grid: "samples/" + name))
+        try validationLog?.append(ValidationRecord(step: step, metrics: [:], grid: "samples/" + name))
         try RunReport.write(runFolder: folder.url)
     }
 

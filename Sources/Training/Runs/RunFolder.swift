@@ -20,8 +20,9 @@ public final class RunFolder: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Opens (or with `creating`, makes) a run folder and removes temporary files a killed run
-    /// left behind.
-    public init(_ url: URL, creating: Bool) throws {
+    /// left behind (unless `removingTemporaries` is false: a data-parallel rank other than 0,
+    /// which must not touch files rank 0 may be writing).
+    public init(_ url: URL, creating: Bool, removingTemporaries: Bool = true) throws {
         self.url = url.standardizedFileURL
         let manager = FileManager.default
         var isFolder: ObjCBool = false
@@ -35,7 +36,7 @@ public final class RunFolder: @unchecked Sendable {
         } catch {
             throw TrainingError.run("\(url.path): cannot create the run folder (\(error.localizedDescription))")
         }
-        removeTemporaryFiles()
+        if removingTemporaries { removeTemporaryFiles() }
     }
 
     /// Whether a run was already started here (it has a configuration).

@@ -1,0 +1,38 @@
+import ArgumentParser
+import CPUKernels
+import Foundation
+import MessagePassing
+
+/// `--distributed`: the command is one rank of an MPI job (`mpirun -np N styleprompter … --distributed`).
+struct DistributedOptions: ParsableArguments {
+    @Flag(help: "Run as one rank of an MPI job started by mpirun (a build with --traits MPI): data-parallel training, or one shard each of a batch inversion.")
+    var distributed = false
+
+    /// The job's communicator (one process without `--distributed`). Under MPI, a run without
+    /// `--threads` gives each rank its share of the cores (cores ÷ ranks on this host), not all.
+    func communicator(threadsGiven: Bool) throws -> any Communicator {
+        let world = try CommandErrors.reporting { try Communicators.world(distributed: distributed) }
+        if distributed && !threadsGiven {
+            let local = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init) ?? world.size
+            Parallel.threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, local))
+        }
+        return world
+    }
+
+    /// Runs `body` as this rank. An error on one rank is printed with its rank and ends the
+    /// whole job (the other ranks would wait for it in their next collective); a finished
+    /// rank closes MPI cleanly.
+    static func run(on world: any Communicator, _ body: () throws -> Void) throws {
+        guard world.size > 1 else {
+            defer { world.finish() }
+            return try body()
+        }
+        do {
+            try body()
+        } catch {
+            FileHandle.standardError.write(Data("error: rank \(world.rank) of \(world.size): \(error)\n".utf8))
+            world.abort(code: 1)
+        }
+        world.finish()
+    }
+}
