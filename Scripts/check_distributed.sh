@@ -12,7 +12,8 @@
 #  4. GAN training on 2 ranks: replicas identical at every checkpoint, resumes on 1 rank;
 #  5. a rank killed with SIGKILL ends the job non-zero within 60 s, and the run resumes;
 #  6. sharded inversion: --shard i/3 + --merge, and mpirun --distributed, equal the
-#     unsharded latents.npy and names.txt byte for byte.
+#     unsharded latents.npy and names.txt byte for byte;
+#  7. the same for edit (edits_TAG.npy, grids) and eval (every per-image value and the summary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-.build/release/styleprompter}")
@@ -75,7 +76,7 @@ echo "   mpirun exited $STATUS $((SECONDS - START)) s after the kill"
 "$BIN" train-generator --resume "$WORK/gan-kill" --threads 1 --max-steps 1 >/dev/null 2>&1 || fail "kill test: the last checkpoint does not resume"
 
 echo "== 6. sharded inversion"
-"$BIN" synthfaces --count 7 --seed 91 --size 64 --out "$WORK/photos" >/dev/null
+"$BIN" synthfaces --count 7 --seed 91 --size 64 --out "$WORK/photos" >/dev/null 2>&1
 "$BIN" invert "$WORK/photos" --out "$WORK/inv-all" >/dev/null 2>&1 || fail "invert (unsharded)"
 for i in 0 1 2; do "$BIN" invert "$WORK/photos" --out "$WORK/inv-shards" --shard "$i/3" >/dev/null 2>&1 || fail "invert --shard $i/3"; done
 "$BIN" invert --merge --out "$WORK/inv-shards" >/dev/null || fail "invert --merge"
@@ -84,4 +85,30 @@ for folder in inv-shards inv-mpi; do
     cmp -s "$WORK/inv-all/latents.npy" "$WORK/$folder/latents.npy" || fail "$folder: latents.npy differs from the unsharded run"
     cmp -s "$WORK/inv-all/names.txt" "$WORK/$folder/names.txt" || fail "$folder: names.txt differs from the unsharded run"
 done
-echo "check_distributed: all passed (weights within $BOUND of one process; merged inversions byte-identical)"
+echo "== 7. sharded edit and eval"
+DIRECTION=Sources/DefaultModel/Resources/directions/smile.pt
+EDIT=(--direction "$DIRECTION" --strength -2:2:3 --save-raw)
+"$BIN" edit "$WORK/photos" "${EDIT[@]}" --out "$WORK/ed-all" >/dev/null 2>&1 || fail "edit (unsharded)"
+for i in 0 1; do "$BIN" edit "$WORK/photos" "${EDIT[@]}" --out "$WORK/ed-shards" --shard "$i/2" >/dev/null 2>&1 || fail "edit --shard $i/2"; done
+"$BIN" edit --merge --out "$WORK/ed-shards" >/dev/null || fail "edit --merge"
+"${MPI[@]}" "$BIN" edit "$WORK/photos" "${EDIT[@]}" --out "$WORK/ed-mpi" --distributed >/dev/null 2>&1 || fail "edit --distributed (2 ranks)"
+for folder in ed-shards ed-mpi; do
+    cmp -s "$WORK/ed-all/edits_smile.npy" "$WORK/$folder/edits_smile.npy" || fail "$folder: edits_smile.npy differs from the unsharded run"
+    cmp -s "$WORK/ed-all/face_000003_smile_grid.png" "$WORK/$folder/face_000003_smile_grid.png" || fail "$folder: a grid differs from the unsharded run"
+done
+"$BIN" eval --images "$WORK/photos" --json "$WORK/ev-all.json" >/dev/null 2>&1 || fail "eval (unsharded)"
+for i in 0 1 2; do "$BIN" eval --images "$WORK/photos" --shard "$i/3" --json "$WORK/ev-$i.json" >/dev/null 2>&1 || fail "eval --shard $i/3"; done
+"$BIN" eval --merge "$WORK"/ev-{0,1,2}.json --json "$WORK/ev-merged.json" >/dev/null || fail "eval --merge"
+"${MPI[@]}" "$BIN" eval --images "$WORK/photos" --distributed --json "$WORK/ev-mpi.json" >/dev/null 2>&1 || fail "eval --distributed (2 ranks)"
+python3 - "$WORK" <<'PY' || fail "sharded eval: per-image values differ from the unsharded run"
+import json, sys
+w = sys.argv[1]
+whole = json.load(open(f"{w}/ev-all.json"))
+for name in ["ev-merged.json", "ev-mpi.json"]:
+    other = json.load(open(f"{w}/{name}"))
+    for metric in ["mse", "psnr", "ssim"]:
+        assert whole["per_image"][metric] == other["per_image"][metric], (name, metric)
+        assert whole["metrics"][metric] == other["metrics"][metric], (name, metric)
+PY
+
+echo "check_distributed: all passed (weights within $BOUND of one process; merged invert, edit and eval outputs identical to unsharded runs)"

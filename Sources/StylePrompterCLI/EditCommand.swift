@@ -11,10 +11,14 @@ import Tensors
 struct EditCommand: StylePrompterSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "edit",
-        abstract: "Edit photos along an InterFaceGAN/W+ direction, a GANSpace component or a SeFa direction.")
+        abstract: "Edit photos along an InterFaceGAN/W+ direction, a GANSpace component or a SeFa direction.",
+        discussion: """
+        Split a large folder over N jobs with --shard i/N (each writes OUT/shard-i-of-N), then gather the \
+        images and edits_TAG.npy (input order) with --merge --out OUT. Under mpirun, --distributed does both.
+        """)
 
     @OptionGroup var modelOptions: ModelOptions
-    @Argument(help: "Image files or folders of images (aligned faces, or any photos with --align).") var inputs: [String]
+    @Argument(help: "Image files or folders of images (aligned faces, or any photos with --align).") var inputs: [String] = []
     @Option(help: "Direction file: InterFaceGAN [1,512], W+ [n,512] or flattened [1,n·512] (.pt/.npy/.safetensors).") var direction: String?
     @Option(help: "GANSpace PCA file {mean, comp, std}.") var ganspace: String?
     @Option(help: "GANSpace component index.") var component: Int?
@@ -25,10 +29,22 @@ struct EditCommand: StylePrompterSubcommand {
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Also write edits_TAG.npy: float32 inputs × strengths × 3 × H × W (inputs × 3 × H × W for one strength).") var saveRaw = false
     @Option(help: "Resize the written PNGs (edits, grid cells) to N×N (antialiased), as e4e/ReStyle's --resize_outputs.") var resizeOutputs: Int?
+    @Option(help: "Edit only shard i of N of the inputs (every N-th, from the i-th), into OUT/shard-i-of-N.") var shard: String?
+    @Flag(help: "Gather the shards in --out (OUT/shard-i-of-N) into OUT: their images, and edits_TAG.npy in input order.") var merge = false
     @OptionGroup var alignment: AlignOptions
     @OptionGroup var compute: ComputeOptions
+    @OptionGroup var parallel: DistributedOptions
 
     func validate() throws {
+        if merge {
+            guard inputs.isEmpty, shard == nil, !parallel.distributed, direction == nil, ganspace == nil, sefa == nil else {
+                throw ValidationError("edit: --merge takes only --out (the folder holding the shard-i-of-N folders)")
+            }
+            return
+        }
+        guard !inputs.isEmpty else { throw ValidationError("edit: give image files or folders to edit") }
+        if let shard { _ = try InputShard(parsing: shard, command: "edit") }
+        if shard != nil && parallel.distributed { throw ValidationError("edit: --distributed picks each rank's shard itself: drop --shard") }
         let chosen = [direction != nil, ganspace != nil, sefa != nil].filter { $0 }.count
         guard chosen == 1 else { throw ValidationError("pass exactly one of --direction, --ganspace and --sefa") }
         if ganspace != nil && (component == nil || layers == nil) {
@@ -59,19 +75,48 @@ struct EditCommand: StylePrompterSubcommand {
 
     func execute() throws {
         try compute.apply()
+        let outURL = URL(fileURLWithPath: out, isDirectory: true)
+        if merge {
+            for tag in try ShardMerge.editTags(in: outURL) {
+                let outcome = try ShardMerge.merge(into: outURL, record: ShardRecord.editFileName(tag: tag), command: "edit")
+                print("merged \(outcome.shards) shards of the \(tag) edits (\(outcome.rows) inputs) → \(outURL.path)")
+            }
+            return
+        }
+        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
+        try DistributedOptions.run(on: world) {
+            let share = try shard.map { try InputShard(parsing: $0, command: "edit") }
+                ?? (world.size > 1 ? InputShard(index: world.rank, count: world.size) : nil)
+            try edit(shard: share)
+            guard world.size > 1 else { return }
+            world.barrier()         // every rank's shard is written
+            if world.isRoot {
+                let outcome = try ShardMerge.merge(into: outURL, record: ShardRecord.editFileName(tag: tag), command: "edit")
+                print("merged \(outcome.shards) ranks' shards of the \(tag) edits (\(outcome.rows) inputs) → \(outURL.path)")
+            }
+        }
+    }
+
+    /// Edits the inputs (or `shard` of them, into its own folder inside `--out`).
+    private func edit(shard: InputShard?) throws {
         let tag = self.tag
         let weights = try modelOptions.weights()
         let strengths = try ArgumentChecks.strengths(strength, command: "edit")
-        let items = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
-        try ArgumentChecks.outputHoldsNoInput(out, inputs: items.map(\.url), command: "edit")
+        let allItems = try CommandErrors.reporting { try PhotoInput.collect(inputs) }
+        try ArgumentChecks.outputHoldsNoInput(out, inputs: allItems.map(\.url), command: "edit")
+        let selected = shard.map { $0.select(allItems) } ?? allItems.enumerated().map { ($0.offset, $0.element) }
+        let items = selected.map(\.item)
         let model = try modelOptions.load()
         let edit = try CommandErrors.reporting { try makeEdit(model) }
-        let run = try BatchRun(output: out)
+        let run = try BatchRun(output: shard.map { URL(fileURLWithPath: out).appendingPathComponent($0.folderName).path } ?? out)
+        let recordName = ShardRecord.editFileName(tag: tag)
+        if shard != nil { try? FileManager.default.removeItem(at: run.folder.appendingPathComponent(recordName)) }
+        var rows: [ShardRecord.Row] = []
         let progress = Progress(total: items.count, label: "edit")
         var rawEdits: [Tensor] = []
         let encoderInputs = try EncoderInputs(size: model.encoder.configuration.imageSize, options: alignment)
         var edited = 0
-        for item in items {
+        for (position, item) in selected {
             defer { progress.advance() }
             do {
                 var results: [(reconstruction: Image, edits: [Image], input: EncoderInput)] = []
@@ -97,6 +142,7 @@ struct EditCommand: StylePrompterSubcommand {
                     try ImageGrid.make(rows: [row]).write(to: run.folder.appendingPathComponent("\(input.name)_\(tag)_grid.png"))
                     if saveRaw { rawEdits.append(Tensor.concat(edits, axis: 0).unsqueeze(0)) }
                     results.append((reconstructed, editImages, input))
+                    rows.append(ShardRecord.Row(input: position, name: input.name))
                     edited += 1
                 }
                 if alignment.pasteBack {
@@ -118,6 +164,16 @@ struct EditCommand: StylePrompterSubcommand {
             try NumpyFile.write(StoredTensor(stacked), to: run.folder.appendingPathComponent("edits_\(tag).npy"))
         }
         print("wrote grids (input | inversion | \(strengths.count) edits along \(tag)) for \(edited) " + (alignment.align ? "faces" : "photos") + " to \(run.folder.path)")
+        if let shard {
+            let fingerprint = try modelOptions.fingerprint(extra: [
+                "edit \(tag), strengths \(strengths), resize \(resizeOutputs.map(String.init) ?? "no"), raw \(saveRaw)",
+                "align: \(alignment.align), all faces: \(alignment.detection.allFaces), paste back: \(alignment.pasteBack)",
+            ])
+            try ShardRecord(index: shard.index, count: shard.count, inputs: allItems.count,
+                            inputsDigest: ShardRecord.digest(ofNames: allItems.map(\.name)), fingerprint: fingerprint, rows: rows,
+                            arrays: saveRaw && !rows.isEmpty ? ["edits_\(tag).npy"] : [], writesNames: false)
+                .write(to: run.folder, name: recordName)
+        }
         try run.finish(total: items.count)
     }
 

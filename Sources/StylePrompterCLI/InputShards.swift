@@ -38,8 +38,9 @@ struct InputShard: Equatable, CustomStringConvertible {
     }
 }
 
-/// What a finished shard records (`shard.json` in its folder), so that `--merge` can put the
-/// shards' results back in input order and refuse shards of different jobs.
+/// What a finished shard records (`shard.json` for `invert`, `shard-edit-TAG.json` for `edit`,
+/// in its folder), so that `--merge` can put the shards' results back in input order and refuse
+/// shards of different jobs.
 struct ShardRecord: Codable, Equatable {
     var index: Int
     var count: Int
@@ -50,6 +51,10 @@ struct ShardRecord: Codable, Equatable {
     var fingerprint: String
     /// Each written result: its input's position in the whole list, and its name.
     var rows: [Row]
+    /// `.npy` files in the shard folder with one row per result, assembled in input order.
+    var arrays: [String]
+    /// Whether the merged folder gets `names.txt` (the result names in input order).
+    var writesNames: Bool
 
     struct Row: Codable, Equatable {
         var input: Int
@@ -57,6 +62,7 @@ struct ShardRecord: Codable, Equatable {
     }
 
     static let fileName = "shard.json"
+    static func editFileName(tag: String) -> String { "shard-edit-\(tag).json" }
 
     static func digest(ofNames names: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -64,32 +70,52 @@ struct ShardRecord: Codable, Equatable {
         return String(hash, radix: 16)
     }
 
-    func write(to folder: URL) throws {
+    func write(to folder: URL, name: String = Self.fileName) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(Array(try encoder.encode(self)), to: folder.appendingPathComponent(Self.fileName))
+        try AtomicFile.write(Array(try encoder.encode(self)), to: folder.appendingPathComponent(name))
     }
 }
 
-/// `invert --merge OUT`: the shards' results (`OUT/shard-i-of-N/`) assembled into `OUT` as one
-/// unsharded run writes them — `latents.npy` and `names.txt` in input order (bit for bit the
-/// unsharded files), `images.npy` when every shard saved it, and each reconstruction PNG linked in.
+/// `invert --merge` / `edit --merge`: the shards' results (`OUT/shard-i-of-N/`) assembled into
+/// `OUT` as one unsharded run writes them — the row-stacked arrays (`latents.npy`, `images.npy`,
+/// `edits_TAG.npy`) and `names.txt` in input order (bit for bit the unsharded files), and every
+/// image of the shards (reconstructions, grids, edits, pasted photos) linked in.
 enum ShardMerge {
     struct Outcome {
         var rows: Int
         var shards: Int
     }
 
-    static func merge(into out: URL) throws -> Outcome {
-        let manager = FileManager.default
-        let entries = (try? manager.contentsOfDirectory(atPath: out.path)) ?? []
+    /// The shard folders in `out`, sorted.
+    static func shardFolders(in out: URL, command: String) throws -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
         let folders = entries.filter { $0.hasPrefix("shard-") && $0.contains("-of-") }.sorted()
         guard !folders.isEmpty else {
-            throw CommandErrors.Failure(message: "\(out.path): no shard-i-of-N folders to merge (run invert with --shard i/N --out \(out.path) first)")
+            throw CommandErrors.Failure(message: "\(out.path): no shard-i-of-N folders to merge (run \(command) with --shard i/N --out \(out.path) first)")
         }
+        return folders
+    }
+
+    /// The edit tags whose shard records are in `out`'s shard folders.
+    static func editTags(in out: URL) throws -> [String] {
+        var tags = Set<String>()
+        for folder in try shardFolders(in: out, command: "edit") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(folder).path)) ?? []
+            where name.hasPrefix("shard-edit-") && name.hasSuffix(".json") {
+                tags.insert(String(name.dropFirst("shard-edit-".count).dropLast(".json".count)))
+            }
+        }
+        guard !tags.isEmpty else { throw CommandErrors.Failure(message: "\(out.path): no finished edit shards (shard-edit-TAG.json) to merge") }
+        return tags.sorted()
+    }
+
+    static func merge(into out: URL, record recordName: String = ShardRecord.fileName, command: String = "invert") throws -> Outcome {
+        let manager = FileManager.default
+        let folders = try shardFolders(in: out, command: command)
         var records: [ShardRecord] = []
         for name in folders {
-            let file = out.appendingPathComponent(name).appendingPathComponent(ShardRecord.fileName)
+            let file = out.appendingPathComponent(name).appendingPathComponent(recordName)
             guard let data = manager.contents(atPath: file.path) else {
                 throw CommandErrors.Failure(message: "\(file.path): missing — shard \(name) has not finished (rerun its job; it resumes)")
             }
@@ -121,27 +147,29 @@ enum ShardMerge {
         guard !placed.isEmpty else { throw CommandErrors.Failure(message: "\(out.path): the shards hold no results") }
 
         func shardFolder(_ s: Int) -> URL { out.appendingPathComponent(folders[s]) }
-        let latents = try records.indices.map { s -> Tensor? in
-            records[s].rows.isEmpty ? nil : try readRows(shardFolder(s).appendingPathComponent("latents.npy"), expected: records[s].rows.count)
-        }
-        let rows = placed.map { latents[$0.shard]!.narrow(0, start: $0.row, length: 1) }
-        try LatentFile.write(Tensor.concat(rows, axis: 0), to: out.appendingPathComponent("latents.npy"))
-        try AtomicFile.write(Array((placed.map(\.name).joined(separator: "\n") + "\n").utf8), to: out.appendingPathComponent("names.txt"))
-
-        let rawFiles = records.indices.map { shardFolder($0).appendingPathComponent("images.npy") }
-        if records.indices.allSatisfy({ records[$0].rows.isEmpty || manager.fileExists(atPath: rawFiles[$0].path) }) {
-            let raw = try records.indices.map { s -> Tensor? in
-                records[s].rows.isEmpty ? nil : try readRows(rawFiles[s], expected: records[s].rows.count)
+        // Each row-stacked array, its rows in input order (arrays a shard recorded but another
+        // with results lacks cannot be assembled: that is an error, not a silent gap).
+        for array in records.first(where: { !$0.rows.isEmpty })?.arrays ?? [] {
+            let parts = try records.indices.map { s -> Tensor? in
+                guard !records[s].rows.isEmpty else { return nil }
+                guard records[s].arrays.contains(array) else {
+                    throw CommandErrors.Failure(message: "\(shardFolder(s).path): has no \(array), which other shards wrote; rerun the shards with the same options")
+                }
+                return try readRows(shardFolder(s).appendingPathComponent(array), expected: records[s].rows.count)
             }
-            if raw.contains(where: { $0 != nil }) {
-                let images = placed.map { raw[$0.shard]!.narrow(0, start: $0.row, length: 1) }
-                try NumpyFile.write(StoredTensor(Tensor.concat(images, axis: 0)), to: out.appendingPathComponent("images.npy"))
-            }
+            let rows = placed.map { parts[$0.shard]!.narrow(0, start: $0.row, length: 1) }
+            try NumpyFile.write(StoredTensor(Tensor.concat(rows, axis: 0)), to: out.appendingPathComponent(array))
         }
-        // The per-input images (reconstructions, aligned crops, pasted photos), linked (or copied).
+        if first.writesNames {
+            try AtomicFile.write(Array((placed.map(\.name).joined(separator: "\n") + "\n").utf8), to: out.appendingPathComponent("names.txt"))
+        }
+        // The per-input images (reconstructions, grids, edits, aligned crops, pasted photos), linked (or copied).
         for s in records.indices {
             let folder = shardFolder(s)
-            for name in ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []) where name.hasSuffix(".png") && !name.hasPrefix(".") {
+            let images = ((try? manager.contentsOfDirectory(atPath: folder.path)) ?? []).filter { name in
+                !name.hasPrefix(".") && [".png", ".jpg"].contains { name.lowercased().hasSuffix($0) }
+            }
+            for name in images {
                 let target = out.appendingPathComponent(name)
                 try? manager.removeItem(at: target)
                 do { try manager.linkItem(at: folder.appendingPathComponent(name), to: target) } catch {

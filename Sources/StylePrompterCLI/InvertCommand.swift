@@ -156,7 +156,8 @@ struct InvertCommand: StylePrompterSubcommand {
             for item in items { for name in names[item.name] ?? [item.name] { inputOf[name] = inputPosition[item.name] } }
             try ShardRecord(index: shard.index, count: shard.count, inputs: allItems.count,
                             inputsDigest: ShardRecord.digest(ofNames: allItems.map(\.name)), fingerprint: fingerprint,
-                            rows: done.map { ShardRecord.Row(input: inputOf[$0] ?? 0, name: $0) }).write(to: run.folder)
+                            rows: done.map { ShardRecord.Row(input: inputOf[$0] ?? 0, name: $0) },
+                            arrays: done.isEmpty ? [] : ["latents.npy"] + (saveRaw ? ["images.npy"] : []), writesNames: true).write(to: run.folder)
         }
         if !done.isEmpty {
             let latents = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "latents.npy"))) }

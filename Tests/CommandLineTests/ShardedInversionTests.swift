@@ -55,6 +55,39 @@ import Testing
         #expect(bytes("sharded/shard-1-of-3/names.txt") == Data("seed0001\nseed0004\n".utf8))
     }
 
+    @Test func shardedEditsAndEvaluationsMergeIntoTheUnshardedResults() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photos = try photos()
+        let edit = ["--model", Self.model, photos, "--sefa", "1", "--strength", "-1:1:2", "--save-raw"]
+        try run(["edit"] + edit + ["--out", folder.appendingPathComponent("edit-all").path])
+        let sharded = folder.appendingPathComponent("edit-sharded").path
+        for i in 0..<2 { try run(["edit"] + edit + ["--out", sharded, "--shard", "\(i)/2"]) }
+        try run(["edit", "--merge", "--out", sharded])
+        #expect(bytes("edit-sharded/edits_sefa-1.npy") != nil)
+        #expect(bytes("edit-sharded/edits_sefa-1.npy") == bytes("edit-all/edits_sefa-1.npy"))
+        #expect(bytes("edit-sharded/seed0002_sefa-1_grid.png") == bytes("edit-all/seed0002_sefa-1_grid.png"))
+
+        let whole = folder.appendingPathComponent("eval-all.json").path
+        try run(["eval", "--model", Self.model, "--images", photos, "--json", whole])
+        var records: [String] = []
+        for i in 0..<2 {
+            records.append(folder.appendingPathComponent("eval-\(i).json").path)
+            try run(["eval", "--model", Self.model, "--images", photos, "--shard", "\(i)/2", "--json", records[i]])
+        }
+        let merged = folder.appendingPathComponent("eval-merged.json").path
+        try run(["eval", "--merge"] + records + ["--json", merged])
+        func perImage(_ path: String) throws -> [String: [Double]] {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            let values = (object?["per_image"] as? [String: Any]) ?? [:]
+            return values.compactMapValues { $0 as? [Double] }          // NaN/inf are written as strings
+        }
+        let (a, b) = (try perImage(whole), try perImage(merged))
+        #expect(a["mse"]?.count == 5)
+        for metric in ["mse", "psnr", "ssim"] { #expect(a[metric] == b[metric]) }
+        #expect(failure(["eval", "--merge", records[0]]) == "eval --merge: shard 1/2 missing")
+        #expect(failure(["eval", "--merge", records[0], records[0], records[1]]) == "eval --merge: shard 0/2 is given twice")
+    }
+
     @Test func incompleteOrMixedShardsAreRefused() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = try photos()

@@ -52,6 +52,7 @@ public final class EncoderTrainingRun {
     public private(set) var step = 0
     /// Whether the last `train` stopped before its last step (Ctrl-C on any rank).
     public private(set) var stoppedEarly = false
+    private var lastCheckpointStep: Int?
     public private(set) var bestValidationLoss = Float.infinity
     let stage: EncoderStageStep
     let trainSource: any TrainingImageSource
@@ -194,8 +195,10 @@ public final class EncoderTrainingRun {
         folder.logSessionEnd(loader: loader, started: started, step: step)
     }
 
-    /// Saves the state (rank 0), after checking that every rank holds the same one.
+    /// Saves the state (rank 0), after checking that every rank holds the same one; once per step.
     private func checkpoint(plan: DataParallelPlan, loader: BatchLoader) throws {
+        guard step != lastCheckpointStep else { return }
+        lastCheckpointStep = step
         position = role.globalPosition(plan: plan, localPosition: loader.position)
         let state = state()
         if let digest = try role.verifyReplicas(state), role.isRoot {

@@ -107,6 +107,7 @@ public final class GeneratorTrainingRun {
     public private(set) var step = 0
     /// Whether the last `train` stopped before its last step (Ctrl-C on any rank).
     public private(set) var stoppedEarly = false
+    private var lastCheckpointStep: Int?
     let source: any TrainingImageSource
     var startPosition = 0
     /// The lazy regularisers run on their own schedule (every 16 / 4 iterations), which a log
@@ -266,8 +267,10 @@ public final class GeneratorTrainingRun {
         return last
     }
 
-    /// Saves the state (rank 0), after checking that every rank holds the same one.
+    /// Saves the state (rank 0), after checking that every rank holds the same one; once per step.
     private func checkpoint(plan: DataParallelPlan, loader: BatchLoader) throws {
+        guard step != lastCheckpointStep else { return }
+        lastCheckpointStep = step
         startPosition = role.globalPosition(plan: plan, localPosition: loader.position)
         let state = state()
         if let digest = try role.verifyReplicas(state), role.isRoot {
