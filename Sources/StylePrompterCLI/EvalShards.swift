@@ -54,7 +54,7 @@ struct EvalShardRecord: Codable, Equatable {
         if let duplicate = Dictionary(grouping: indices, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw CommandErrors.Failure(message: "eval --merge: shard \(duplicate)/\(first.count) is given twice")
         }
-        let missing = Set(0..<first.count).subtracting(indices).sorted()
+        let missing = ShardMerge.missingShards(present: indices, count: first.count)
         guard missing.isEmpty else {
             throw CommandErrors.Failure(message: "eval --merge: shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(first.count)" }.joined(separator: ", ")) missing")
         }

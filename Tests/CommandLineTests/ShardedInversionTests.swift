@@ -97,6 +97,12 @@ import Testing
         #expect(failure(["invert", "--merge", "--out", out]) == "invert: \(URL(fileURLWithPath: out).standardizedFileURL.path): shard 1/2 missing")
         try run(["invert", "--model", Self.model, photos, "--out", out, "--shard", "1/2", "--no-smart"])
         #expect(failure(["invert", "--merge", "--out", out]).contains("was made from other inputs or settings"))
+        // A crafted record claiming 10^12 shards is refused at once, without allocating for them.
+        let crafted = folder.appendingPathComponent("crafted/shard-0-of-1000000000000")
+        try FileManager.default.createDirectory(at: crafted, withIntermediateDirectories: true)
+        try Data(#"{"index":0,"count":1000000000000,"inputs":1,"inputsDigest":"0","fingerprint":"","rows":[],"arrays":[],"writesNames":true}"#.utf8)
+            .write(to: crafted.appendingPathComponent("shard.json"))
+        #expect(failure(["invert", "--merge", "--out", crafted.deletingLastPathComponent().path]).hasSuffix("shards 1/1000000000000, 2/1000000000000, 3/1000000000000, 4/1000000000000, 5/1000000000000 missing"))
         #expect(failure(["invert", "--model", Self.model, photos, "--out", out, "--shard", "2/2"])
                 == "invert: --shard '2/2' is not i/N with 0 ≤ i < N ≤ 100000 (for example 0/4)")
         #expect(failure(["invert", "--merge", photos, "--out", out]).hasPrefix("invert: --merge takes only --out"))
