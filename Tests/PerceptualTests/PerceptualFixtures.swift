@@ -25,7 +25,7 @@ enum PerceptualFixtures {
     /// is `gap`: 8× that gap (a different summation order may double or triple the rounding;
     /// 8× leaves room without hiding a real error, which shows as 1e-3 or more), floored at 2e-6
     /// because single values can show a gap far below their real error by luck.
-    static func bound(_ gap: Double?) -> Double { Swift.max(8 * (gap ?? 0), 2e-6) }
+    static func bound(_ gap: Double?) -> Double { ParityTolerance.bound(gap: gap) }
 
     /// `blocky(base, f, h, w)` of the script: each pixel repeated f×f, cropped to h×w.
     static func blocky(_ base: Tensor, factor f: Int, height h: Int, width w: Int) -> Tensor {

@@ -23,8 +23,7 @@ import TestSupport
     private func expectClose(_ actual: Tensor?, _ key: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let actual = try #require(actual, "\(key): missing", sourceLocation: sourceLocation)
         let expected = try fx.tensor(key)
-        // Scalars can land close to float64 by luck, so the floor is a few float32 roundings.
-        let bound = max(StyleGANFixtures.bound, 5 * StyleGANFixtures.gap(fx, key), 2e-6)
+        let bound = ParityTolerance.bound(gap: StyleGANFixtures.gap(fx, key))
         let error = relativeError(actual.reshape(expected.shape), expected)
         print("parity \(key): relative L2 \(error)")
         #expect(error < bound, "\(key): relative L2 \(error) (bound \(bound))", sourceLocation: sourceLocation)

@@ -70,7 +70,7 @@ import TestSupport
             let expected = try Self.fx.tensor(key).scalars
             let error = relativeError([Double(value)], [Double(expected[0])])
             // A loss: a handful of float32 roundings of a scalar (its f32-vs-f64 gap is ≤ 6e-7).
-            let bound = max(8 * (gaps[key] ?? 0), 1e-6)
+            let bound = ParityTolerance.bound(gap: gaps[key])
             print("parity two-step \(key): \(value) vs \(expected[0]), rel \(error) (gap \(gaps[key] ?? 0))")
             #expect(error <= bound, "\(key): \(error) > \(bound)")
         }
@@ -93,7 +93,7 @@ import TestSupport
                     let expected = try Self.fx.tensor(fixtureKey)
                     let error = relativeError(p, expected)
                     // Weights: 8× PyTorch's own f32-vs-f64 gap of the same weights, floored at 2e-6.
-                    let bound = max(8 * (gaps[fixtureKey] ?? 0), 2e-6)
+                    let bound = ParityTolerance.bound(gap: gaps[fixtureKey])
                     #expect(error <= bound, "\(fixtureKey): \(error) > \(bound)")
                     if error > worstWeight { worstWeight = error; worstKey = key }
                     // Changes (w − w₀) for g and d: Adam's first steps move each weight by ≈ ±lr

@@ -22,10 +22,9 @@ struct FixtureCaseInfo: Decodable {
         self = try JSONDecoder().decode(Self.self, from: Data(json.utf8))
     }
 
-    /// The error we allow for `key` ("out", "grad_x", …): ten times what PyTorch's own float32
-    /// run shows on this case, and never below 2e-6 — a few float32 roundings, since exact ops
-    /// (PyTorch gap 0) may still sum in another order than we do.
-    func bound(_ key: String) -> Double { Swift.max(2e-6, 10 * (gap[key] ?? 0)) }
+    /// The error we allow for `key` ("out", "grad_x", …): `ParityTolerance`, from what
+    /// PyTorch's own float32 run shows on this case.
+    func bound(_ key: String) -> Double { ParityTolerance.bound(gap: gap[key]) }
 }
 
 /// One op under test: a fixture case name and how to call the op on the case's inputs.

@@ -27,7 +27,7 @@ import Training
     /// 8× PyTorch's own float32-vs-float64 gap (another summation order can double or triple the
     /// rounding; a real error shows as 1e-3 or more), floored at 2e-6: a single loss value can
     /// show a gap far below its real rounding error by luck.
-    static func bound(_ gap: Double?) -> Double { max(8 * (gap ?? 0), 2e-6) }
+    static func bound(_ gap: Double?) -> Double { ParityTolerance.bound(gap: gap) }
 
     /// The committed images: each pixel of `images_base` [2,3,64,64] repeated 4×4.
     static func images(_ fixtures: FixtureFile) throws -> Tensor {
