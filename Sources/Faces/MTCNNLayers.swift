@@ -2,59 +2,9 @@ import Foundation
 import NeuralNetwork
 import Tensors
 
-/// The two layers MTCNN needs that are not in `NeuralNetwork`, as inference-only functions on
-/// contiguous NCHW tensors (detection never trains, so no gradient rules).
+/// The layer MTCNN needs that is not in `NeuralNetwork` (its PReLU and ceil-mode max pooling
+/// are: `PReLU.apply`, `Tensor.maxPool2d(…, ceilMode: true)`), as an inference-only function.
 enum MTCNNLayers {
-    /// `torch.nn.PReLU(channels)`: `x` where `x > 0`, else `slope[c] · x`.
-    /// input `[N, C, …]`, slope `[C]`; returns a new tensor.
-    static func prelu(_ input: Tensor, slope: Tensor) -> Tensor {
-        let channels = input.shape[1]
-        precondition(slope.count == channels, "PReLU: \(slope.count) slopes for \(channels) channels")
-        let plane = input.count / (input.shape[0] * channels)
-        let output = Tensor(uninitializedShape: input.shape)
-        let source = input.readData, target = output.data, slopes = slope.readData
-        for image in 0..<input.shape[0] {
-            for channel in 0..<channels {
-                let base = (image * channels + channel) * plane
-                let a = slopes[channel]
-                for i in base..<(base + plane) {
-                    let v = source[i]
-                    target[i] = v > 0 ? v : a * v
-                }
-            }
-        }
-        return output
-    }
-
-    /// `torch.nn.MaxPool2d(kernel, stride, ceil_mode=True)` without padding: output
-    /// `⌈(H − kernel) / stride⌉ + 1` per side, less one when the last window would start past
-    /// the input (PyTorch's rule); windows at the edge are clipped.
-    /// input `[N, C, H, W]` → `[N, C, Ho, Wo]`.
-    static func maxPoolCeil(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
-        let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        func outputSize(_ size: Int) -> Int {
-            var out = (size - kernel + stride - 1) / stride + 1
-            if (out - 1) * stride >= size { out -= 1 }
-            return out
-        }
-        let outH = outputSize(h), outW = outputSize(w)
-        let output = Tensor(uninitializedShape: [n, c, outH, outW])
-        let source = input.readData, target = output.data
-        for plane in 0..<(n * c) {
-            let planeIn = source + plane * h * w, planeOut = target + plane * outH * outW
-            for i in 0..<outH {
-                let rows = (i * stride)..<min(i * stride + kernel, h)
-                for j in 0..<outW {
-                    let columns = (j * stride)..<min(j * stride + kernel, w)
-                    var best = -Float.infinity
-                    for r in rows { for col in columns { best = max(best, planeIn[r * w + col]) } }
-                    planeOut[i * outW + j] = best
-                }
-            }
-        }
-        return output
-    }
-
     /// pSp's `Flatten`: `x.transpose(3, 2)` before flattening, because the Caffe weights were
     /// trained on transposed (column-major) crops. `[N, C, H, W]` → `[N, C·W·H]`.
     static func flattenTransposed(_ input: Tensor) -> Tensor {

@@ -19,16 +19,16 @@ public final class OutputNetwork: Module {
     public var conv6_3 = Linear(256, 10)
 
     public func callAsFunction(_ input: Tensor) -> (landmarks: Tensor, offsets: Tensor, probability: [Float]) {
-        var x = MTCNNLayers.prelu(features.conv1(input), slope: features.prelu1.weight)
-        x = MTCNNLayers.maxPoolCeil(x, kernel: 3, stride: 2)
-        x = MTCNNLayers.prelu(features.conv2(x), slope: features.prelu2.weight)
-        x = MTCNNLayers.maxPoolCeil(x, kernel: 3, stride: 2)
-        x = MTCNNLayers.prelu(features.conv3(x), slope: features.prelu3.weight)
-        x = MTCNNLayers.maxPoolCeil(x, kernel: 2, stride: 2)
-        x = MTCNNLayers.prelu(features.conv4(x), slope: features.prelu4.weight)
+        var x = PReLU.apply(features.conv1(input), slope: features.prelu1.weight)
+        x = x.maxPool2d(kernel: 3, stride: 2, ceilMode: true)
+        x = PReLU.apply(features.conv2(x), slope: features.prelu2.weight)
+        x = x.maxPool2d(kernel: 3, stride: 2, ceilMode: true)
+        x = PReLU.apply(features.conv3(x), slope: features.prelu3.weight)
+        x = x.maxPool2d(kernel: 2, stride: 2, ceilMode: true)
+        x = PReLU.apply(features.conv4(x), slope: features.prelu4.weight)
         x = MTCNNLayers.flattenTransposed(x)
         // Dropout (p = 0.25) sits here in training only.
-        x = MTCNNLayers.prelu(features.conv5(x), slope: features.prelu5.weight)
+        x = PReLU.apply(features.conv5(x), slope: features.prelu5.weight)
         return (conv6_3(x), conv6_2(x), probabilities(conv6_1(x)))
     }
 }

@@ -22,10 +22,10 @@ public final class ProposalNetwork: Module {
     public var conv4_2 = Conv2d(32, 4, kernelSize: 1)
 
     public func callAsFunction(_ input: Tensor) -> (offsets: Tensor, probability: Tensor) {
-        var x = MTCNNLayers.prelu(features.conv1(input), slope: features.prelu1.weight)
-        x = MTCNNLayers.maxPoolCeil(x, kernel: 2, stride: 2)
-        x = MTCNNLayers.prelu(features.conv2(x), slope: features.prelu2.weight)
-        x = MTCNNLayers.prelu(features.conv3(x), slope: features.prelu3.weight)
+        var x = PReLU.apply(features.conv1(input), slope: features.prelu1.weight)
+        x = x.maxPool2d(kernel: 2, stride: 2, ceilMode: true)
+        x = PReLU.apply(features.conv2(x), slope: features.prelu2.weight)
+        x = PReLU.apply(features.conv3(x), slope: features.prelu3.weight)
         let logits = conv4_1(x)   // [1, 2, H', W']
         // Softmax over the two classes (dim 1), as the original MTCNN and facenet-pytorch; pSp's
         // copy writes `dim=-1` (over the width), a bug the fixture script patches out.

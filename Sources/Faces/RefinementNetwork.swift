@@ -17,13 +17,13 @@ public final class RefinementNetwork: Module {
     public var conv5_2 = Linear(128, 4)
 
     public func callAsFunction(_ input: Tensor) -> (offsets: Tensor, probability: [Float]) {
-        var x = MTCNNLayers.prelu(features.conv1(input), slope: features.prelu1.weight)
-        x = MTCNNLayers.maxPoolCeil(x, kernel: 3, stride: 2)
-        x = MTCNNLayers.prelu(features.conv2(x), slope: features.prelu2.weight)
-        x = MTCNNLayers.maxPoolCeil(x, kernel: 3, stride: 2)
-        x = MTCNNLayers.prelu(features.conv3(x), slope: features.prelu3.weight)
+        var x = PReLU.apply(features.conv1(input), slope: features.prelu1.weight)
+        x = x.maxPool2d(kernel: 3, stride: 2, ceilMode: true)
+        x = PReLU.apply(features.conv2(x), slope: features.prelu2.weight)
+        x = x.maxPool2d(kernel: 3, stride: 2, ceilMode: true)
+        x = PReLU.apply(features.conv3(x), slope: features.prelu3.weight)
         x = MTCNNLayers.flattenTransposed(x)
-        x = MTCNNLayers.prelu(features.conv4(x), slope: features.prelu4.weight)
+        x = PReLU.apply(features.conv4(x), slope: features.prelu4.weight)
         return (conv5_2(x), probabilities(conv5_1(x)))
     }
 }

@@ -118,16 +118,10 @@ public enum SeFa {
         }
         let stacked = GradientMode.withoutGradients { Tensor.concat(weights, axis: 0) }     // [ΣCin, D]
         let d = stacked.shape[1]
+        // WᵀW [D, D] (the released SeFa's `weight.T @ weight`), symmetrised for the eigensolver.
+        let product = GradientMode.withoutGradients { Tensor.matmul(stacked, stacked, transposeA: true) }.scalars
         var gram = [Double](repeating: 0, count: d * d)
-        let w = stacked.readData, rows = stacked.shape[0]
-        for r in 0..<rows {
-            let row = w + r * d
-            for i in 0..<d {
-                let ri = Double(row[i])
-                for j in i..<d { gram[i * d + j] += ri * Double(row[j]) }
-            }
-        }
-        for i in 0..<d { for j in 0..<i { gram[i * d + j] = gram[j * d + i] } }
+        for i in 0..<d { for j in 0..<d { gram[i * d + j] = (Double(product[i * d + j]) + Double(product[j * d + i])) / 2 } }
         let (values, vectors) = SymmetricEigen.decompose(gram, size: d)
         let k = min(count, d)
         let directions = Tensor(shape: [k, d], scalars: vectors.prefix(k).flatMap { $0.map(Float.init) })

@@ -103,3 +103,17 @@ private final class ToyAttention: Module {
         #expect(dropout(x) === x && dropPath(x) === x)
     }
 }
+
+/// PReLU's one-pass inference path equals its differentiable one.
+@Suite struct PReLUPathsTests {
+    @Test func inferenceMatchesTheDifferentiablePath() {
+        let x = Tensor.randomNormal([2, 3, 4, 4], generator: RandomGenerator(seed: 3))
+        let layer = PReLU(channels: 3)
+        layer.weight = Tensor(shape: [3], scalars: [0.1, -0.5, 2], requiresGrad: true)
+        let trained = layer(x)                                               // weight requires grad: ops path
+        let inferred = GradientMode.withoutGradients { layer(x) }            // one pass
+        #expect(trained.scalars == inferred.scalars)
+        #expect(PReLU.apply(x, slope: Tensor(shape: [1], scalars: [0.25])).scalars
+                == x.scalars.map { $0 > 0 ? $0 : 0.25 * $0 })
+    }
+}

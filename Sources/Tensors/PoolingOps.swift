@@ -1,10 +1,9 @@
-import NeuralNetwork
-import Tensors
-
 extension Tensor {
     /// Max pooling of `[N, C, H, W]` with a square `kernel`, `stride` (default: the kernel) and
-    /// `padding` (padded cells never win), as `torch.nn.functional.max_pool2d` without
-    /// `ceil_mode`: output `⌊(H + 2·padding − kernel) / stride⌋ + 1` per side.
+    /// `padding` (padded cells never win), as `torch.nn.functional.max_pool2d`: output
+    /// `⌊(H + 2·padding − kernel) / stride⌋ + 1` per side, or with `ceilMode` (MTCNN's pools)
+    /// `⌈…⌉ + 1`, less one when the last window would start in the right padding (PyTorch's
+    /// rule); windows running past the edge are clipped.
     ///
     /// The forward pass finds each window's argmax (the first in row-major order on ties, NaN
     /// winning, as PyTorch's CPU kernel) and then gathers those elements, so the gradient goes to
@@ -14,12 +13,19 @@ extension Tensor {
     /// ```swift
     /// let pooled = features.maxPool2d(kernel: 3, stride: 2)   // AlexNet: [1, 64, 63, 63] → [1, 64, 31, 31]
     /// ```
-    public func maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
+    public func maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) -> Tensor {
         let stride = stride ?? kernel
         precondition(rank == 4 && kernel >= 1 && stride >= 1 && padding >= 0 && 2 * padding <= kernel,
                      "maxPool2d: input \(shape) with kernel \(kernel), stride \(stride), padding \(padding)")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let outH = (h + 2 * padding - kernel) / stride + 1, outW = (w + 2 * padding - kernel) / stride + 1
+        func outputSize(_ size: Int) -> Int {
+            let span = size + 2 * padding - kernel
+            guard ceilMode, span >= 0 else { return span / stride + 1 }
+            var out = (span + stride - 1) / stride + 1
+            if (out - 1) * stride >= size + padding { out -= 1 }
+            return out
+        }
+        let outH = outputSize(h), outW = outputSize(w)
         precondition(outH > 0 && outW > 0, "maxPool2d: input \(shape) smaller than kernel \(kernel)")
         // A 1×1 window without padding is a strided subsample (the IR-SE shortcut).
         if kernel == 1 && padding == 0 {
@@ -58,24 +64,3 @@ extension Tensor {
     }
 }
 
-/// `torch.nn.MaxPool2d` (square window, no dilation, no `ceil_mode`); no parameters.
-///
-/// ```swift
-/// let pool = MaxPool2d(kernelSize: 3, stride: 2)   // AlexNet's
-/// let shortcut = MaxPool2d(kernelSize: 1, stride: 2) // IR-SE's identity shortcut with stride
-/// ```
-public final class MaxPool2d: Layer {
-    public let kernelSize: Int
-    public let stride: Int
-    public let padding: Int
-
-    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0) {
-        self.kernelSize = kernelSize
-        self.stride = stride ?? kernelSize
-        self.padding = padding
-    }
-
-    public override func callAsFunction(_ input: Tensor) -> Tensor {
-        input.maxPool2d(kernel: kernelSize, stride: stride, padding: padding)
-    }
-}

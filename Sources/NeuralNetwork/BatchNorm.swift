@@ -1,4 +1,3 @@
-import NeuralNetwork
 import Tensors
 
 /// Batch normalisation over axis 1 of `[N, C]` or `[N, C, H, W]` — PyTorch's `BatchNorm1d` and
