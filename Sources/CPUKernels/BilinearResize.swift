@@ -1,6 +1,6 @@
 /// Bilinear resampling of every plane of an NCHW buffer, PyTorch's `interpolate(mode:
 /// "bilinear", align_corners: false)` (no antialiasing).
-public enum BilinearResize {
+package enum BilinearResize {
     /// Source position of output index `i`: pixel centres aligned, clamped at 0 as PyTorch does.
     @inline(__always)
     static func source(_ i: Int, input n: Int, output m: Int) -> (Int, Int, Float) {
@@ -11,7 +11,7 @@ public enum BilinearResize {
         return (i0, i1, s - Float(i0))
     }
 
-    public static func forward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
+    package static func forward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
                                input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let rows = (0..<oh).map { source($0, input: h, output: oh) }
         let cols = (0..<ow).map { source($0, input: w, output: ow) }
@@ -30,7 +30,7 @@ public enum BilinearResize {
     }
 
     /// The transpose of `forward` (overwrites `gradInput`).
-    public static func backward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
+    package static func backward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
                                 gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let rows = (0..<oh).map { source($0, input: h, output: oh) }
         let cols = (0..<ow).map { source($0, input: w, output: ow) }

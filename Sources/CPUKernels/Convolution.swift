@@ -14,10 +14,10 @@
 ///                             paddingHeight: 1, paddingWidth: 1)
 /// Convolution.forward(g, input: x, weight: w, bias: b, output: y)   // y: [1, 512, 64, 64]
 /// ```
-public enum Convolution {
+package enum Convolution {
     /// `output = conv2d(input, weight) + bias` (overwrites `output`).
     /// input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`, bias `[Cout]`, output `[N, Cout, Ho, Wo]`.
-    public static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         if DirectConvolution.isSuitable(g) {
             DirectConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
@@ -49,7 +49,7 @@ public enum Convolution {
     /// `gradInput = ∂⟨output, gradOutput⟩/∂input` (overwrites). Also transposed convolution's
     /// forward: `conv_transpose2d(x, w)` is `backwardInput` with `gradOutput = x`.
     /// gradOutput `[N, Cout, Ho, Wo]`, weight `[Cout, Cin/groups, kh, kw]`, gradInput `[N, Cin, H, W]`.
-    public static func backwardInput(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
+    package static func backwardInput(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
                                      weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let s = Sizes(g)
         let gradInputShared = SharedPointer(gradInput)
@@ -145,7 +145,7 @@ public enum Convolution {
 
     /// `gradWeight = ∂⟨output, gradOutput⟩/∂weight` (overwrites).
     /// gradOutput `[N, Cout, Ho, Wo]`, input `[N, Cin, H, W]`, gradWeight `[Cout, Cin/groups, kh, kw]`.
-    public static func backwardWeight(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
+    package static func backwardWeight(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
                                       input: UnsafePointer<Float>, gradWeight: UnsafeMutablePointer<Float>) {
         let s = Sizes(g)
         let gradWeightShared = SharedPointer(gradWeight)

@@ -1,7 +1,7 @@
 /// Direct-loop convolutions: the reference the fast `Convolution` kernels are tested against.
-public enum ConvolutionReference {
+package enum ConvolutionReference {
     /// `output[n, o, y, x] = bias[o] + Σ input[n, g·cpg + c, y·s − p + i, x·s − p + j] · weight[o, c, i, j]`.
-    public static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let ho = g.outputHeight, wo = g.outputWidth, cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         for n in 0..<g.batch {
@@ -33,7 +33,7 @@ public enum ConvolutionReference {
 
     /// `gradInput = ∂⟨output, gradOutput⟩/∂input` (overwrites `gradInput`). Also the forward of
     /// a transposed convolution.
-    public static func backwardInput(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
+    package static func backwardInput(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
                                      weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let ho = g.outputHeight, wo = g.outputWidth, cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         gradInput.update(repeating: 0, count: g.inputCount)
@@ -63,7 +63,7 @@ public enum ConvolutionReference {
     }
 
     /// `gradWeight = ∂⟨output, gradOutput⟩/∂weight` (overwrites `gradWeight`).
-    public static func backwardWeight(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
+    package static func backwardWeight(_ g: ConvolutionGeometry, gradOutput: UnsafePointer<Float>,
                                       input: UnsafePointer<Float>, gradWeight: UnsafeMutablePointer<Float>) {
         let ho = g.outputHeight, wo = g.outputWidth, cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         for o in 0..<g.outputChannels {

@@ -9,12 +9,12 @@
 ///
 /// A packed, cache-blocked product with a register-tiled `SIMD16<Float>` micro-kernel (see
 /// `GemmDriver`); `GemmReference` is the naive version it is tested against.
-public enum Gemm {
+package enum Gemm {
     /// `C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · op(B)[k, n]`.
     /// `op(A)` is `A` stored `[m, k]` with row stride `lda`, or with `transposeA` the transpose of
     /// `A` stored `[k, m]`; likewise `B` (`[k, n]`, or `[n, k]` when `transposeB`). C has row
     /// stride `ldc`. `k == 0` gives zeros (or leaves C when accumulating).
-    public static func multiply(
+    package static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
@@ -29,7 +29,7 @@ public enum Gemm {
     /// `batch` independent products; matrix `i` starts at `a + i*strideA`, `b + i*strideB`,
     /// `c + i*strideC`. Small products (attention heads, e.g. 48 × [256×32]·[32×256]) are spread
     /// over threads by batch; large ones are split inside each product.
-    public static func batchedMultiply(
+    package static func batchedMultiply(
         batch: Int, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, strideA: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, strideB: Int, transposeB: Bool,

@@ -1,9 +1,9 @@
 /// Naive matrix products: the reference the fast `Gemm` is tested against. Row-major.
-public enum GemmReference {
+package enum GemmReference {
     /// `C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · op(B)[k, n]`.
     /// `op(A)` is `A` stored `[m, k]` with row stride `lda`, or with `transposeA` the transpose of
     /// `A` stored `[k, m]`; likewise `B` (`[k, n]`, or `[n, k]` when `transposeB`).
-    public static func multiply(
+    package static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool,
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,

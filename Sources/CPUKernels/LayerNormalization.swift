@@ -7,11 +7,11 @@
 /// LayerNormalization.forward(rows: 4096, columns: 96, input: x, weight: w, bias: b, epsilon: 1e-5,
 ///                            output: y, mean: mean, rstd: rstd)
 /// ```
-public enum LayerNormalization {
+package enum LayerNormalization {
     typealias Vector = VectorMath.Vector
 
     /// `output = (x − mean) · rstd · weight + bias`; writes `mean[rows]` and `rstd[rows]` for backward.
-    public static func forward(rows: Int, columns: Int, input: UnsafePointer<Float>,
+    package static func forward(rows: Int, columns: Int, input: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, epsilon: Float,
                                output: UnsafeMutablePointer<Float>,
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
@@ -58,7 +58,7 @@ public enum LayerNormalization {
     /// `gradWeight` and `gradBias` sum over rows: each thread sums its rows into its own
     /// partial vector and the partials are added in thread order, so results are reproducible
     /// for a given thread count.
-    public static func backward(rows: Int, columns: Int, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
+    package static func backward(rows: Int, columns: Int, input: UnsafePointer<Float>, gradOutput: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>?, mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
                                 gradInput: UnsafeMutablePointer<Float>,
                                 gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {

@@ -1,5 +1,5 @@
 /// Average pooling on every plane of an NCHW buffer.
-public enum Pooling {
+package enum Pooling {
     /// PyTorch's adaptive-pool window along one axis: `[⌊i·n/m⌋, ⌈(i+1)·n/m⌉)`.
     @inline(__always)
     static func window(_ i: Int, input n: Int, output m: Int) -> Range<Int> {
@@ -7,7 +7,7 @@ public enum Pooling {
     }
 
     /// `output [planes, oh, ow]` = adaptive average of `input [planes, h, w]` (overwrites).
-    public static func adaptiveAverageForward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
+    package static func adaptiveAverageForward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
                                               input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         Parallel.forEach(count: planes) { p in
             let x = input + p * h * w, y = output + p * oh * ow
@@ -25,7 +25,7 @@ public enum Pooling {
 
     /// The transpose of `adaptiveAverageForward`: spreads each output gradient evenly over its
     /// window (overwrites `gradInput`).
-    public static func adaptiveAverageBackward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
+    package static func adaptiveAverageBackward(planes: Int, height h: Int, width w: Int, outputHeight oh: Int, outputWidth ow: Int,
                                                gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         Parallel.forEach(count: planes) { p in
             let g = gradOutput + p * oh * ow, d = gradInput + p * h * w
@@ -42,7 +42,7 @@ public enum Pooling {
     }
 
     /// `output` = average over `kernel`×`kernel` windows moved by `stride` (no padding, floor mode).
-    public static func averageForward(planes: Int, height h: Int, width w: Int, kernel: Int, stride: Int,
+    package static func averageForward(planes: Int, height h: Int, width w: Int, kernel: Int, stride: Int,
                                       input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
         let scale = 1 / Float(kernel * kernel)
@@ -59,7 +59,7 @@ public enum Pooling {
     }
 
     /// The transpose of `averageForward` (overwrites `gradInput`).
-    public static func averageBackward(planes: Int, height h: Int, width w: Int, kernel: Int, stride: Int,
+    package static func averageBackward(planes: Int, height h: Int, width w: Int, kernel: Int, stride: Int,
                                        gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
         let scale = 1 / Float(kernel * kernel)

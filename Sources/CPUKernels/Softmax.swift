@@ -6,11 +6,11 @@ import Foundation
 /// ```swift
 /// Softmax.forward(rows: heads * tokens, columns: tokens, input: scores, output: scores)
 /// ```
-public enum Softmax {
+package enum Softmax {
     typealias Vector = VectorMath.Vector
 
     /// `output[r, :] = softmax(input[r, :])`. `output` may alias `input`.
-    public static func forward(rows: Int, columns: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    package static func forward(rows: Int, columns: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let out = SharedPointer(output)
         forRows(rows, columns) { r in
             let x = input + r * columns, y = out.base + r * columns
@@ -31,7 +31,7 @@ public enum Softmax {
     }
 
     /// `gradInput = y ⊙ (gradOutput − Σ gradOutput ⊙ y)` per row, from the forward's `output` y.
-    public static func backward(rows: Int, columns: Int, output: UnsafePointer<Float>,
+    package static func backward(rows: Int, columns: Int, output: UnsafePointer<Float>,
                                 gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let gradIn = SharedPointer(gradInput)
         forRows(rows, columns) { r in
@@ -52,7 +52,7 @@ public enum Softmax {
     }
 
     /// `output[r, :] = log_softmax(input[r, :])`. `output` may alias `input`.
-    public static func logForward(rows: Int, columns: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    package static func logForward(rows: Int, columns: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let out = SharedPointer(output)
         forRows(rows, columns) { r in
             let x = input + r * columns, y = out.base + r * columns
@@ -71,7 +71,7 @@ public enum Softmax {
     }
 
     /// `gradInput = gradOutput − exp(y) · Σ gradOutput` per row, from the forward's `output` y.
-    public static func logBackward(rows: Int, columns: Int, output: UnsafePointer<Float>,
+    package static func logBackward(rows: Int, columns: Int, output: UnsafePointer<Float>,
                                    gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let gradIn = SharedPointer(gradInput)
         forRows(rows, columns) { r in

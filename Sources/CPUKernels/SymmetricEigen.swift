@@ -2,10 +2,10 @@
 ///
 /// Slower than Householder + QL for large matrices but simple and accurate to a few ulps; it
 /// serves SeFa's 512×512 `WᵀW` (about a second).
-public enum SymmetricEigen {
+package enum SymmetricEigen {
     /// Eigenvalues (descending) and eigenvectors (`vectors[k]` belongs to `values[k]`, unit
     /// length) of the `n×n` row-major symmetric `matrix`.
-    public static func decompose(_ matrix: [Double], size n: Int) -> (values: [Double], vectors: [[Double]]) {
+    package static func decompose(_ matrix: [Double], size n: Int) -> (values: [Double], vectors: [[Double]]) {
         precondition(matrix.count == n * n, "SymmetricEigen: \(matrix.count) values for a \(n)×\(n) matrix")
         var a = matrix
         var v = [Double](repeating: 0, count: n * n)

@@ -5,14 +5,14 @@
 /// 2. pad by `(pad0, pad1)` per axis (negative values crop),
 /// 3. convolve with `kernel` (a true convolution: the kernel is flipped),
 /// 4. keep every `down`-th sample.
-public struct UpfirdnGeometry: Equatable, Sendable {
-    public var planes: Int
-    public var inputHeight: Int, inputWidth: Int
-    public var kernelHeight: Int, kernelWidth: Int
-    public var upX: Int, upY: Int, downX: Int, downY: Int
-    public var padX0: Int, padX1: Int, padY0: Int, padY1: Int
+package struct UpfirdnGeometry: Equatable, Sendable {
+    package var planes: Int
+    package var inputHeight: Int, inputWidth: Int
+    package var kernelHeight: Int, kernelWidth: Int
+    package var upX: Int, upY: Int, downX: Int, downY: Int
+    package var padX0: Int, padX1: Int, padY0: Int, padY1: Int
 
-    public init(planes: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
+    package init(planes: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int,
                 upX: Int, upY: Int, downX: Int, downY: Int, padX0: Int, padX1: Int, padY0: Int, padY1: Int) {
         self.planes = planes; self.inputHeight = inputHeight; self.inputWidth = inputWidth
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
@@ -20,13 +20,13 @@ public struct UpfirdnGeometry: Equatable, Sendable {
         self.padX0 = padX0; self.padX1 = padX1; self.padY0 = padY0; self.padY1 = padY1
     }
 
-    public var outputHeight: Int { (inputHeight * upY + padY0 + padY1 - kernelHeight + downY) / downY }
-    public var outputWidth: Int { (inputWidth * upX + padX0 + padX1 - kernelWidth + downX) / downX }
+    package var outputHeight: Int { (inputHeight * upY + padY0 + padY1 - kernelHeight + downY) / downY }
+    package var outputWidth: Int { (inputWidth * upX + padX0 + padX1 - kernelWidth + downX) / downX }
 }
 
-public enum Upfirdn {
+package enum Upfirdn {
     /// `output [planes, Ho, Wo] = upfirdn2d(input [planes, H, W], kernel [kh, kw])` (overwrites).
-    public static func forward(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+    package static func forward(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
                                output: UnsafeMutablePointer<Float>) {
         let ho = g.outputHeight, wo = g.outputWidth, h = g.inputHeight, w = g.inputWidth
         let kh = g.kernelHeight, kw = g.kernelWidth

@@ -13,7 +13,7 @@ public final class Tensor {
     /// Sizes of the axes, outermost first.
     public let shape: [Int]
     /// The buffer holding the elements; a view shares its base's storage.
-    public let storage: TensorStorage
+    package let storage: TensorStorage
     /// Index of the first element in `storage`.
     public let offset: Int
     /// Whether gradients flow to this tensor (set it on leaves such as parameters).
@@ -24,7 +24,7 @@ public final class Tensor {
     internal var gradientNode: GradientNode?
 
     /// Wraps existing storage (a view when `offset`/`shape` cover part of it).
-    public init(shape: [Int], storage: TensorStorage, offset: Int = 0, requiresGrad: Bool = false) {
+    package init(shape: [Int], storage: TensorStorage, offset: Int = 0, requiresGrad: Bool = false) {
         let count = Tensor.elementCount(shape)
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative size in shape \(shape)")
         precondition(offset >= 0 && offset + count <= storage.count,
@@ -50,7 +50,7 @@ public final class Tensor {
     }
 
     /// An uninitialised tensor, for ops that fill every element.
-    public convenience init(uninitializedShape shape: [Int]) {
+    package convenience init(uninitializedShape shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage(uninitializedCount: Tensor.elementCount(shape)))
     }
 
@@ -59,9 +59,9 @@ public final class Tensor {
     /// Number of axes.
     public var rank: Int { shape.count }
     /// Pointer to the first element. Valid while this tensor is alive.
-    public var data: UnsafeMutablePointer<Float> { storage.pointer + offset }
+    package var data: UnsafeMutablePointer<Float> { storage.pointer + offset }
     /// Pointer to the first element, read-only.
-    public var readData: UnsafePointer<Float> { UnsafePointer(storage.pointer + offset) }
+    package var readData: UnsafePointer<Float> { UnsafePointer(storage.pointer + offset) }
 
     /// The elements in C order.
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: readData, count: count)) }

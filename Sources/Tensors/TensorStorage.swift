@@ -6,19 +6,19 @@ import Foundation
 /// buffers go back to `StoragePool` and are handed out again for the next tensor of the same
 /// size: a network's forward pass allocates the same shapes every time, and fresh pages cost a
 /// page fault each (PyTorch loses a third of its time to them at batch 4).
-public final class TensorStorage: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Float>
-    public let count: Int
+package final class TensorStorage: @unchecked Sendable {
+    package let pointer: UnsafeMutablePointer<Float>
+    package let count: Int
 
     /// An uninitialised buffer of `count` floats.
-    public init(uninitializedCount count: Int) {
+    package init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
         pointer = StoragePool.shared.take(count: count)
     }
 
     /// A buffer of `count` copies of `value`.
-    public convenience init(count: Int, repeating value: Float) {
+    package convenience init(count: Int, repeating value: Float) {
         self.init(uninitializedCount: count)
         pointer.update(repeating: value, count: count)
     }
