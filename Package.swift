@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Perceptual", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
         .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
+        .target(name: "Training", dependencies: ["FileAccess", "MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
                 swiftSettings: numericSettings),
         .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
         .target(name: "DefaultModel", resources: [.copy("Resources")]),
@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "StylePrompterCLI",
             dependencies: [
-                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor", "StylePrompter", "MessagePassing",
+                "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor", "StylePrompter", "MessagePassing", "FileAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: numericSettings),
@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "ImagingTests", dependencies: ["FileAccess", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Imaging", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"],

@@ -77,7 +77,7 @@ public enum NumpyFile {
     /// temporary name renamed into place.
     /// - Throws: for bfloat16, which numpy has no type for.
     public static func write(_ tensor: StoredTensor, to url: URL) throws {
-        try AtomicFileWriter.write(try encode(tensor, file: displayName(url)), to: url)
+        try writeAtomically(try encode(tensor, file: displayName(url)), to: url)
     }
 
     /// The bytes `write` would put in a file (for sending over a network).

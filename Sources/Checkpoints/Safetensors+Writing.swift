@@ -13,7 +13,7 @@ extension Safetensors {
     public static func write(
         _ tensors: [(key: String, tensor: StoredTensor)], metadata: [String: String] = [:], to url: URL
     ) throws {
-        try AtomicFileWriter.write(try encode(tensors, metadata: metadata, file: displayName(url)), to: url)
+        try writeAtomically(try encode(tensors, metadata: metadata, file: displayName(url)), to: url)
     }
 
     /// The file's bytes as parts: length, header, then each tensor's bytes (not copied together).

@@ -19,7 +19,7 @@ extension TorchCheckpoint {
     /// // Python: torch.load(url, weights_only=True)["state_dict"]["weight"]  → tensor([1., 2.])
     /// ```
     public static func write(_ value: PickleValue, to url: URL) throws {
-        try AtomicFileWriter.write(try encode(value, file: displayName(url)), to: url)
+        try writeAtomically(try encode(value, file: displayName(url)), to: url)
     }
 
     /// The archive's bytes, as parts to be written in order (tensor bytes are not copied).

@@ -111,6 +111,8 @@ public struct Image: Sendable, Equatable {
         case "jpg", "jpeg": bytes = jpegData(quality: jpegQuality)
         default: throw ImagingError.file(path: url.path, underlying: .unknownFormat("extension '.\(url.pathExtension)' (use .png, .jpg or .jpeg)"))
         }
-        try AtomicFile.write(bytes, to: url)
+        do { try AtomicFile.write(bytes, to: url) } catch let failure as AtomicFile.Failure {
+            throw ImagingError.file(path: url.path, underlying: .invalidArgument(failure.reason))
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Faces
+import FileAccess
 import Foundation
 import Imaging
 import Inversion

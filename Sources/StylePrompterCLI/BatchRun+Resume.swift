@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 import Imaging
 
@@ -22,7 +23,7 @@ extension BatchRun {
             for name in results { try? manager.removeItem(at: work.appendingPathComponent(name)) }
         }
         do {
-            try Data(fingerprint.utf8).write(to: record, options: .atomic)
+            try AtomicFile.write(Data(fingerprint.utf8), to: record)
         } catch {
             throw CommandErrors.Failure(message: "\(record.path): cannot write (\(FileKindText.reason(error)))")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import StylePrompter
 import DefaultModel
+import FileAccess
 import Foundation
 import Imaging
 import Perceptual

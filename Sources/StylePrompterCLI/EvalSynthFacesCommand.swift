@@ -1,5 +1,6 @@
 import ArgumentParser
 import DefaultModel
+import FileAccess
 import Foundation
 import Imaging
 import Perceptual

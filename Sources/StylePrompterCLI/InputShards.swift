@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import FileAccess
 import Foundation
 import Imaging
 import Inversion

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPUKernels
 import Dispatch
+import FileAccess
 import Foundation
 import Imaging
 import SynthFaces

@@ -65,7 +65,7 @@ import Testing
         try first.train(maxSteps: 7)                    // checkpoints at 3, 6 and the stop at 7
         // A kill during the save of step 9: its temporary file is left; and the step-7 file is damaged.
         let store = first.store
-        try Data(repeating: 7, count: 100).write(to: store.run.checkpoints.appendingPathComponent(".step-00000009.safetensors.X.tmp"))
+        try Data(repeating: 7, count: 100).write(to: store.run.checkpoints.appendingPathComponent(".step-00000009.safetensors.\(UUID().uuidString).tmp"))
         let damaged = store.url(step: 7)
         let bytes = try Data(contentsOf: damaged)
         try bytes.prefix(bytes.count / 2).write(to: damaged)

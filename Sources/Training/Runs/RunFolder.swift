@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// A training run's folder: `config.json` (what the run was started with, read back by
@@ -73,36 +74,16 @@ public final class RunFolder: @unchecked Sendable {
         }
     }
 
-    /// Writes `data` under a temporary name in the same folder, syncs it and renames it into
-    /// place: readers never see half a file, and a kill leaves the previous version.
+    /// Writes `data` through `AtomicFile` (temporary name, fsync, rename): readers never see half
+    /// a file, and a kill leaves the previous version.
     public func writeAtomically(_ data: Data, to destination: URL) throws {
-        let temporary = destination.deletingLastPathComponent()
-            .appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw TrainingError.run("\(destination.path): cannot create a temporary file beside it")
-        }
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw TrainingError.run("\(destination.path): write failed (\(error.localizedDescription))")
-        }
-        guard rename(temporary.path, destination.path) == 0 else {
-            try? FileManager.default.removeItem(at: temporary)
-            throw TrainingError.run("\(destination.path): cannot rename into place (\(String(cString: strerror(errno))))")
+        do { try AtomicFile.write(data, to: destination) } catch let failure as AtomicFile.Failure {
+            throw TrainingError.run(failure.description)
         }
     }
 
     /// Temporary files (`.NAME.UUID.tmp`) of saves that a kill interrupted.
     private func removeTemporaryFiles() {
-        for folder in [url, checkpoints, samples] {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { continue }
-            for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
-            }
-        }
+        for folder in [url, checkpoints, samples] { AtomicFile.removeLeftovers(in: folder) }
     }
 }
