@@ -47,16 +47,16 @@ let package = Package(
         // Open MPI through pkg-config; only the `MPI` trait imports it.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Rank, size and the collectives training needs; one process without the trait.
-        .target(name: "MessagePassing", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
+        .target(name: "MessagePassing", dependencies: ["FileAccess", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "Tensors", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
-        .target(name: "NeuralNetwork", dependencies: ["Tensors"], swiftSettings: numericSettings),
+        .target(name: "NeuralNetwork", dependencies: ["FileAccess", "Tensors"], swiftSettings: numericSettings),
         // Plain sentences for paths that cannot be read, shared by every reader of files.
         .target(name: "FileAccess"),
         .target(name: "Checkpoints", dependencies: ["FileAccess", "Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
         .target(name: "Imaging", dependencies: ["CPUKernels", "FileAccess", "Tensors"], swiftSettings: numericSettings),
-        .target(name: "StyleGAN", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
-        .target(name: "Perceptual", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
-        .target(name: "Inversion", dependencies: ["Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
+        .target(name: "StyleGAN", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
+        .target(name: "Perceptual", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
+        .target(name: "Inversion", dependencies: ["FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
                 swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["FileAccess", "MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
                 swiftSettings: numericSettings),
@@ -65,11 +65,11 @@ let package = Package(
         // The library pipeline an app imports: `import StylePrompter`.
         .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "Imaging", "Inversion", "StyleGAN", "Tensors"],
                 swiftSettings: numericSettings),
-        .target(name: "Faces", dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
+        .target(name: "Faces", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
         .target(
             name: "WebEditor",
             dependencies: [
-                "Tensors", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Faces",
+                "FileAccess", "Tensors", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Faces",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["FileAccess", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Imaging", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"],
+        .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Faces", "FileAccess", "Imaging", "MessagePassing", "NeuralNetwork", "StyleGAN", "Tensors", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"],
                     swiftSettings: numericSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),

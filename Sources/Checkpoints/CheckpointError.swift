@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// Why a checkpoint file could not be read or written.
@@ -12,7 +13,7 @@ import Foundation
 ///     print(error)  // interfacegan_age.pt: entry 'archive/data/0' holds 1024 bytes, storage needs 2048
 /// }
 /// ```
-public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct CheckpointError: ContextualError, Sendable, Equatable {
     /// The broad class of failure, for callers that react differently to each.
     public enum Kind: Sendable, Equatable {
         /// The bytes end before a structure they announce.
@@ -93,3 +94,7 @@ public enum CheckpointText {
 
 /// The file name errors report for `url`.
 func displayName(_ url: URL) -> String { url.lastPathComponent }
+
+extension CheckpointError {
+    public var context: ErrorContext { ErrorContext(file: file) }
+}

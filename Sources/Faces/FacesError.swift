@@ -1,5 +1,6 @@
+import FileAccess
 /// Errors of face detection, alignment and paste-back, each one line naming what is wrong.
-public enum FacesError: Error, CustomStringConvertible, Equatable {
+public enum FacesError: ContextualError, Equatable {
     case missingWeights(directory: String, network: String)
     case invalidLandmarks(String)
     case sizeMismatch(String)

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// Why an image file could not be read or written.
@@ -9,7 +10,7 @@ import Foundation
 /// do { _ = try Image(contentsOf: url) }
 /// catch let error as ImagingError { print(error) }   // "photo.jpg: JPEG: truncated in scan data"
 /// ```
-public enum ImagingError: Error, CustomStringConvertible, Equatable {
+public enum ImagingError: ContextualError, Equatable {
     /// The compressed stream (zlib/deflate) is malformed.
     case corruptStream(String)
     /// A PNG file is malformed or uses a feature that is not supported.
@@ -40,5 +41,12 @@ extension ImagingError {
     static func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() }
         catch let error as ImagingError { throw ImagingError.file(path: path, underlying: error) }
+    }
+}
+
+extension ImagingError {
+    public var context: ErrorContext {
+        if case .file(let path, let underlying) = self { return ErrorContext(file: path, key: underlying.context.key, shape: underlying.context.shape) }
+        return ErrorContext()
     }
 }

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 import Imaging
 import Tensors
@@ -58,7 +59,7 @@ public enum PhotoInput {
         }
     }
 
-    public struct InputError: Error, CustomStringConvertible {
+    public struct InputError: ContextualError {
         public let description: String
     }
 }

@@ -1,3 +1,4 @@
+import FileAccess
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -33,7 +34,7 @@ public enum Communicators {
     }
 }
 
-public struct CommunicatorError: Error, CustomStringConvertible {
+public struct CommunicatorError: ContextualError {
     public let message: String
     public init(message: String) { self.message = message }
     public var description: String { message }

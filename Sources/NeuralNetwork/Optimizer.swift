@@ -1,3 +1,4 @@
+import FileAccess
 import Tensors
 
 /// Updates parameters from their accumulated gradients.
@@ -31,7 +32,7 @@ extension Optimizer {
 }
 
 /// Optimiser state that does not fit the parameters it is loaded for.
-public struct OptimizerStateError: Error, CustomStringConvertible {
+public struct OptimizerStateError: ContextualError {
     public var description: String
 }
 

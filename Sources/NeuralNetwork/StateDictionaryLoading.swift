@@ -1,3 +1,4 @@
+import FileAccess
 import Tensors
 
 /// What happened when a state dict was loaded into a module.
@@ -25,7 +26,7 @@ public struct StateDictionaryReport: CustomStringConvertible, Sendable {
 }
 
 /// A state dict that does not fit a module, with every offending key named.
-public struct StateDictionaryError: Error, CustomStringConvertible {
+public struct StateDictionaryError: ContextualError {
     public var report: StateDictionaryReport
     public var source: String
     public var description: String {
@@ -66,5 +67,13 @@ extension Module {
         }
         for (target, value) in assignments { target.assign(value) }
         return report
+    }
+}
+
+extension StateDictionaryError {
+    /// The source, and the first offending key (with its shape when the shape is what is wrong).
+    public var context: ErrorContext {
+        if let mismatch = report.shapeMismatches.first { return ErrorContext(file: source, key: mismatch.key, shape: mismatch.found) }
+        return ErrorContext(file: source, key: report.missingKeys.first ?? report.unexpectedKeys.first)
     }
 }

@@ -1,5 +1,6 @@
+import FileAccess
 /// Why a perceptual network could not be built from the files given.
-public enum PerceptualError: Error, CustomStringConvertible, Equatable {
+public enum PerceptualError: ContextualError, Equatable {
     /// A file's keys fit none of the accepted layouts; `detail` names what was looked for.
     case unrecognizedLayout(file: String, detail: String)
     /// Inputs of the wrong shape or range for a metric.

@@ -1,4 +1,5 @@
 import CPUKernels
+import FileAccess
 import Foundation
 import Tensors
 
@@ -26,7 +27,7 @@ public enum LatentEditing {
 }
 
 /// A direction or edit request that does not fit the latents.
-public struct EditError: Error, CustomStringConvertible {
+public struct EditError: ContextualError {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

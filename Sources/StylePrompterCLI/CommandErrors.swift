@@ -1,3 +1,4 @@
+import FileAccess
 import ArgumentParser
 import Foundation
 
@@ -17,7 +18,7 @@ enum CommandErrors {
     }
 
     /// A failure whose message is already the whole story.
-    struct Failure: Error, CustomStringConvertible {
+    struct Failure: ContextualError {
         let message: String
         var description: String { message }
     }

@@ -1,6 +1,7 @@
+import FileAccess
 /// A training run that cannot start or go on, with a one-line reason naming the file, flag or
 /// value at fault.
-public enum TrainingError: Error, CustomStringConvertible {
+public enum TrainingError: ContextualError {
     /// The data set: a missing folder, no images, nothing readable.
     case data(String)
     /// A configuration value or flag that cannot work.

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// Where the editor's sliders come from: direction files (each a slider, or a GANSpace file's
@@ -58,7 +59,7 @@ public struct SliderSources: Sendable {
 }
 
 /// A direction file that cannot become a slider for this model.
-public struct SliderError: Error, CustomStringConvertible {
+public struct SliderError: ContextualError {
     public let description: String
     init(_ description: String) { self.description = description }
 }
