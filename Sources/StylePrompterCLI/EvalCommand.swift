@@ -126,7 +126,7 @@ struct EvalCommand: StylePrompterSubcommand {
             defer { progress.advance() }
             do {
                 let side = model.encoder.configuration.imageSize
-                let target = try PhotoInput.encoderTensor(contentsOf: item.url, size: side).tensor     // [1, 3, S, S] (256 as released)
+                let target = try Image.encoderInput(contentsOf: item.url, size: side).tensor     // [1, 3, S, S] (256 as released)
                 let start = Date()
                 let reconstruction = GradientMode.withoutGradients {
                     model(target, weights: weights, useSMART: !modelOptions.noSmart).image

@@ -12,6 +12,8 @@ import Tensors
 import Testing
 import Training
 
+@testable import StylePrompterCLI
+
 /// Issue 9: one error protocol. Every error type the package throws is a `ContextualError`, and
 /// the file, key and shape it names are there for a program, not only in the message text.
 @Suite struct ErrorContextTests {
@@ -19,9 +21,9 @@ import Training
         let types: [any ContextualError.Type] = [
             CheckpointError.self, ImagingError.self, StateDictionaryError.self, OptimizerStateError.self,
             TrainingError.self, RunLogError.self, EditError.self, FacesError.self, PerceptualError.self,
-            PhotoInput.InputError.self, CommunicatorError.self, AtomicFile.Failure.self,
+            PhotoInput.InputError.self, CommunicatorError.self, AtomicFile.Failure.self, CommandErrors.Failure.self,
         ]
-        #expect(types.count == 12)
+        #expect(types.count == 13)
     }
 
     @Test func contextNamesTheFileKeyAndShape() throws {

@@ -30,20 +30,22 @@ struct RealDataTests {
     let model = RealDataTests.makeModel()
 
     @Test func facePhotosDecodeAndInvert() throws {
-        let faces = try PhotoInput.collect([SharedFiles.root.appendingPathComponent("faces").path])
+        let folder = SharedFiles.root.appendingPathComponent("faces")
+        let faces = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { ["jpg", "jpeg", "png"].contains($0.pathExtension.lowercased()) }
         #expect(faces.count == 10)
-        for item in faces {
-            let (photo, image) = try PhotoInput.encoderTensor(contentsOf: item.url)
+        for url in faces {
+            let (photo, image) = try Image.encoderInput(contentsOf: url)
             #expect(photo.shape == [1, 3, 256, 256] && image.width == 256)
             let result = GradientMode.withoutGradients { model(photo).image }
             #expect(result.shape == [1, 3, 1024, 1024])
-            #expect(result.scalars.allSatisfy { $0.isFinite }, "\(item.name): non-finite output")
+            #expect(result.scalars.allSatisfy { $0.isFinite }, "\(url.lastPathComponent): non-finite output")
         }
     }
 
     @Test func everyDirectionFileEditsEndToEnd() throws {
         let folder = SharedFiles.root.appendingPathComponent("directions")
-        let photo = try PhotoInput.encoderTensor(contentsOf: SharedFiles.root.appendingPathComponent("faces/celebahq_00044.jpg")).tensor
+        let photo = try Image.encoderInput(contentsOf: SharedFiles.root.appendingPathComponent("faces/celebahq_00044.jpg")).tensor
         let encoded = GradientMode.withoutGradients { model.encode(photo) }
         let original = GradientMode.withoutGradients { model.decode(encoded) }
         for name in ["interfacegan_age.pt", "interfacegan_smile.pt", "interfacegan_pose.pt", "wplus_Smiling.npy", "flat_Heavy_Makeup.npy", "ganspace_ffhq_pca.pt"] {

@@ -1,31 +1,21 @@
 import FileAccess
 import Foundation
-import Imaging
-import Tensors
 
-/// Photos as the encoder wants them, and the listing of a command's inputs.
-public enum PhotoInput {
+/// The listing of a command's inputs: files and folders given on the command line → the photos
+/// to process and the names their outputs get.
+enum PhotoInput {
     /// Extensions taken from folders (files named explicitly are tried whatever their name).
-    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
-
-    /// A photo decoded (EXIF orientation applied), converted to RGB and resized to `size`² with
-    /// PIL's antialiased bilinear filter — torchvision's `Resize((256, 256))` on a PIL image, as the
-    /// released inference transform does — then normalised to [−1, 1]: [1, 3, size, size].
-    public static func encoderTensor(contentsOf url: URL, size: Int = 256) throws -> (tensor: Tensor, image: Image) {
-        let image = try Image(contentsOf: url)
-        let resized = image.width == size && image.height == size ? image : image.resized(width: size, height: size)
-        return (resized.tensor(), resized)
-    }
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
     /// One input to process: its file and the name its outputs get.
-    public struct Item: Sendable, Equatable {
-        public let url: URL
-        public let name: String
+    struct Item: Sendable, Equatable {
+        let url: URL
+        let name: String
     }
 
     /// Files and folders (their images, sorted by name) in the order given; output names are
     /// the file names without extension, made unique with a suffix where two collide.
-    public static func collect(_ paths: [String]) throws -> [Item] {
+    static func collect(_ paths: [String]) throws -> [Item] {
         var urls: [URL] = []
         for path in paths {
             var isFolder: ObjCBool = false
@@ -59,7 +49,7 @@ public enum PhotoInput {
         }
     }
 
-    public struct InputError: ContextualError {
-        public let description: String
+    struct InputError: ContextualError {
+        let description: String
     }
 }
