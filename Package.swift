@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
         .target(name: "DefaultModel", resources: [.copy("Resources")]),
         // The library pipeline an app imports: `import StylePrompter`.
-        .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "Imaging", "Inversion", "StyleGAN", "Tensors"],
+        .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "FileAccess", "Imaging", "Inversion", "StyleGAN", "Tensors"],
                 swiftSettings: numericSettings),
         .target(name: "Faces", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
         .target(

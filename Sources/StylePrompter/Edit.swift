@@ -33,6 +33,19 @@ public enum Edit {
         }
     }
 
+    /// The same edit with everything that depends only on `generator` worked out once: SeFa
+    /// becomes its direction (an eigen-decomposition), so applying it to many photos and
+    /// strengths does not repeat it. Other edits are returned as they are.
+    public func resolved(for generator: Generator) throws -> Edit {
+        guard case .sefa(let index) = self else { return self }
+        guard index >= 0, index < generator.configuration.styleDimension else {
+            throw EditError("the generator has only \(generator.configuration.styleDimension) directions")
+        }
+        let directions = try SeFa.directions(of: generator, count: index + 1).directions
+        guard directions.shape[0] > index else { throw EditError("the generator has only \(directions.shape[0]) directions") }
+        return .direction(directions.narrow(0, start: index, length: 1))
+    }
+
     public func apply(to latents: Tensor, strength: Float, generator: Generator) throws -> Tensor {
         guard strength.isFinite else { throw EditError("edit strength \(strength) is not finite") }
         guard latents.rank == 3 else { throw EditError("latents of shape \(latents.shape), expected [B, n, D]") }
@@ -41,14 +54,11 @@ public enum Edit {
         case .direction(let direction):
             return try LatentEditing.apply(direction, to: latents, strength: strength)
         case .ganspace(let pca, let component, let layers):
-            let clamped = max(0, layers.lowerBound)..<min(rows, layers.upperBound)
-            return try pca.edit(latents, component: component, layers: clamped, strength: strength)
-        case .sefa(let index):
-            guard index >= 0, index < generator.configuration.styleDimension else {
-                throw EditError("SeFa index \(index) outside 0..<\(generator.configuration.styleDimension)")
-            }
-            let directions = try SeFa.directions(of: generator, count: index + 1).directions
-            return try LatentEditing.apply(directions.narrow(0, start: index, length: 1), to: latents, strength: strength)
+            // `load`'s "every row" (…<Int.max) is clipped to the latents; a range given is checked.
+            let rows = layers.upperBound == Int.max ? max(0, layers.lowerBound)..<rows : layers
+            return try pca.edit(latents, component: component, layers: rows, strength: strength)
+        case .sefa:
+            return try resolved(for: generator).apply(to: latents, strength: strength, generator: generator)
         case .interpolate(let target):
             guard target.count == latents.count / latents.shape[0] || target.shape == latents.shape else {
                 throw EditError("interpolation target of shape \(target.shape) does not match latents \(latents.shape)")

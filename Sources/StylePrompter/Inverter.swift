@@ -21,6 +21,8 @@ public final class Inverter {
     public var batchSize: Int
     /// SMART's weights (β₁, β₂): 1,1 is most faithful, lower values edit more freely.
     public var weights: SMARTWeights
+    /// Whether decoding refines the 16×16 feature with SMART (false: the stage-1 output).
+    public var useSMART = true
 
     public init(model: StylePrompterModel, batchSize: Int = 4, weights: SMARTWeights = .standard) {
         model.eval()
@@ -38,23 +40,43 @@ public final class Inverter {
     /// The encoder's input side: photos are resized to it (antialiased bilinear, as the released code).
     public var imageSize: Int { model.encoder.configuration.imageSize }
 
-    /// Inverts photos (any size; each is resized to `imageSize`²), in batches of `batchSize`.
+    /// Inverts photos (any size; each is resized to `imageSize`²), in batches of `batchSize`:
+    /// latents, features and the decoded reconstruction. Results do not depend on the batching.
     public func invert(_ images: [Image]) throws -> [InvertedFace] {
-        var results: [InvertedFace] = []
+        try batches(of: images) { input in
+            let (encoded, output) = GradientMode.withoutGradients { () -> (EncodedImages, Tensor) in
+                let encoded = model.encode(input)
+                return (encoded, model.decode(encoded, weights: weights, useSMART: useSMART))
+            }
+            let reconstructions = try Image.images(from: output)
+            return (0..<input.shape[0]).map { index in
+                let one = { (t: Tensor) in t.narrow(0, start: index, length: 1) }
+                return InvertedFace(latents: one(encoded.latents), features: encoded.features.map(one),
+                                    reconstruction: reconstructions[index], raw: one(output))
+            }
+        }
+    }
+
+    /// Encodes photos without decoding them (faster: what `--latents-only` needs): W+ latents and
+    /// the features SMART would read, in batches of `batchSize`.
+    public func encode(_ images: [Image]) throws -> [EncodedFace] {
+        try batches(of: images) { input in
+            let encoded = GradientMode.withoutGradients { model.encode(input) }
+            return (0..<input.shape[0]).map { index in
+                let one = { (t: Tensor) in t.narrow(0, start: index, length: 1) }
+                return EncodedFace(latents: one(encoded.latents), features: encoded.features.map(one))
+            }
+        }
+    }
+
+    /// `body` on each batch of `images` as one tensor at the encoder's size.
+    private func batches<R>(of images: [Image], _ body: (Tensor) throws -> [R]) throws -> [R] {
+        var results: [R] = []
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let batch = images[start..<min(start + batchSize, images.count)].map { image in
                 image.width == imageSize && image.height == imageSize ? image : image.resized(width: imageSize, height: imageSize)
             }
-            let input = try Image.batchTensor(Array(batch))
-            let (encoded, output) = GradientMode.withoutGradients { () -> (EncodedImages, Tensor) in
-                let encoded = model.encode(input)
-                return (encoded, model.decode(encoded, weights: weights))
-            }
-            let reconstructions = try Image.images(from: output)
-            for index in 0..<batch.count {
-                let one = { (t: Tensor) in t.narrow(0, start: index, length: 1) }
-                results.append(InvertedFace(latents: one(encoded.latents), features: encoded.features.map(one), reconstruction: reconstructions[index]))
-            }
+            results += try body(try Image.batchTensor(Array(batch)))
         }
         return results
     }
@@ -68,16 +90,23 @@ public final class Inverter {
     public func render(_ inversion: InvertedFace, edit: Edit, strength: Float) throws -> Image {
         let latents = try edit.apply(to: inversion.latents, strength: strength, generator: model.generator)
         let output = GradientMode.withoutGradients {
-            model.decode(EncodedImages(latents: latents, features: inversion.features), weights: weights)
+            model.decode(EncodedImages(latents: latents, features: inversion.features), weights: weights, useSMART: useSMART)
         }
         return try Image.images(from: output)[0]
     }
 }
 
 /// One inverted photo: its W+ latents [1, n, D], the encoder's features that SMART reads, and the
-/// reconstruction.
+/// reconstruction (as an image, and unclamped [1, 3, H, W]).
 public struct InvertedFace {
     public var latents: Tensor
     public var features: [Tensor]
     public var reconstruction: Image
+    public var raw: Tensor
+}
+
+/// One encoded photo, not decoded: its W+ latents [1, n, D] and the encoder's features.
+public struct EncodedFace {
+    public var latents: Tensor
+    public var features: [Tensor]
 }

@@ -1,36 +1,31 @@
 import Foundation
-import Inversion
+import StylePrompter
 
-/// Bookkeeping for commands that process many inputs: per-input failures are collected and
-/// reported at the end (the batch goes on), finished items leave a marker so an interrupted
-/// run resumes where it stopped.
+/// A command's batch over many inputs: the library's `ResultWriter` for the files, plus the
+/// command-line side — per-input failures collected and reported at the end (the batch goes on).
 final class BatchRun {
-    let folder: URL
-    let work: URL
+    let writer: ResultWriter
     private(set) var failures: [(name: String, message: String)] = []
 
-    init(output: String) throws {
-        folder = URL(fileURLWithPath: output, isDirectory: true)
-        work = folder.appendingPathComponent(".styleprompter-work", isDirectory: true)
-        try CommandErrors.reporting { try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true) }
+    /// `fingerprint`: how results are made, for a resumable job (nil for one that does not resume).
+    init(output: String, fingerprint: String? = nil) throws {
+        writer = try CommandErrors.reporting { try ResultWriter(folder: URL(fileURLWithPath: output, isDirectory: true), fingerprint: fingerprint) }
+        if writer.discardedStaleResults {
+            print("note: \(writer.folder.path) holds results made with another model or settings; recomputing them")
+        }
     }
+
+    var folder: URL { writer.folder }
 
     func fail(_ item: PhotoInput.Item, _ error: Error) {
         failures.append((item.url.lastPathComponent, "\(error)"))
         StatusLine.write("skipping \(item.url.lastPathComponent): \(error)")
     }
 
-    /// A per-item file in the work folder.
-    func workFile(_ item: PhotoInput.Item, _ suffix: String) -> URL { workFile(named: item.name, suffix) }
+    /// A per-input file in the work folder.
+    func workFile(named name: String, _ suffix: String) -> URL { writer.workFile(name, suffix) }
 
-    func isDone(_ item: PhotoInput.Item, needing suffixes: [String]) -> Bool { isDone(named: item.name, needing: suffixes) }
-
-    /// The same by output name, for inputs that are not whole photos (the faces `--align` finds).
-    func workFile(named name: String, _ suffix: String) -> URL { work.appendingPathComponent("\(name).\(suffix)") }
-
-    func isDone(named name: String, needing suffixes: [String]) -> Bool {
-        suffixes.allSatisfy { FileManager.default.fileExists(atPath: workFile(named: name, $0).path) }
-    }
+    func isDone(named name: String, needing suffixes: [String]) -> Bool { writer.isDone(name, needing: suffixes) }
 
     /// Prints the failures; throws (exit status 1) if there were any.
     func finish(total: Int) throws {

@@ -4,6 +4,7 @@ import Foundation
 import Imaging
 import Inversion
 import StyleGAN
+import StylePrompter
 import Tensors
 
 /// `styleprompter edit`: invert photos, move their codes along a direction, decode with SMART
@@ -125,7 +126,8 @@ struct EditCommand: StylePrompterSubcommand {
                         let encoded = model.encode(input.image.tensor())
                         let reconstruction = model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart)
                         let edits = try strengths.map { alpha in
-                            let moved = EncodedImages(latents: try edit(encoded.latents, alpha), features: encoded.features)
+                            let moved = EncodedImages(latents: try edit.apply(to: encoded.latents, strength: alpha, generator: model.generator),
+                                                      features: encoded.features)
                             return model.decode(moved, weights: weights, useSMART: !modelOptions.noSmart)
                         }
                         return (reconstruction, edits)
@@ -177,15 +179,14 @@ struct EditCommand: StylePrompterSubcommand {
         try run.finish(total: items.count)
     }
 
-    /// latents [1, n, D], strength → edited latents.
-    func makeEdit(_ model: StylePrompterModel) throws -> (Tensor, Float) throws -> Tensor {
+    /// The library's `Edit` for the options given (SeFa's direction worked out once).
+    func makeEdit(_ model: StylePrompterModel) throws -> Edit {
         if let direction {
-            let loaded = try EditDirection.load(contentsOf: URL(fileURLWithPath: direction))
-            switch loaded {
+            switch try EditDirection.load(contentsOf: URL(fileURLWithPath: direction)) {
             case .vector(let d):
                 let config = model.generator.configuration
                 _ = try LatentEditing.normalizedDirection(d, rows: config.latentCount, dimension: config.styleDimension)
-                return { try LatentEditing.apply(d, to: $0, strength: $1) }
+                return .direction(d)
             case .ganspace:
                 throw CommandErrors.Failure(message: "edit: \(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
             }
@@ -194,12 +195,10 @@ struct EditCommand: StylePrompterSubcommand {
             guard case .ganspace(let pca) = try EditDirection.load(contentsOf: URL(fileURLWithPath: ganspace)) else {
                 throw CommandErrors.Failure(message: "edit: \(ganspace) is not a GANSpace {mean, comp, std} file")
             }
-            let range = try ArgumentChecks.rowRange(layers!, command: "edit")
-            return { try pca.edit($0, component: component!, layers: range, strength: $1) }
+            return .ganspace(pca, component: component!, layers: try ArgumentChecks.rowRange(layers!, command: "edit"))
         }
-        let (directions, _) = try SeFa.directions(of: model.generator, count: sefa! + 1)
-        guard directions.shape[0] > sefa! else { throw CommandErrors.Failure(message: "edit: --sefa \(sefa!): the generator has only \(directions.shape[0]) directions") }
-        let d = directions.narrow(0, start: sefa!, length: 1)
-        return { try LatentEditing.apply(d, to: $0, strength: $1) }
+        do { return try Edit.sefa(index: sefa!).resolved(for: model.generator) } catch let error as EditError {
+            throw CommandErrors.Failure(message: "edit: --sefa \(sefa!): \(error)")
+        }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Imaging
 import Inversion
 import StyleGAN
+import StylePrompter
 import Tensors
 
 /// `styleprompter invert`: photos → W+ codes and reconstructions.
@@ -82,14 +83,15 @@ struct InvertCommand: StylePrompterSubcommand {
         let model = try modelOptions.load()
         let encoderInputs = try EncoderInputs(size: model.encoder.configuration.imageSize, options: alignment)
         let output = shard.map { URL(fileURLWithPath: out).appendingPathComponent($0.folderName).path } ?? out
-        let run = try BatchRun(output: output)
         let fingerprint = try modelOptions.fingerprint(extra: [
             "preprocessing: RGB, EXIF orientation, antialiased bilinear resize to the encoder size",
             "align: \(alignment.align), all faces: \(alignment.detection.allFaces), detection side: \(alignment.detection.detectionSide), MTCNN: \(alignment.detection.mtcnn ?? "environment")",
             "paste back: \(alignment.pasteBack)",
             "resize outputs: \(resizeOutputs.map(String.init) ?? "no")",
         ])
-        try run.prepareResume(fingerprint: fingerprint)
+        let run = try BatchRun(output: output, fingerprint: fingerprint)
+        let inverter = Inverter(model: model, batchSize: batch, weights: weights)
+        inverter.useSMART = !modelOptions.noSmart
         // A shard counts as finished only once this run records it again.
         if shard != nil { try? FileManager.default.removeItem(at: run.folder.appendingPathComponent(ShardRecord.fileName)) }
         if let shard { print("shard \(shard): \(items.count) of \(allItems.count) inputs → \(run.folder.path)") }
@@ -109,19 +111,15 @@ struct InvertCommand: StylePrompterSubcommand {
         var awaitingPaste: [PhotoInput.Item] = []
         func flush() throws {
             guard !queue.isEmpty else { return }
-            let (latents, images) = GradientMode.withoutGradients { () -> (Tensor, Tensor?) in
-                let encoded = model.encode(Tensor.concat(queue.map { $0.image.tensor() }, axis: 0))
-                if latentsOnly { return (encoded.latents, nil) }
-                return (encoded.latents, model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart))
-            }
-            for (i, input) in queue.enumerated() {
-                if let images {
-                    let image = images.narrow(0, start: i, length: 1)
-                    try ArgumentChecks.resized(try Image.images(from: image)[0], to: resizeOutputs)
-                        .write(to: run.folder.appendingPathComponent("\(input.name).png"))
-                    if saveRaw { try NumpyFile.write(StoredTensor(image), to: run.workFile(named: input.name, "raw.npy")) }
+            let pictures = queue.map(\.image)
+            if latentsOnly {
+                for (input, face) in zip(queue, try inverter.encode(pictures)) { try run.writer.record(face.latents, for: input.name) }
+            } else {
+                for (input, face) in zip(queue, try inverter.invert(pictures)) {
+                    try run.writer.write(try ArgumentChecks.resized(face.reconstruction, to: resizeOutputs), as: "\(input.name).png")
+                    if saveRaw { try run.writer.record(raw: face.raw, for: input.name) }
+                    try run.writer.record(face.latents, for: input.name)
                 }
-                try LatentFile.write(latents.narrow(0, start: i, length: 1), to: run.workFile(named: input.name, "latents.npy"))
             }
             queue.removeAll()
             // Photos whose faces are all inverted now get their pasted copy.
@@ -161,14 +159,8 @@ struct InvertCommand: StylePrompterSubcommand {
                             arrays: done.isEmpty ? [] : ["latents.npy"] + (saveRaw ? ["images.npy"] : []), writesNames: true).write(to: run.folder)
         }
         if !done.isEmpty {
-            let latents = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "latents.npy"))) }
-            try LatentFile.write(Tensor.concat(latents, axis: 0), to: run.folder.appendingPathComponent("latents.npy"))
-            try AtomicFile.write(Array((done.joined(separator: "\n") + "\n").utf8), to: run.folder.appendingPathComponent("names.txt"))
-            if saveRaw {
-                let raw = try done.map { try Tensor(NumpyFile.readTensor(contentsOf: run.workFile(named: $0, "raw.npy"))) }
-                try NumpyFile.write(StoredTensor(Tensor.concat(raw, axis: 0)), to: run.folder.appendingPathComponent("images.npy"))
-            }
-            print("wrote \(latentsOnly ? "" : "\(done.count) reconstructions, ")latents.npy [\(done.count), \(latents[0].shape[1]), \(latents[0].shape[2])] and names.txt to \(run.folder.path)")
+            let shape = try run.writer.writeLatents(names: done, raw: saveRaw)
+            print("wrote \(latentsOnly ? "" : "\(done.count) reconstructions, ")latents.npy \(shape) and names.txt to \(run.folder.path)")
         }
         try run.finish(total: items.count)
     }

@@ -2,34 +2,6 @@ import FileAccess
 import Foundation
 import Imaging
 
-/// Resuming safely: finished work is reused only when it was made the same way.
-extension BatchRun {
-    /// Name of the file in the work folder that records how its results were made.
-    static let fingerprintName = "fingerprint.txt"
-
-    /// Removes temporary files a killed run left (`.NAME.UUID.tmp`, in the output and work
-    /// folders), and discards the per-item results when `fingerprint` differs from the one they
-    /// were made with (another model, generator, β, SMART setting or preprocessing), so they
-    /// are recomputed rather than silently reused. Call before checking what is done.
-    func prepareResume(fingerprint: String) throws {
-        let manager = FileManager.default
-        for folder in [self.folder, work] { AtomicFile.removeLeftovers(in: folder) }
-        let record = work.appendingPathComponent(Self.fingerprintName)
-        let previous = try? String(contentsOf: record, encoding: .utf8)
-        guard previous != fingerprint else { return }
-        let results = ((try? manager.contentsOfDirectory(atPath: work.path)) ?? []).filter { $0 != Self.fingerprintName }
-        if !results.isEmpty {
-            print("note: \(folder.path) holds results made with another model or settings; recomputing them")
-            for name in results { try? manager.removeItem(at: work.appendingPathComponent(name)) }
-        }
-        do {
-            try AtomicFile.write(Data(fingerprint.utf8), to: record)
-        } catch {
-            throw CommandErrors.Failure(message: "\(record.path): cannot write (\(FileKindText.reason(error)))")
-        }
-    }
-}
-
 /// An identity of a file that changes when the file is replaced or rewritten, cheap enough for
 /// multi-gigabyte checkpoints: resolved path, size, modification time, inode, and a 64-bit
 /// FNV-1a hash of the first and last MiB.
