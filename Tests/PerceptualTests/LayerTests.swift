@@ -102,8 +102,8 @@ struct LayerTests {
         try check("bn2d_train", "dx", grads[0])
         try check("bn2d_train", "dweight", grads[1])
         try check("bn2d_train", "dbias", grads[2])
-        #expect(relativeError(norm.runningMean, try fixtures.tensor("bn2d_train.new_running_mean")) < 1e-6)
-        #expect(relativeError(norm.runningVariance, try fixtures.tensor("bn2d_train.new_running_var")) < 1e-6)
+        #expect(relativeError(norm.runningMean, try fixtures.tensor("bn2d_train.new_running_mean")) <= ParityTolerance.bound(gap: nil))
+        #expect(relativeError(norm.runningVariance, try fixtures.tensor("bn2d_train.new_running_var")) <= ParityTolerance.bound(gap: nil))
         #expect(norm.batchesTracked.item() == 1)
     }
 

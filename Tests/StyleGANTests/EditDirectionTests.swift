@@ -24,7 +24,7 @@ enum SharedData {
     /// Additions of float32 values: PyTorch and we round identically, up to one ulp.
     private func expectEdit(_ actual: Tensor, _ key: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let error = relativeError(actual, try fx.tensor(key))
-        #expect(error < 1e-6, "\(key): relative L2 \(error)", sourceLocation: sourceLocation)
+        #expect(error <= ParityTolerance.bound(gap: nil), "\(key): relative L2 \(error)", sourceLocation: sourceLocation)
     }
 
     @Test(.enabled(if: SharedData.available, "../shared/data/directions is absent"))
