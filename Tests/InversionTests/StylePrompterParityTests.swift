@@ -112,8 +112,8 @@ import TestSupport
             let gradient = try #require(parameter?.grad, "no gradient for \(key)")
             let error = relativeError(gradient, try fx.tensor("grad.\(key)"))
             print("parity grad.\(key): relative L2 \(error)")
-            // PyTorch's own float32 gap on these gradients is up to 3.3e-6.
-            #expect(error < 2e-5, "grad.\(key): relative L2 \(error)")
+            // PyTorch's own float32 gap on these gradients is up to 3.3e-6 (measured per kind by the script).
+            #expect(error <= ParityTolerance.bound(gap: 3.3e-6), "grad.\(key): relative L2 \(error)")
         }
     }
 }

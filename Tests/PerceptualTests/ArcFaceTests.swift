@@ -114,9 +114,10 @@ struct ArcFaceTests {
         let embedding = GradientMode.withoutGradients { identity.embedding(try! image("yhat_base")) }
         let embeddingError = relativeError(embedding, try fixtures.tensor("yhat_embedding"))
         print("parity \(label) embedding of the face crop: \(embeddingError)")
-        #expect(embeddingError <= 1e-5)
+        // The script measured the gap on the embedding of this network (not of each crop): the same kind of value.
+        #expect(embeddingError <= PerceptualFixtures.bound(gaps["embedding"]))
         let similarity = GradientMode.withoutGradients { identity.similarity(try! image("yhat_base"), target) }
-        #expect(relativeError(similarity, try fixtures.tensor("id_similarity")) <= 1e-5)
+        #expect(relativeError(similarity, try fixtures.tensor("id_similarity")) <= PerceptualFixtures.bound(gaps["embedding"]))
     }
 
     /// The loss's own pieces (crop, adaptive pooling, CosineEmbeddingLoss's cosine) against
