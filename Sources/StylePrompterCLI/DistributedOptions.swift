@@ -19,6 +19,21 @@ struct DistributedOptions: ParsableArguments {
         return world
     }
 
+    /// A batch command's run as this job's part: `work` on the `--shard` given, or under MPI on
+    /// rank r's shard r/N, after which rank 0 runs `merge` once every rank's shard is written.
+    func runSharded(_ shardOption: String?, command: String, threadsGiven: Bool,
+                    work: (InputShard?) throws -> Void, merge: () throws -> Void) throws {
+        let world = try communicator(threadsGiven: threadsGiven)
+        try Self.run(on: world) {
+            let share = try shardOption.map { try InputShard(parsing: $0, command: command) }
+                ?? (world.size > 1 ? InputShard(index: world.rank, count: world.size) : nil)
+            try work(share)
+            guard world.size > 1 else { return }
+            world.barrier()
+            if world.isRoot { try merge() }
+        }
+    }
+
     /// Runs `body` as this rank. An error on one rank is printed with its rank and ends the
     /// whole job (the other ranks would wait for it in their next collective); a finished
     /// rank closes MPI cleanly.

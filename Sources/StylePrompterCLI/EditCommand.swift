@@ -84,17 +84,9 @@ struct EditCommand: StylePrompterSubcommand {
             }
             return
         }
-        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
-        try DistributedOptions.run(on: world) {
-            let share = try shard.map { try InputShard(parsing: $0, command: "edit") }
-                ?? (world.size > 1 ? InputShard(index: world.rank, count: world.size) : nil)
-            try edit(shard: share)
-            guard world.size > 1 else { return }
-            world.barrier()         // every rank's shard is written
-            if world.isRoot {
-                let outcome = try ShardMerge.merge(into: outURL, record: ShardRecord.editFileName(tag: tag), command: "edit")
-                print("merged \(outcome.shards) ranks' shards of the \(tag) edits (\(outcome.rows) inputs) → \(outURL.path)")
-            }
+        try parallel.runSharded(shard, command: "edit", threadsGiven: compute.threads != nil, work: edit(shard:)) {
+            let outcome = try ShardMerge.merge(into: outURL, record: ShardRecord.editFileName(tag: tag), command: "edit")
+            print("merged \(outcome.shards) ranks' shards of the \(tag) edits (\(outcome.rows) inputs) → \(outURL.path)")
         }
     }
 

@@ -58,17 +58,9 @@ struct InvertCommand: StylePrompterSubcommand {
             print("merged \(outcome.shards) shards: latents.npy [\(outcome.rows), …] and names.txt in input order → \(outURL.path)")
             return
         }
-        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
-        try DistributedOptions.run(on: world) {
-            let share = try shard.map { try InputShard(parsing: $0, command: "invert") }
-                ?? (world.size > 1 ? InputShard(index: world.rank, count: world.size) : nil)
-            try invert(shard: share)
-            guard world.size > 1 else { return }
-            world.barrier()         // every rank's shard is written
-            if world.isRoot {
-                let outcome = try ShardMerge.merge(into: outURL)
-                print("merged \(outcome.shards) ranks' shards: latents.npy [\(outcome.rows), …] and names.txt in input order → \(outURL.path)")
-            }
+        try parallel.runSharded(shard, command: "invert", threadsGiven: compute.threads != nil, work: invert(shard:)) {
+            let outcome = try ShardMerge.merge(into: outURL)
+            print("merged \(outcome.shards) ranks' shards: latents.npy [\(outcome.rows), …] and names.txt in input order → \(outURL.path)")
         }
     }
 

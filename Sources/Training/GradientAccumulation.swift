@@ -1,3 +1,4 @@
+import NeuralNetwork
 import Tensors
 
 /// Gradient accumulation shared by the trainers: a batch split into equal micro-batches, each
@@ -10,6 +11,17 @@ import Tensors
 /// let terms = GradientAccumulation.backward(images: batch, steps: 2) { trainer.loss(images: $0) }
 /// ```
 enum GradientAccumulation {
+    /// A trainer's gradients for one step: cleared, accumulated over `steps` micro-batches and,
+    /// in a data-parallel run, averaged over the replicas (the terms too); returns the terms.
+    static func gradients(images: Tensor, steps: Int, optimizer: any Optimizer, synchronizer: (any GradientSynchronizer)?,
+                          loss: (Tensor) -> (loss: Tensor, terms: [String: Float])) -> [String: Float] {
+        optimizer.zeroGradients()
+        let terms = backward(images: images, steps: steps, loss: loss)
+        guard let synchronizer else { return terms }
+        synchronizer.averageGradients(of: optimizer.parameters)
+        return synchronizer.average(terms)
+    }
+
     /// Runs `loss` on each micro-batch of `images` [B, …] and backpropagates it; returns each term
     /// averaged over the micro-batches. B must be a multiple of `steps`.
     static func backward(images: Tensor, steps: Int,

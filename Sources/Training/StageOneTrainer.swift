@@ -65,11 +65,8 @@ public final class StageOneTrainer {
     /// those of the global batch, the same on every replica.
     @discardableResult
     public func computeGradients(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
-        optimizer.zeroGradients()
-        let terms = GradientAccumulation.backward(images: images, steps: accumulationSteps) { loss(images: $0) }
-        guard let synchronizer else { return terms }
-        synchronizer.averageGradients(of: optimizer.parameters)
-        return synchronizer.average(terms)
+        GradientAccumulation.gradients(images: images, steps: accumulationSteps, optimizer: optimizer,
+                                       synchronizer: synchronizer) { loss(images: $0) }
     }
 
     /// Makes this trainer one replica of a data-parallel run: it trains on `shard` of every

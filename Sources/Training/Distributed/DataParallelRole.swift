@@ -60,6 +60,15 @@ struct DataParallelRole {
         return try ReplicaCheck.verify(shared, communicator: communicator)
     }
 
+    /// Saves `state` as a checkpoint (rank 0 alone), after every rank has checked that it holds
+    /// the same state (collective: every rank calls it at the same steps).
+    func save(_ state: TrainingState, to store: TrainingCheckpointStore, folder: RunFolder) throws {
+        if let digest = try verifyReplicas(state), isRoot {
+            folder.log("step \(state.step): \(ranks) replicas identical (state digest \(String(digest, radix: 16)))")
+        }
+        if isRoot { try store.save(state) }
+    }
+
     /// The run log's line about the all-reduce, at the end of a session.
     func summary(steps: Int, seconds: Double) -> String? {
         guard let allReduce, steps > 0 else { return nil }

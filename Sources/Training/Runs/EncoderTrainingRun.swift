@@ -200,11 +200,7 @@ public final class EncoderTrainingRun {
         guard step != lastCheckpointStep else { return }
         lastCheckpointStep = step
         position = role.globalPosition(plan: plan, localPosition: loader.position)
-        let state = state()
-        if let digest = try role.verifyReplicas(state), role.isRoot {
-            folder.log("step \(step): \(role.ranks) replicas identical (state digest \(String(digest, radix: 16)))")
-        }
-        if role.isRoot { try store.save(state) }
+        try role.save(state(), to: store, folder: folder)
     }
 
     /// Loss terms and reconstruction metrics on the validation images, a grid (input | stage 1

@@ -272,11 +272,7 @@ public final class GeneratorTrainingRun {
         guard step != lastCheckpointStep else { return }
         lastCheckpointStep = step
         startPosition = role.globalPosition(plan: plan, localPosition: loader.position)
-        let state = state()
-        if let digest = try role.verifyReplicas(state), role.isRoot {
-            folder.log("step \(step): \(role.ranks) replicas identical (state digest \(String(digest, radix: 16)))")
-        }
-        if role.isRoot { try store.save(state) }
+        try role.save(state(), to: store, folder: folder)
     }
 
     /// The EMA generator's images of fixed z (the same every time: progress is comparable).
