@@ -50,7 +50,7 @@ struct EvalCommand: StylePrompterSubcommand {
         try compute.apply()
         if merge {
             let records = try shardRecords.map { path -> (record: EvalShardRecord, source: String) in
-                guard let data = FileManager.default.contents(atPath: path) else { throw CommandErrors.Failure(message: "\(path): cannot be read") }
+                guard let data = try ShardRecord.readBytes(URL(fileURLWithPath: path)) else { throw CommandErrors.Failure(message: "\(path): no such file") }
                 return (try EvalShardRecord.decode(data, source: path), path)
             }
             let (summary, failures) = try EvalShardRecord.merge(records)

@@ -65,6 +65,17 @@ struct ShardRecord: Codable, Equatable {
     static let fileName = "shard.json"
     static func editFileName(tag: String) -> String { "shard-edit-\(tag).json" }
 
+    /// A shard record's bytes: a regular file of at most 256 MiB (a record lists one row per
+    /// result; a larger or odd file is refused rather than read into memory).
+    static func readBytes(_ url: URL) throws -> Data? {
+        let path = url.path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        if let problem = FileKind.problemReading(path) { throw CommandErrors.Failure(message: "\(path): \(problem)") }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= 256 << 20 else { throw CommandErrors.Failure(message: "\(path): \(size) bytes, more than a shard record can hold (256 MiB)") }
+        return FileManager.default.contents(atPath: path)
+    }
+
     static func digest(ofNames names: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for name in names { for byte in name.utf8 + [0] { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 } }
@@ -117,7 +128,7 @@ enum ShardMerge {
         var records: [ShardRecord] = []
         for name in folders {
             let file = out.appendingPathComponent(name).appendingPathComponent(recordName)
-            guard let data = manager.contents(atPath: file.path) else {
+            guard let data = try ShardRecord.readBytes(file) else {
                 throw CommandErrors.Failure(message: "\(file.path): missing — shard \(name) has not finished (rerun its job; it resumes)")
             }
             let record: ShardRecord

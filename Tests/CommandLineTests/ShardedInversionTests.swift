@@ -85,6 +85,8 @@ import Testing
         #expect(a["mse"]?.count == 5)
         for metric in ["mse", "psnr", "ssim"] { #expect(a[metric] == b[metric]) }
         #expect(failure(["eval", "--merge", records[0]]) == "eval --merge: shard 1/2 missing")
+        #expect(failure(["eval", "--merge", photos]) == "eval: \(photos): is a folder, not a file")
+        #expect(failure(["eval", "--merge", folder.appendingPathComponent("absent.json").path]).hasSuffix("absent.json: no such file"))
         #expect(failure(["eval", "--merge", records[0], records[0], records[1]]) == "eval --merge: shard 0/2 is given twice")
     }
 
