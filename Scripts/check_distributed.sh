@@ -39,6 +39,26 @@ S1=(--stage 1 --data synthfaces:6 --generator "$WORK/gan" --image-size 32 --patc
 "${MPI[@]}" "$BIN" train "${S1[@]}" --out "$WORK/s1-two" --distributed >"$WORK/s1-two.out" 2>&1 || { cat "$WORK/s1-two.out"; fail "train stage 1 (2 ranks)"; }
 [[ $(replicas_checked "$WORK/s1-two") -ge 3 ]] || fail "stage 1: the replicas were not checked identical at every checkpoint"
 Scripts/compare_safetensors.py "$WORK/s1-one/model.safetensors" "$WORK/s1-two/model.safetensors" "$BOUND" || fail "stage 1: 2 ranks differ from one process"
+for step in 00000002 00000004 00000006; do       # the trajectory: weights and Ranger's moments at every checkpoint
+    Scripts/compare_safetensors.py "$WORK/s1-one/checkpoints/step-$step.safetensors" "$WORK/s1-two/checkpoints/step-$step.safetensors" "$BOUND" \
+        || fail "stage 1: the 2-rank state at step $step differs from one process"
+done
+python3 - "$WORK" <<'PY' || fail "stage 1: the 2-rank loss trajectory differs from one process"
+import json, sys
+w = sys.argv[1]
+for log in ["metrics.jsonl", "validation.jsonl"]:
+    one = [json.loads(l) for l in open(f"{w}/s1-one/{log}")]
+    two = [json.loads(l) for l in open(f"{w}/s1-two/{log}")]
+    assert [r["step"] for r in one] == [r["step"] for r in two], log
+    worst = 0.0
+    for a, b in zip(one, two):
+        values = a.get("terms") or a.get("metrics")
+        others = b.get("terms") or b.get("metrics")
+        for key, x in values.items():
+            worst = max(worst, abs(x - others[key]) / max(abs(x), 1e-3))
+    print(f"   {log}: {len(one)} records, largest relative difference {worst:.2g}")
+    assert worst <= 1e-5, (log, worst)
+PY
 
 echo "== 2. resume 2 ranks → 1 rank → 2 ranks"
 "${MPI[@]}" "$BIN" train "${S1[@]}" --out "$WORK/s1-mixed" --distributed --max-steps 2 >/dev/null 2>&1 || fail "resume test: first 2 steps on 2 ranks"
