@@ -39,7 +39,7 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
             // Nothing named: the bundled model with its directions.
             let bundled = model == nil && generator == nil
             let model = bundled ? DefaultModel.model.path : self.model
-            let directions = bundled ? DefaultModel.directions.path : self.directions
+            let directions = self.directions ?? (bundled ? DefaultModel.directions.path : nil)   // --directions given always wins
             let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size)
             var document: [String: Any] = ["count": count]
             if let model {

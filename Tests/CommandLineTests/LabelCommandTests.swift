@@ -1,0 +1,40 @@
+import DefaultModel
+import Foundation
+import Testing
+@testable import StylePrompterCLI
+
+/// `label` (the predictor's attributes for images, a CSV `directions` reads) and the generator-
+/// sample recipe it enables: generate → label → directions; `eval-synthfaces --directions` is
+/// honoured with the bundled model too.
+@Suite(.serialized) struct LabelCommandTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("label-\(UUID().uuidString)")
+
+    private func run(_ arguments: [String]) throws {
+        var command = try StylePrompterCommand.parseAsRoot(arguments)
+        try command.run()
+    }
+
+    @Test func generatedSamplesGetLabelsAndDirections() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let samples = folder.appendingPathComponent("samples")
+        try run(["generate", "--generator", DefaultModel.model.path, "--seeds", "0-39", "--out", samples.path])
+        let csv = samples.appendingPathComponent("labels.csv")
+        try run(["label", samples.path, "--out", csv.path, "--batch", "16"])
+        let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 41)
+        #expect(lines[0].hasPrefix("file,") && lines[0].contains(",smile,") && lines[0].contains(",mouthOpen,"))
+        #expect(lines[1].hasPrefix("seed0000.png,") && lines[1].split(separator: ",").count == lines[0].split(separator: ",").count)
+
+        let directions = folder.appendingPathComponent("directions")
+        try run(["directions", "--latents", samples.appendingPathComponent("latents.npy").path, "--labels", csv.path,
+                 "--method", "normal", "--attributes", "mouthOpen", "--out", directions.path])
+        #expect(FileManager.default.fileExists(atPath: directions.appendingPathComponent("mouthOpen.pt").path))
+
+        // The bundled model, the directions just fitted (not the bundled ones).
+        let report = folder.appendingPathComponent("eval.json")
+        try run(["eval-synthfaces", "--directions", directions.path, "--count", "2", "--json", report.path])
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
+        let edits = document?["edits"] as? [String: Any]
+        #expect(edits.map { Set($0.keys) } == ["mouthOpen"])
+    }
+}
