@@ -103,15 +103,11 @@ public struct SynthFacesDemo {
     }
 
     func metrics(_ output: Tensor, _ target: Tensor) -> [String: Double] {
-        var summary = MetricSummary()
-        InversionMetrics().evaluate(output, target, into: &summary)
-        return Dictionary(uniqueKeysWithValues: ["mse", "psnr", "ssim"].compactMap { name in summary.statistic(name).map { (name, $0.mean) } })
+        SynthFacesEvaluation.meanMetrics(output, target)
     }
 
+    /// The predictor's labels, exactly as `eval-synthfaces` reads them.
     func predicted(_ images: Tensor) -> [[Float]] {
-        GradientMode.withoutGradients {
-            let x = images.shape[2] == predictorSize ? images : images.adaptiveAveragePool2d(outputHeight: predictorSize, outputWidth: predictorSize)
-            return predictor.predictedLabels(predictor(x))
-        }
+        SynthFacesEvaluation(predictor: predictor, predictorSize: predictorSize).predicted(images)
     }
 }

@@ -45,6 +45,13 @@ public struct SynthFacesEvaluation {
         }
     }
 
+    /// Mean MSE, PSNR and SSIM of `output` against `target` (the inversion metrics).
+    static func meanMetrics(_ output: Tensor, _ target: Tensor) -> [String: Double] {
+        var summary = MetricSummary()
+        InversionMetrics().evaluate(output, target, into: &summary)
+        return Dictionary(uniqueKeysWithValues: ["mse", "psnr", "ssim"].compactMap { name in summary.statistic(name).map { (name, $0.mean) } })
+    }
+
     func embeddings(_ images: Tensor) -> Tensor {
         GradientMode.withoutGradients {
             let x = images.shape[2] == predictorSize ? images : images.adaptiveAveragePool2d(outputHeight: predictorSize, outputWidth: predictorSize)
