@@ -1,9 +1,4 @@
 import FileAccess
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The job this process belongs to.
 public enum Communicators {
@@ -14,12 +9,6 @@ public enum Communicators {
         #else
         return false
         #endif
-    }
-
-    /// Whether a launcher started this process as one rank of several (`mpirun`, `srun` with PMIx).
-    public static var launchedByMPI: Bool {
-        let names = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"]
-        return names.contains { getenv($0) != nil }
     }
 
     /// `MPI_COMM_WORLD` with `distributed` (MPI initialised once, for the whole process), else

@@ -34,6 +34,14 @@ struct DistributedOptions: ParsableArguments {
         }
     }
 
+    /// A training command's run as this job's rank: `body` gets the communicator and a `say` that
+    /// prints on rank 0 alone (one rank of a data-parallel job speaks for all).
+    func runTraining(threadsGiven: Bool, _ body: (any Communicator, (String) -> Void) throws -> Void) throws {
+        let world = try communicator(threadsGiven: threadsGiven)
+        let say: (String) -> Void = world.isRoot ? { print($0) } : { _ in }
+        try Self.run(on: world) { try CommandErrors.reporting { try body(world, say) } }
+    }
+
     /// Runs `body` as this rank. An error on one rank is printed with its rank and ends the
     /// whole job (the other ranks would wait for it in their next collective); a finished
     /// rank closes MPI cleanly.

@@ -150,12 +150,13 @@ enum ShardMerge {
             throw CommandErrors.Failure(message: "\(out.path): shard\(missing.count == 1 ? "" : "s") \(missing.map { "\($0)/\(first.count)" }.joined(separator: ", ")) missing")
         }
 
-        // Every row: (input position, order within the shard) → (shard, row in its latents.npy).
-        var placed: [(input: Int, order: Int, shard: Int, row: Int, name: String)] = []
+        // Every row: its input position → (shard, row in that shard's arrays); a photo's several
+        // faces keep their order within the shard.
+        var placed: [(input: Int, shard: Int, row: Int, name: String)] = []
         for (s, record) in records.enumerated() {
-            for (r, row) in record.rows.enumerated() { placed.append((row.input, r, s, r, row.name)) }
+            for (r, row) in record.rows.enumerated() { placed.append((row.input, s, r, row.name)) }
         }
-        placed.sort { ($0.input, $0.order) < ($1.input, $1.order) }
+        placed.sort { ($0.input, $0.row) < ($1.input, $1.row) }
         guard !placed.isEmpty else { throw CommandErrors.Failure(message: "\(out.path): the shards hold no results") }
 
         func shardFolder(_ s: Int) -> URL { out.appendingPathComponent(folders[s]) }

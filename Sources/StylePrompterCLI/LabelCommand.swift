@@ -4,7 +4,7 @@ import FileAccess
 import Foundation
 import Imaging
 import Perceptual
-import Tensors
+import Training
 
 /// `styleprompter label`: the attribute predictor's labels for images — what `directions` needs
 /// to fit InterFaceGAN directions on a generator's own samples (`generate` → `label` →
@@ -35,7 +35,7 @@ struct LabelCommand: StylePrompterSubcommand {
         let (predictor, size) = try CommandErrors.reporting {
             try AttributePredictor.load(contentsOf: attributes.map { URL(fileURLWithPath: $0) } ?? DefaultModel.attributes)
         }
-        predictor.eval()
+        let reader = SynthFacesEvaluation(predictor: predictor, predictorSize: size)     // as eval-synthfaces reads
         var lines = ["file," + predictor.layout.names.joined(separator: ",")]
         var failures: [String] = []
         let progress = Progress(total: items.count, label: "label")
@@ -53,8 +53,7 @@ struct LabelCommand: StylePrompterSubcommand {
                 }
             }
             guard !images.isEmpty else { continue }
-            let input = try Image.batchTensor(images)
-            let labels = GradientMode.withoutGradients { predictor.predictedLabels(predictor(input)) }
+            let labels = reader.predicted(try Image.batchTensor(images))
             for (name, row) in zip(names, labels) {
                 lines.append(([name.replacingOccurrences(of: ",", with: "_")] + row.map { String($0) }).joined(separator: ","))
             }

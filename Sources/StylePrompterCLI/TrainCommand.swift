@@ -62,10 +62,7 @@ struct TrainCommand: StylePrompterSubcommand {
 
     func execute() throws {
         try compute.apply()
-        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
-        // Only rank 0 of a data-parallel job speaks.
-        let say: (String) -> Void = world.isRoot ? { print($0) } : { _ in }
-        try DistributedOptions.run(on: world) { try CommandErrors.reporting {
+        try parallel.runTraining(threadsGiven: compute.threads != nil) { world, say in
             let folder = URL(fileURLWithPath: resume ?? out!)
             var c: EncoderTrainingConfiguration
             if let resume {
@@ -112,7 +109,7 @@ struct TrainCommand: StylePrompterSubcommand {
             say(run.stoppedEarly
                 ? "interrupted at step \(run.step): saved; continue with --resume \(run.folder.url.path)"
                 : "stopped at step \(run.step) of \(c.steps); model: \(run.folder.url.path)/model.safetensors")
-        } }
+        }
     }
 
     static func readConfiguration(_ path: String) throws -> EncoderTrainingConfiguration {

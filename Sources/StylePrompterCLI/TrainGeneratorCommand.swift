@@ -52,9 +52,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
 
     func execute() throws {
         try compute.apply()
-        let world = try parallel.communicator(threadsGiven: compute.threads != nil)
-        let say: (String) -> Void = world.isRoot ? { print($0) } : { _ in }
-        try DistributedOptions.run(on: world) { try CommandErrors.reporting {
+        try parallel.runTraining(threadsGiven: compute.threads != nil) { world, say in
             let configuration: GeneratorTrainingConfiguration
             let folder: URL
             if let resume {
@@ -101,7 +99,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
             say(run.stoppedEarly
                   ? "interrupted at step \(run.step): saved; continue with --resume \(run.folder.url.path)"
                   : "stopped at step \(run.step) of \(configuration.totalSteps); generator: \(run.folder.url.path)/generator.safetensors")
-        } }
+        }
     }
 
     /// "4:256,8:256" → [4: 256, 8: 256].

@@ -38,7 +38,8 @@ public struct SynthFacesEvaluation {
         return (try Image.batchTensor(FaceRenderer.render(attributes, size: size)), attributes.map(\.labels))
     }
 
-    func predicted(_ images: Tensor) -> [[Float]] {
+    /// The predictor's labels for `images` [B, 3, S, S] (pooled to its input size when S differs).
+    public func predicted(_ images: Tensor) -> [[Float]] {
         GradientMode.withoutGradients {
             let x = images.shape[2] == predictorSize ? images : images.adaptiveAveragePool2d(outputHeight: predictorSize, outputWidth: predictorSize)
             return predictor.predictedLabels(predictor(x))
