@@ -75,6 +75,8 @@ print("styleprompter-bench, \(threads) thread(s)")
 print("row                        seconds      GFLOP/s  runs  peak RSS  work")
 var results: [[String: Any]] = []
 for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
+    // Training rows repeat a step's whole pattern of buffers, as `train` does: cache all of it.
+    StoragePool.shared.footprintFactor = row.name.contains("_step_") || row.name.hasPrefix("gan") ? nil : 1.25
     let kinds = row.prepareKinds()
     var seconds = 0.0, best = 0.0, runs = 0
     var parts: [[String: Any]] = []

@@ -14,7 +14,8 @@ extension MTCNN {
     /// let detector = try MTCNN(weightsDirectory: URL(fileURLWithPath: "weights/mtcnn"))
     /// ```
     public convenience init(weightsDirectory directory: URL, options: Options = Options()) throws {
-        let proposal = ProposalNetwork(), refinement = RefinementNetwork(), output = OutputNetwork()
+        // Built without random draws: each network is loaded strictly below.
+        let (proposal, refinement, output) = Initialization.withoutDrawing { (ProposalNetwork(), RefinementNetwork(), OutputNetwork()) }
         for (name, network) in [("pnet", proposal), ("rnet", refinement), ("onet", output)] as [(String, Module)] {
             let numpy = directory.appendingPathComponent("\(name).npy"), torch = directory.appendingPathComponent("\(name).pt")
             if FileManager.default.fileExists(atPath: numpy.path) {

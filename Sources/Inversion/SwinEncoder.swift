@@ -73,7 +73,7 @@ public final class SwinEncoder: Module {
         }
         // The released code's initialisation: uniform ±√(6/(3·p² + C)).
         let bound = (6 / Float(3 * c.patchSize * c.patchSize + c.embedDimension)).squareRoot()
-        latentTok = Tensor.randomUniform([c.latentTokens, c.embedDimension], low: -bound, high: bound, generator: rng, requiresGrad: true)
+        latentTok = Initialization.uniform([c.latentTokens, c.embedDimension], low: -bound, high: bound, generator: rng)
         dimUpLayers = (0..<(c.depths.count - 1)).map { i in
             Sequential([Linear(c.dimension(stage: i), c.dimension(stage: i) * 2, generator: rng), LayerNorm(c.dimension(stage: i) * 2)])
         }

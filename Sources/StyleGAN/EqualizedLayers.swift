@@ -14,8 +14,7 @@ public final class EqualLinear: Layer {
 
     public init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true, biasInit: Float = 0,
                 lrMultiplier: Float = 1, activate: Bool = false, generator: RandomGenerator? = nil) {
-        weight = Tensor.randomNormal([outputFeatures, inputFeatures], standardDeviation: 1 / lrMultiplier,
-                                     generator: generator ?? Initialization.defaultGenerator, requiresGrad: true)
+        weight = Initialization.normal([outputFeatures, inputFeatures], standardDeviation: 1 / lrMultiplier, generator: generator)
         self.bias = bias ? Tensor.full([outputFeatures], value: biasInit, requiresGrad: true) : nil
         self.lrMultiplier = lrMultiplier
         self.activate = activate
@@ -40,8 +39,7 @@ public final class EqualConv2d: Layer {
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, generator: RandomGenerator? = nil) {
-        weight = Tensor.randomNormal([outputChannels, inputChannels, kernelSize, kernelSize],
-                                     generator: generator ?? Initialization.defaultGenerator, requiresGrad: true)
+        weight = Initialization.normal([outputChannels, inputChannels, kernelSize, kernelSize], generator: generator)
         self.bias = bias ? Tensor.zeros([outputChannels], requiresGrad: true) : nil
         options = Convolution2DOptions(stride: stride, padding: padding)
         scale = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()

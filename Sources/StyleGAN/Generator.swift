@@ -65,7 +65,7 @@ public final class Generator: Module {
         var noises: [String: Tensor] = [:]
         for i in 0..<c.layerCount {
             let r = 1 << ((i + 5) / 2)
-            noises["noise_\(i)"] = Tensor.randomNormal([1, 1, r, r], generator: rng)
+            noises["noise_\(i)"] = Initialization.normal([1, 1, r, r], generator: rng, requiresGrad: false)
         }
         self.noises = noises
     }

@@ -51,7 +51,7 @@ public enum GeneratorCheckpoint {
         try config.validate(file: file)
         try config.validate(against: weights.mapValues(\.shape), file: file)
         try requireFinite(weights, file: file, what: "generator weight")
-        let generator = Generator(config)
+        let generator = Initialization.withoutDrawing { Generator(config) }   // every weight is loaded next
         try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))")
         let average = try (contents.tensors["latent_avg"] ?? contents.tensors["state_dict.latent_avg"]
             ?? contents.tensors[prefix + "latent_avg"]).map { try Tensor($0) }

@@ -28,8 +28,7 @@ public final class ModulatedConv2d: Module {
         self.demodulate = demodulate
         self.upsample = upsample
         scale = 1 / Float(inputChannels * kernelSize * kernelSize).squareRoot()
-        weight = Tensor.randomNormal([1, outputChannels, inputChannels, kernelSize, kernelSize],
-                                     generator: generator ?? Initialization.defaultGenerator, requiresGrad: true)
+        weight = Initialization.normal([1, outputChannels, inputChannels, kernelSize, kernelSize], generator: generator)
         modulation = EqualLinear(styleDimension, inputChannels, biasInit: 1, generator: generator)
         if upsample {
             let factor = 2
@@ -118,8 +117,7 @@ public final class ConstantInput: Module {
     public var input: Tensor
 
     public init(channels: Int, size: Int = 4, generator: RandomGenerator? = nil) {
-        input = Tensor.randomNormal([1, channels, size, size], generator: generator ?? Initialization.defaultGenerator,
-                                    requiresGrad: true)
+        input = Initialization.normal([1, channels, size, size], generator: generator)
     }
 
     /// The constant repeated over `batch`.

@@ -23,7 +23,10 @@ struct ComputeOptions: ParsableArguments {
     @Option(help: "GiB of freed tensor buffers kept for reuse (default: a quarter of memory, at most 8; lower it to trade speed for peak memory).")
     var poolGib: Double?
 
-    func apply() throws {
+    /// `trainingLoop`: the command repeats one step's pattern of buffers (training), so the
+    /// storage pool keeps all of it cached instead of bounding its footprint for single passes.
+    func apply(trainingLoop: Bool = false) throws {
+        if trainingLoop { StoragePool.shared.footprintFactor = nil }
         if let poolGib {
             guard poolGib.isFinite, poolGib >= 0, poolGib <= 1024 else { throw ValidationError("--pool-gib must be in 0…1024, got \(poolGib)") }
             StoragePool.shared.capacityBytes = Int(poolGib * Double(1 << 30))

@@ -24,7 +24,7 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
     }
 
     func execute() throws {
-        try compute.apply()
+        try compute.apply(trainingLoop: true)
         try CommandErrors.reporting {
             let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch)
             try training.train(steps: steps) { print($0) }

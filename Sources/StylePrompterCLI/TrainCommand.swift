@@ -61,7 +61,7 @@ struct TrainCommand: StylePrompterSubcommand {
     }
 
     func execute() throws {
-        try compute.apply()
+        try compute.apply(trainingLoop: true)
         try parallel.runTraining(threadsGiven: compute.threads != nil) { world, say in
             let folder = URL(fileURLWithPath: resume ?? out!)
             var c: EncoderTrainingConfiguration

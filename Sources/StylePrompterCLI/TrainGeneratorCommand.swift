@@ -51,7 +51,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
     }
 
     func execute() throws {
-        try compute.apply()
+        try compute.apply(trainingLoop: true)
         try parallel.runTraining(threadsGiven: compute.threads != nil) { world, say in
             let configuration: GeneratorTrainingConfiguration
             let folder: URL

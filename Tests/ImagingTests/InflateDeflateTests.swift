@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 import Imaging
 import Testing
@@ -34,6 +35,28 @@ struct InflateDeflateTests {
         #expect(try Inflate.zlibDecompress(packed) == input, "\(name)")
         if name == "text" || name == "zeros" { #expect(packed.count < input.count / 20, "\(name): \(packed.count) bytes") }
         if name == "random" { #expect(packed.count < input.count + input.count / 100 + 64, "random expands too much") }
+    }
+
+    /// Inputs of several pieces are coded in parallel pieces, each primed with the window before
+    /// it and joined by empty stored blocks: the stream decodes exactly, is barely larger than the
+    /// pieces' sum suggests, and its bytes do not depend on the thread count.
+    @Test func parallelPiecesDecodeExactlyForAnyThreadCount() throws {
+        var input = [UInt8](repeating: 0, count: 3 << 20 | 12_345)
+        var state: UInt32 = 1
+        for i in input.indices {       // a smooth gradient with a little noise, like image rows
+            state = state &* 1_664_525 &+ 1_013_904_223
+            input[i] = UInt8(truncatingIfNeeded: (i / 3) % 200) &+ UInt8(state >> 30)
+        }
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let one = Deflate.zlibCompress(input)
+        Parallel.threadCount = 2
+        let two = Deflate.zlibCompress(input)
+        #expect(one == two)
+        #expect(try Inflate.zlibDecompress(two) == input)
+        // The noise costs ~2 bits a byte; the gradient under it compresses away.
+        #expect(two.count < input.count * 6 / 10, "\(two.count) bytes for \(input.count)")
     }
 
     /// Streams made by Python's zlib: fixed Huffman codes, and a stored block. (Dynamic

@@ -19,7 +19,7 @@ extension IRSEBackbone {
         }
         var configuration = try inferConfiguration(from: weights, file: url.lastPathComponent)
         configuration.featureTaps = featureTaps
-        let backbone = IRSEBackbone(configuration: configuration)
+        let backbone = Initialization.withoutDrawing { IRSEBackbone(configuration: configuration) }   // loaded strictly next
         try backbone.load(stateDictionary: weights, strict: true, source: url.lastPathComponent)
         return backbone
     }

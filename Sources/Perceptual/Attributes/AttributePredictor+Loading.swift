@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import NeuralNetwork
 import Tensors
 
 extension AttributePredictor {
@@ -21,7 +22,7 @@ extension AttributePredictor {
         try layout.validate()
         let size = Int(file.metadata["image_size"] ?? "") ?? 64
         guard (16...1024).contains(size) else { throw PerceptualError.invalidInput("\(url.lastPathComponent): image_size \(size) outside 16…1024") }
-        let predictor = AttributePredictor(layout: layout)
+        let predictor = Initialization.withoutDrawing { AttributePredictor(layout: layout) }   // loaded strictly next
         var weights: [String: Tensor] = [:]
         for (key, stored) in file.tensors { weights[key] = try Tensor(stored) }
         try predictor.load(stateDictionary: weights, source: url.lastPathComponent)

@@ -51,7 +51,7 @@ extension LPIPS {
             }
             return weight.shape[0]
         }
-        let lpips = LPIPS(channels: channels)
+        let lpips = Initialization.withoutDrawing { LPIPS(channels: channels) }   // loaded strictly next
         try lpips.load(stateDictionary: weights, strict: true, source: files.map(\.lastPathComponent).joined(separator: " + "))
         return lpips
     }

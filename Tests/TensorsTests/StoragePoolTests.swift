@@ -1,0 +1,79 @@
+import Tensors
+import Testing
+
+@Suite("Storage pool")
+struct StoragePoolTests {
+    @Test func sizeClassesRoundUpByAtMostAQuarter() {
+        #expect(StoragePool.sizeClass(0) == 16)
+        #expect(StoragePool.sizeClass(17) == 32)
+        #expect(StoragePool.sizeClass(1024) == 1024)
+        #expect(StoragePool.sizeClass(1025) == 1280)
+        #expect(StoragePool.sizeClass(4096) == 4096)
+        #expect(StoragePool.sizeClass(4097) == 5120)
+        for count in stride(from: 1, to: 50_000_000, by: 99_991) {
+            let slots = StoragePool.sizeClass(count)
+            #expect(slots >= count && slots <= max(16, count + count / 4 + 15), "\(count) → \(slots)")
+            #expect(StoragePool.sizeClass(slots) == slots, "a class is its own class")
+        }
+    }
+
+    @Test func aFreedBufferServesAnotherShapeOfItsClass() {
+        let pool = StoragePool()
+        let a = pool.take(count: 4100)
+        pool.give(a, count: 4100)
+        let b = pool.take(count: 5000)      // same class (5120)
+        #expect(a == b)
+        #expect(pool.systemAllocations == 1)
+        pool.give(b, count: 5000)
+        pool.drain()
+    }
+
+    /// One pass through growing layers (a generator's levels, three buffers each, the previous
+    /// level's freed after the next is taken).
+    static func pass(_ pool: StoragePool, check: Bool) {
+        var previous: [(UnsafeMutablePointer<Float>, Int)] = []
+        for level in 0..<7 {
+            let count = (1 << 16) << level
+            let current = (0..<3).map { _ in (pool.take(count: count), count) }
+            for (pointer, count) in previous { pool.give(pointer, count: count) }
+            previous = current
+            if check { #expect(pool.liveBytes + pool.cachedBytes <= pool.peakLiveBytes + pool.peakLiveBytes / 4) }
+        }
+        for (pointer, count) in previous { pool.give(pointer, count: count) }
+        #expect(pool.liveBytes == 0)
+    }
+
+    /// Bounded: the footprint never exceeds a quarter above the peak in use, and repeating the
+    /// pass fetches only part of it again (what the bound left out).
+    @Test func aSinglePassDoesNotHoard() {
+        let pool = StoragePool()
+        Self.pass(pool, check: true)
+        #expect(pool.cachedBytes <= pool.peakLiveBytes + pool.peakLiveBytes / 4)
+        let first = pool.systemAllocations
+        Self.pass(pool, check: true)
+        #expect(pool.systemAllocations - first < first / 2, "a pass fetched \(pool.systemAllocations - first) of \(first) buffers again")
+        pool.drain()
+        #expect(pool.cachedBytes == 0)
+    }
+
+    /// Unbounded (training loops): after the first pass nothing is fetched again.
+    @Test func aLoopWithoutTheBoundSettlesAtOnce() {
+        let pool = StoragePool()
+        pool.footprintFactor = nil
+        Self.pass(pool, check: false)
+        let first = pool.systemAllocations
+        Self.pass(pool, check: false)
+        Self.pass(pool, check: false)
+        #expect(pool.systemAllocations == first)
+        pool.drain()
+    }
+
+    @Test func theCapacityBoundsTheCache() {
+        let pool = StoragePool()
+        pool.capacityBytes = 4096 * 4
+        let buffers = (0..<4).map { _ in pool.take(count: 4096) }
+        for buffer in buffers { pool.give(buffer, count: 4096) }
+        #expect(pool.cachedBytes == 4096 * 4)
+        pool.drain()
+    }
+}
