@@ -56,6 +56,25 @@ extension StoredTensor {
     }
 
     /// Copies the raw elements out; the bytes may be unaligned (a slice of a file).
+    /// Writes the elements as `Float` into `destination` (exactly `elementCount` of them), the
+    /// way `floats()` converts them but without an intermediate array: float32 is one copy out of
+    /// the (usually memory-mapped) file, float16 one widening pass.
+    public func writeFloats(into destination: UnsafeMutableBufferPointer<Float>) throws {
+        let count = bytes.count / dtype.byteCount
+        precondition(destination.count == count, "writeFloats: \(count) elements into a buffer of \(destination.count)")
+        switch dtype {
+        case .float32:
+            _ = bytes.copyBytes(to: UnsafeMutableRawBufferPointer(destination))
+        case .float16:
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<count { destination[i] = Self.floatFromHalf(raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) }
+            }
+        default:
+            let values = try floats()
+            _ = destination.update(fromContentsOf: values)
+        }
+    }
+
     private func elements<T>(_: T.Type) -> [T] {
         let count = bytes.count / MemoryLayout<T>.size
         return bytes.withUnsafeBytes { raw in

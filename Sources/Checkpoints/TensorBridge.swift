@@ -5,7 +5,8 @@ import Tensors
 extension Tensor {
     /// A float32 tensor holding a stored tensor's values (any dtype is converted).
     public convenience init(_ stored: StoredTensor) throws {
-        self.init(shape: stored.shape, scalars: try stored.floats())
+        self.init(uninitializedShape: stored.shape)
+        try stored.writeFloats(into: UnsafeMutableBufferPointer(start: data, count: count))
     }
 }
 
