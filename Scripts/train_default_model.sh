@@ -7,8 +7,8 @@
 #   Scripts/train_default_model.sh [RUNS_FOLDER]          (default runs/default; ignored by git)
 #
 # Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~23 img/s uncontended:
-# 158 kimg ≈ 1.9 h; the shipped run took longer, sharing the cores); the attribute predictor ~5 min;
-# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 2.5 h in all on a quiet machine.
+# 300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores); the attribute predictor ~5 min;
+# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 4.3 h in all on a quiet machine.
 # The last step writes the shipped folder (Sources/DefaultModel/Resources) and its MODEL_CARD.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ run_or_resume() {   # NAME, then the arguments of a new run (the command first)
 
 # 1. StyleGAN2 on streamed SynthFaces (64 px, 256-dim styles, 4 mapping layers; R1 γ 1 for 64 px).
 run_or_resume gan train-generator --data synthfaces:1 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
-    --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 158 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
+    --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 300 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
 
 # 2. The attribute predictor (measuring instrument and perceptual term).
 [[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 3000 --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
@@ -41,12 +41,12 @@ run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan"
 run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1" --batch 8 --steps 4000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 3
 
-# 5. Directions from labels: render labelled faces, invert them, fit a linear model per attribute.
-if [[ ! -f "$RUNS/directions/directions.json" ]]; then
-    "$BIN" synthfaces --count 3000 --seed 7000000 --size 64 --out "$RUNS/labelled"
-    "$BIN" invert --model "$RUNS/stage2" "$RUNS/labelled" --out "$RUNS/labelled-latents" --batch 16
-    "$BIN" directions --latents "$RUNS/labelled-latents/latents.npy" --labels "$RUNS/labelled/labels.csv" --out "$RUNS/directions"
-fi
+# 5. Directions from labels, InterFaceGAN's recipe: 5,000 of the generator's own samples (w = mapped z),
+#    labelled by the attribute predictor, one boundary normal per attribute on W.
+[[ -f "$RUNS/samples/latents.npy" ]] || "$BIN" generate --generator "$RUNS/gan" --seeds 0-4999 --batch 50 --out "$RUNS/samples"
+[[ -f "$RUNS/samples-labels.csv" ]] || "$BIN" label --attributes "$RUNS/attributes.safetensors" "$RUNS/samples" --out "$RUNS/samples-labels.csv"
+[[ -f "$RUNS/directions/directions.json" ]] || "$BIN" directions --latents "$RUNS/samples/latents.npy" --labels "$RUNS/samples-labels.csv" \
+    --method normal --out "$RUNS/directions"
 
 # 6. Ground-truth evaluation for the model card.
 [[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \

@@ -91,6 +91,15 @@ struct ModelCard {
         return text + "\n"
     }
 
+    /// How a direction was fitted, from its `directions.json` entry.
+    static func recipe(method: String?, samples: String) -> String {
+        switch method {
+        case "normal": "InterFaceGAN normal on \(samples) generator samples labelled by the predictor"
+        case "covariance": "cov(w, label) on \(samples) inverted labelled faces"
+        default: "\(method ?? "unknown method") on \(samples) latents"
+        }
+    }
+
     /// What the numbers say this model cannot do yet, read off the evaluation and the fits.
     func limitsSection() -> String {
         let fits = (directionsReport["directions"] as? [[String: Any]]) ?? []
@@ -102,16 +111,15 @@ struct ModelCard {
             return "\(name) (held-out r \(String(format: "%.2f", r)))"
         }
         var text = "\n## Limits\n\n"
-        text += "The generator is the weak part: its Fréchet distance (\(number("frechet_distance", "%.0f"))) is far above the "
-        text += "real-versus-real floor (\(number("frechet_distance_real_vs_real", "%.1f"))); its samples are recognisable faces with "
-        text += "blurred features. SMART recovers much of what the generator's W+ cannot express (the fidelity table above), "
-        text += "but edits move W, so they can only change what W encodes. "
+        text += "The generator is the limit: its Fréchet distance (\(number("frechet_distance", "%.0f"))) stays far above the "
+        text += "real-versus-real floor (\(number("frechet_distance_real_vs_real", "%.1f"))) — its samples are recognisable, varied faces, "
+        text += "softer than the renders, and small features (irises, brows, glasses frames) are smudged. SMART recovers much of what "
+        text += "the generator's W+ cannot express (the fidelity table above), but edits move W, so they can only change what W encodes. "
         if !weak.isEmpty {
-            text += "These shipped attributes are barely linear in the encoder's W, so their directions change little: "
+            text += "These shipped directions fit their attribute weakly (held-out r below 0.3), so they change it little: "
             text += weak.joined(separator: ", ") + ". "
         }
-        text += "Training the generator longer (`Scripts/train_default_model.sh` resumes it; the issue's budget foresees a few "
-        text += "hundred kimg) is the next step.\n"
+        text += "Training the generator longer (`Scripts/train_default_model.sh` resumes it) is what would sharpen it.\n"
         return text
     }
 
@@ -160,7 +168,7 @@ struct ModelCard {
             let shown = keys.compactMap { key in summary.configuration[key].map { "\(key) \(RunReport.describe($0))" } }
             text += "| \(title) | \(summary.steps) | \(String(format: "%.1f", summary.kimg)) | \(String(format: "%.2f", summary.hours)) | \(shown.joined(separator: ", ")) |\n"
         }
-        text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.2 h for the attribute predictor, the labelled inversions and the evaluation).\n", totalHours)
+        text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.2 h for the attribute predictor, the directions and the evaluation).\n", totalHours)
         text += """
 
             Objectives. The generator: rosinality's StyleGAN2 recipe (non-saturating loss, lazy R1, path length, style mixing).
@@ -198,17 +206,24 @@ struct ModelCard {
         }
         text += """
 
-            Edits — shipped directions (unit vectors in W, fitted on the W of inverted labelled faces, `directions`), strengths
-            −10…10 (the encoder spreads faces 2–3 units along each; SMART decodes): the predicted change of the attribute per unit strength, the fraction of faces whose reading moves
-            monotonically, and the mean / largest change per unit of the other continuous attributes (lower = more disentangled):
+            Edits — the shipped directions (unit vectors in W, `directions`; how each was fitted is in its row), applied to the
+            inverted faces at strengths −10…10 and decoded with SMART: the predicted change of the attribute per unit strength,
+            the fraction of faces whose reading moves monotonically, and the mean / largest change per unit of the other
+            continuous attributes (lower = more disentangled):
 
-            | direction | change per unit | monotonic | others, mean | others, max |
-            |---|---|---|---|---|
+            | direction | fitted | held-out r | change per unit | monotonic | others, mean | others, max |
+            |---|---|---|---|---|---|---|
 
             """
+        let fits = (directionsReport["directions"] as? [[String: Any]]) ?? []
+        let samples = directionsReport["samples"].map { "\($0)" } ?? "?"
         let edits = evaluation["edits"] as? [String: Any] ?? [:]
         for name in edits.keys.sorted() where shipped.contains(where: { name == $0 || name == $0 + "_conditional" }) {
-            text += "| \(name) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
+            let base = name.hasSuffix("_conditional") ? String(name.dropLast("_conditional".count)) : name
+            let fit = fits.first { ($0["attribute"] as? String) == base }
+            let recipe = Self.recipe(method: fit?["method"] as? String, samples: samples) + (name.hasSuffix("_conditional") ? ", conditional" : "")
+            let r = (fit?["held_out_correlation"] as? Double).map { String(format: "%.2f", $0) } ?? "—"
+            text += "| \(name) | \(recipe) | \(r) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
         }
         text = text.replacingOccurrences(of: "ABLATION\n", with: ablationSection())
         text += limitsSection()

@@ -5,7 +5,7 @@ import Testing
 
 /// `label` (the predictor's attributes for images, a CSV `directions` reads) and the generator-
 /// sample recipe it enables: generate → label → directions; `eval-synthfaces --directions` is
-/// honoured with the bundled model too.
+/// honoured with the bundled model too; `package-model` ships the result with its recipe in the card.
 @Suite(.serialized) struct LabelCommandTests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("label-\(UUID().uuidString)")
 
@@ -36,5 +36,16 @@ import Testing
         let document = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any]
         let edits = document?["edits"] as? [String: Any]
         #expect(edits.map { Set($0.keys) } == ["mouthOpen"])
+
+        // package-model ships the direction and says in the card how it was fitted.
+        let shipped = folder.appendingPathComponent("package")
+        try run(["package-model", "--model", DefaultModel.model.path, "--attributes", DefaultModel.attributes.path,
+                 "--directions", directions.path, "--ship", "mouthOpen", "--evaluation", report.path, "--out", shipped.path])
+        for file in ["model.safetensors", "attributes.safetensors", "directions/mouthOpen.pt", "directions/directions.json", "evaluation.json"] {
+            #expect(FileManager.default.fileExists(atPath: shipped.appendingPathComponent(file).path), "\(file)")
+        }
+        let card = try String(contentsOf: shipped.appendingPathComponent("MODEL_CARD.md"), encoding: .utf8)
+        let editRow = card.split(separator: "\n").filter { $0.hasPrefix("| mouthOpen |") }.last      // after the fidelity table's
+        #expect(editRow?.contains("| InterFaceGAN normal on 40 generator samples labelled by the predictor |") == true, "\(editRow ?? "no mouthOpen row")")
     }
 }
