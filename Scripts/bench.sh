@@ -109,19 +109,25 @@ for name in names:
         continue
     if header is None:
         version = torch["version"] if torch else "?"
+        peak = swift.get("peak_gflops")
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown CPU")
+        print(f"CPU: {cpu}; FMA peak on {swift['threads']} threads (PeakProbe): " + (f"{peak:.0f} GFLOP/s" if peak else "not measured"))
         header = (f"| row | Swift ({swift['threads']} threads), median | PyTorch {version}, median | ratio | best-run ratio"
-                  " | Swift peak RSS | PyTorch peak RSS |")
+                  " | Swift % of peak | PyTorch % of peak | Swift peak RSS | PyTorch peak RSS |")
         print(header)
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
+    def share(row):
+        peak = swift.get("peak_gflops")
+        return f"{100 * row['gflops'] / peak:.0f} %" if row and row.get("gflops") and peak else "—"
     mine = swift["rows"][0]
     if torch is None or not torch["rows"]:
-        print(f"| {name} | {cell(mine)} | — | — | — | {rss(mine)} | — |")
+        print(f"| {name} | {cell(mine)} | — | — | — | {share(mine)} | — | {rss(mine)} | — |")
         continue
     theirs = torch["rows"][0]
     # Same work on both sides, so the throughput ratio is the inverse time ratio.
     best = theirs["best_seconds"] / mine["best_seconds"]
     print(f"| {name} | {cell(mine)} | {cell(theirs)} | {theirs['seconds'] / mine['seconds']:.2f}× | {best:.2f}× "
-          f"| {rss(mine)} | {rss(theirs)} |")
+          f"| {share(mine)} | {share(theirs)} | {rss(mine)} | {rss(theirs)} |")
 PY
 echo
 echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER ($(nproc) CPUs) — other work on the machine slows both sides"

@@ -71,7 +71,8 @@ func peakResidentKiB() -> Int {
     return usage.ru_maxrss
 }
 
-print("styleprompter-bench, \(threads) thread(s)")
+let peakGFLOPS = PeakProbe.gflops(threads: threads)
+print("styleprompter-bench, \(threads) thread(s); FMA peak \(String(format: "%.0f", peakGFLOPS)) GFLOP/s (PeakProbe)")
 print("row                        seconds      GFLOP/s  runs  peak RSS  work")
 var results: [[String: Any]] = []
 for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
@@ -95,15 +96,16 @@ for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
     }
     let gflops = row.flops > 0 ? row.flops / seconds / 1e9 : 0
     let peak = peakResidentKiB()
+    let share = gflops > 0 ? String(format: " (%.0f %% of peak)", 100 * gflops / peakGFLOPS) : ""
     print(row.name.padding(toLength: 24, withPad: " ", startingAt: 0),
-          String(format: "%10.5f %12.1f %5d %7.2f GiB", seconds, gflops, runs, Double(peak) / 1_048_576), " ", row.summary)
+          String(format: "%10.5f %12.1f %5d %7.2f GiB", seconds, gflops, runs, Double(peak) / 1_048_576), " ", row.summary + share)
     var result: [String: Any] = ["name": row.name, "seconds": seconds, "best_seconds": best, "gflops": gflops, "flops": row.flops,
                                  "runs": runs, "peak_rss_kib": peak]
     if kinds.count > 1 { result["kinds"] = parts }
     results.append(result)
 }
 if let jsonPath = options.jsonPath {
-    let document: [String: Any] = ["implementation": "swift", "threads": threads, "rows": results]
+    let document: [String: Any] = ["implementation": "swift", "threads": threads, "peak_gflops": peakGFLOPS, "rows": results]
     let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: jsonPath))
 }
