@@ -115,6 +115,9 @@ struct ModelCard {
         text += "real-versus-real floor (\(number("frechet_distance_real_vs_real", "%.1f"))) — its samples are recognisable, varied faces, "
         text += "softer than the renders, and small features (irises, brows, glasses frames) are smudged. SMART recovers much of what "
         text += "the generator's W+ cannot express (the fidelity table above), but edits move W, so they can only change what W encodes. "
+        text += "The encoder alone (stage 1, PSNR \(number("inversion/stage1_psnr", "%.1f")) dB) keeps background, skin, hair and pose "
+        text += "better than the small features (the fidelity table's stage-1 column), so the faces' features come back through SMART, "
+        text += "which also pulls an edit's change of them back towards the input: edits show most on what W encodes well. "
         if !weak.isEmpty {
             text += "These shipped directions fit their attribute weakly (held-out r below 0.3), so they change it little: "
             text += weak.joined(separator: ", ") + ". "

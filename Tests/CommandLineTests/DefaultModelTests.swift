@@ -36,7 +36,7 @@ import Training
         let (predictor, size) = try AttributePredictor.load(contentsOf: DefaultModel.attributes)
         let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size)
         let report = try evaluation.inversion(model: model, count: 8)
-        // The shipped model sits near 21 dB (stage 1) and 24 dB (SMART) on these faces (MODEL_CARD.md);
+        // The shipped model sits near 18–19 dB (stage 1) and 24 dB (SMART) on these faces (MODEL_CARD.md);
         // an untrained or mis-packaged one near 6–15. SMART must add to stage 1, as it does in the card.
         let stageOne = try #require(report["stage1_psnr"]), smart = try #require(report["smart_psnr"])
         #expect(stageOne > 18, "stage-1 PSNR \(stageOne)")
