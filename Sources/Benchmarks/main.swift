@@ -75,9 +75,10 @@ let peakGFLOPS = PeakProbe.gflops(threads: threads)
 print("styleprompter-bench, \(threads) thread(s); FMA peak \(String(format: "%.0f", peakGFLOPS)) GFLOP/s (PeakProbe)")
 print("row                        seconds      GFLOP/s  runs  peak RSS  work")
 var results: [[String: Any]] = []
+let inferenceFootprint = StoragePool.shared.footprintFactor
 for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
     // Training rows repeat a step's whole pattern of buffers, as `train` does: cache all of it.
-    StoragePool.shared.footprintFactor = row.name.contains("_step_") || row.name.hasPrefix("gan") ? nil : 1.25
+    StoragePool.shared.footprintFactor = row.name.contains("_step_") || row.name.hasPrefix("gan") ? nil : inferenceFootprint
     let kinds = row.prepareKinds()
     var seconds = 0.0, best = 0.0, runs = 0
     var parts: [[String: Any]] = []

@@ -55,7 +55,6 @@ extension StoredTensor {
         return try StoredTensor(shape: shape, floats: floats())
     }
 
-    /// Copies the raw elements out; the bytes may be unaligned (a slice of a file).
     /// Writes the elements as `Float` into `destination` (exactly `elementCount` of them), the
     /// way `floats()` converts them but without an intermediate array: float32 is one copy out of
     /// the (usually memory-mapped) file, float16 one widening pass.
@@ -75,6 +74,7 @@ extension StoredTensor {
         }
     }
 
+    /// Copies the raw elements out; the bytes may be unaligned (a slice of a file).
     private func elements<T>(_: T.Type) -> [T] {
         let count = bytes.count / MemoryLayout<T>.size
         return bytes.withUnsafeBytes { raw in

@@ -3,7 +3,8 @@
 /// zlib does at its default level.
 ///
 /// ```swift
-/// let tokens = LZ77.tokens(Array("abcabcabc".utf8))  // a, b, c, (length 6, distance 3)
+/// let bytes = Array("abcabcabc".utf8)
+/// let tokens = bytes.withUnsafeBufferPointer { LZ77.tokens($0, range: 0..<9) }  // a, b, c, (length 6, distance 3)
 /// ```
 enum LZ77 {
     /// A literal byte (`distance == 0`, `value` is the byte) or a match (`value` is its length).
@@ -22,10 +23,6 @@ enum LZ77 {
     static let niceLength = 128
     /// Matches at least this long are not reconsidered at the next position.
     static let lazyLimit = 32
-
-    static func tokens(_ input: [UInt8]) -> [Token] {
-        input.withUnsafeBufferPointer { tokens($0, range: 0..<$0.count) }
-    }
 
     /// Tokens for `data[range]`, with matches reaching back up to a window before the range (a
     /// decoder has those bytes: they come earlier in the same stream). Parallel deflate codes

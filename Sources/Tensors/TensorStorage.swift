@@ -50,7 +50,7 @@ public final class StoragePool: @unchecked Sendable {
     /// the next step, sets `nil` so that the cache never makes it fetch buffers anew.
     public var footprintFactor: Double? = 1.25
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
-    /// When each class was last taken or given, for evicting the stalest first.
+    /// When each class was last taken or given, for evicting the most recently used other class first.
     private var lastUse: [Int: UInt64] = [:]
     private var clock: UInt64 = 0
     private var heldBytes = 0
@@ -95,7 +95,7 @@ public final class StoragePool: @unchecked Sendable {
             return pointer
         }
         allocations += 1
-        // A fresh buffer grows the footprint: make room among the stalest cached ones.
+        // A fresh buffer grows the footprint: make room among the cached ones.
         let released = evictNewest(toFit: 0, sparing: slots)
         lock.unlock()
         for buffer in released { buffer.deallocate() }
