@@ -1,21 +1,13 @@
 // swift-tools-version:6.1
 // StylePrompter in Swift: GAN inversion and editing for StyleGAN2 on the CPU.
 //
-// Kernels are compiled optimised and for the host CPU in every configuration, so `swift test`
-// (debug) and `swift run -c release` both get AVX-512/AVX2 FMAs. Without a target-CPU flag
-// Swift builds for baseline x86-64: SIMD16<Float> is split into SSE registers and every FMA
-// becomes a library call (~120x slower GEMM). `CPUKernels.SpeedCheck` fails loudly if that
-// ever happens.
+// No unsafe flags, so the package can be a versioned dependency. The hot loops are C
+// (`CPUKernelVariants`), compiled once per instruction-set level with target attributes (AVX-512,
+// AVX2+FMA, SSE2 on x86-64; NEON on arm64) and chosen at run time by CPU features
+// (`KernelDispatch`; `STYLEPROMPTER_KERNELS=baseline|avx2|avx512|neon` forces one). Build and test
+// with `-c release`: a debug build compiles those kernels unoptimised (`CPUKernelsTests.SpeedCheck`
+// says so loudly).
 import PackageDescription
-
-#if arch(x86_64)
-let hostCPU: [String] = ["-Xcc", "-march=native"]
-#else
-let hostCPU: [String] = []
-#endif
-
-/// Numeric code is optimised even in debug builds: tests run whole models.
-let numericSettings: [SwiftSetting] = [.unsafeFlags(["-O"] + hostCPU)]
 
 let package = Package(
     name: "StylePrompter",
@@ -43,29 +35,28 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
     ],
     targets: [
-        .target(name: "CPUKernels", swiftSettings: numericSettings),
+        // The kernels' inner loops per instruction-set level, in C for its target attributes.
+        .target(name: "CPUKernelVariants"),
+        .target(name: "CPUKernels", dependencies: ["CPUKernelVariants"]),
         // Open MPI through pkg-config; only the `MPI` trait imports it.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Rank, size and the collectives training needs; one process without the trait.
         .target(name: "MessagePassing", dependencies: ["FileAccess", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
-        .target(name: "Tensors", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
-        .target(name: "NeuralNetwork", dependencies: ["FileAccess", "Tensors"], swiftSettings: numericSettings),
+        .target(name: "Tensors", dependencies: ["CPUKernels"]),
+        .target(name: "NeuralNetwork", dependencies: ["FileAccess", "Tensors"]),
         // Plain sentences for paths that cannot be read, shared by every reader of files.
         .target(name: "FileAccess"),
-        .target(name: "Checkpoints", dependencies: ["FileAccess", "Tensors", "NeuralNetwork"], swiftSettings: numericSettings),
-        .target(name: "Imaging", dependencies: ["CPUKernels", "FileAccess", "Tensors"], swiftSettings: numericSettings),
-        .target(name: "StyleGAN", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
-        .target(name: "Perceptual", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"], swiftSettings: numericSettings),
-        .target(name: "Inversion", dependencies: ["FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"],
-                swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["FileAccess", "MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"],
-                swiftSettings: numericSettings),
-        .target(name: "SynthFaces", dependencies: ["Imaging"], swiftSettings: numericSettings),
+        .target(name: "Checkpoints", dependencies: ["FileAccess", "Tensors", "NeuralNetwork"]),
+        .target(name: "Imaging", dependencies: ["CPUKernels", "FileAccess", "Tensors"]),
+        .target(name: "StyleGAN", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"]),
+        .target(name: "Perceptual", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"]),
+        .target(name: "Inversion", dependencies: ["FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"]),
+        .target(name: "Training", dependencies: ["FileAccess", "MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"]),
+        .target(name: "SynthFaces", dependencies: ["Imaging"]),
         .target(name: "DefaultModel", resources: [.copy("Resources")]),
         // The library pipeline an app imports: `import StylePrompter`.
-        .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "FileAccess", "Imaging", "Inversion", "StyleGAN", "Tensors"],
-                swiftSettings: numericSettings),
-        .target(name: "Faces", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"], swiftSettings: numericSettings),
+        .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "FileAccess", "Imaging", "Inversion", "StyleGAN", "Tensors"]),
+        .target(name: "Faces", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"]),
         .target(
             name: "WebEditor",
             dependencies: [
@@ -82,25 +73,21 @@ let package = Package(
             dependencies: [
                 "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "Training", "SynthFaces", "Faces", "DefaultModel", "WebEditor", "StylePrompter", "MessagePassing", "FileAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: numericSettings),
+            ]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual", "Training"],
-            swiftSettings: numericSettings),
-        .target(name: "TestSupport", dependencies: ["Tensors", "Checkpoints"], path: "Tests/TestSupport",
-                swiftSettings: numericSettings),
-        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernels"], swiftSettings: numericSettings),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "ImagingTests", dependencies: ["CPUKernels", "FileAccess", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Faces", "FileAccess", "Imaging", "MessagePassing", "NeuralNetwork", "StyleGAN", "Tensors", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"],
-                    swiftSettings: numericSettings),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
-        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual", "Training"]),
+        .target(name: "TestSupport", dependencies: ["Tensors", "Checkpoints"], path: "Tests/TestSupport"),
+        .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernels", "CPUKernelVariants"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImagingTests", dependencies: ["CPUKernels", "FileAccess", "Imaging", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Faces", "FileAccess", "Imaging", "MessagePassing", "NeuralNetwork", "StyleGAN", "Tensors", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["CPUKernels", "Training", "Imaging", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "WebEditorTests",
             dependencies: [
@@ -114,8 +101,8 @@ let package = Package(
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
-        .testTarget(name: "SynthFacesTests", dependencies: ["SynthFaces", "TestSupport"], swiftSettings: numericSettings),
-        .testTarget(name: "StylePrompterTests", dependencies: ["StylePrompter"], swiftSettings: numericSettings),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"], swiftSettings: numericSettings),
+        .testTarget(name: "SynthFacesTests", dependencies: ["SynthFaces", "TestSupport"]),
+        .testTarget(name: "StylePrompterTests", dependencies: ["StylePrompter"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "NeuralNetwork", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,7 +1,7 @@
 """Speed of face detection and alignment in Python on a 12-megapixel photo, for the README's
 "Faces in the wild" table. Run on 2 threads:
 
-    FACES_SPEED=1 FACES_SPEED_WRITE=/tmp/twelve.png swift test --filter '^FacesTests.SpeedTests'
+    FACES_SPEED=1 FACES_SPEED_WRITE=/tmp/twelve.png swift test -c release --filter '^FacesTests.SpeedTests'
     FACENET=/path/to/unpacked/facenet_pytorch_wheel PSP=/path/to/pixel2style2pixel \
         /work/main/.venv/bin/python Scripts/bench_faces_pytorch.py /tmp/twelve.png
 

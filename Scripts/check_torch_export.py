@@ -4,7 +4,7 @@ two exports), so the claim "the released code and torch.load(weights_only=True) 
 tested against PyTorch itself, not against our own reader.
 
 How to run (from the repository root; the three files are committed, written by the Swift
-tests — regenerate them with `STYLEPROMPTER_WRITE_GOLDEN=1 swift test --filter
+tests — regenerate them with `STYLEPROMPTER_WRITE_GOLDEN=1 swift test -c release --filter
 "TorchWriterTests|StylePrompterExportTests|GeneratorExportTests"` after a deliberate format
 change, then run this):
 

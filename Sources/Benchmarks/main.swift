@@ -72,7 +72,7 @@ func peakResidentKiB() -> Int {
 }
 
 let peakGFLOPS = PeakProbe.gflops(threads: threads)
-print("styleprompter-bench, \(threads) thread(s); FMA peak \(String(format: "%.0f", peakGFLOPS)) GFLOP/s (PeakProbe)")
+print("styleprompter-bench, \(threads) thread(s), kernels \(KernelDispatch.level.rawValue); FMA peak \(String(format: "%.0f", peakGFLOPS)) GFLOP/s (PeakProbe)")
 print("row                        seconds      GFLOP/s  runs  peak RSS  work")
 var results: [[String: Any]] = []
 let inferenceFootprint = StoragePool.shared.footprintFactor

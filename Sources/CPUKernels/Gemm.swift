@@ -7,8 +7,8 @@
 ///               b: weight, ldb: inFeatures, transposeB: true, c: y, ldc: out, accumulate: false)
 /// ```
 ///
-/// A packed, cache-blocked product with a register-tiled `SIMD16<Float>` micro-kernel (see
-/// `GemmDriver`); `GemmReference` is the naive version it is tested against.
+/// A packed, cache-blocked product with a register-tiled micro-kernel in C, per instruction-set
+/// level (see `GemmDriver`, `GemmMicroKernel`); `GemmReference` is the naive version it is tested against.
 package enum Gemm {
     /// `C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · op(B)[k, n]`.
     /// `op(A)` is `A` stored `[m, k]` with row stride `lda`, or with `transposeA` the transpose of
@@ -20,6 +20,10 @@ package enum Gemm {
         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
+        #if canImport(Accelerate)
+        if AccelerateGemm.multiply(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                                   transposeB: transposeB, c: c, ldc: ldc, accumulate: accumulate) { return }
+        #endif
         GemmDriver.run(m: m, n: n, k: k,
                        a: StridedMatrix(base: a, rowStride: lda, transposed: transposeA),
                        b: StridedMatrix(base: b, rowStride: ldb, transposed: transposeB),

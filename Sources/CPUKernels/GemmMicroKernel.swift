@@ -1,26 +1,19 @@
 /// The register-tiled inner kernel of `Gemm`: one MR×NR tile of C from packed panels.
 ///
-/// The tile functions themselves are generated (`GemmMicroKernels.swift`, written by
-/// `Scripts/generate_gemm_kernels.py`); this file holds what they share.
+/// The tiles themselves are C (`CPUKernelVariants`, one build per instruction-set level, chosen by
+/// `KernelDispatch`): MR = 6 rows × NR = 2 vectors per row (32 columns with AVX-512, 16 with AVX2
+/// or NEON, 8 with SSE2), twelve accumulators that stay in registers for the whole kc loop.
 enum GemmMicroKernel {
-    typealias Vector = SIMD16<Float>
+    /// Rows of a full tile; A panels are packed `[kc, mr]`.
+    static let mr = Int(KernelDispatch.table.mr)
+    /// Columns of a tile; B panels are packed `[kc, nr]`.
+    static let nr = Int(KernelDispatch.table.nr)
 
-    /// `(kc, aPanel [kc, mr], bPanel [kc, nr], c, ldc, accumulate)`: C[rows, nr] (+)= Aᵀ·B.
-    typealias Kernel = (Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int, Bool) -> Void
-
+    /// C[mr, nr] (+)= Ap[kc, mr]ᵀ · Bp[kc, nr]; C row stride `ldc`.
     @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    static func fullTile(_ kc: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                         _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+        KernelDispatch.gemmTile(Int32(mr), kc, a, b, c, ldc, accumulate ? 1 : 0)
     }
 
     /// A tile that is cut by the right edge of C (`columns < nr`) or the bottom edge
@@ -30,10 +23,10 @@ enum GemmMicroKernel {
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
                          scratch: UnsafeMutablePointer<Float>) {
         if columns == nr {
-            kernel(rows: rows)(kc, a, b, c, ldc, accumulate)
+            KernelDispatch.gemmTile(Int32(rows), kc, a, b, c, ldc, accumulate ? 1 : 0)
             return
         }
-        kernel(rows: rows)(kc, a, b, scratch, nr, false)
+        KernelDispatch.gemmTile(Int32(rows), kc, a, b, scratch, nr, 0)
         for r in 0..<rows {
             let src = scratch + r * nr, dst = c + r * ldc
             if accumulate {

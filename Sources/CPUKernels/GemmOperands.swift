@@ -98,9 +98,7 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
             var dst = destination + p * nr
             var column = 0
             for _ in 0..<fullPanels {
-                for v in stride(from: 0, to: nr, by: 16) {
-                    GemmMicroKernel.store(GemmMicroKernel.load(src + column + v), dst + v)
-                }
+                dst.update(from: src + column, count: nr)
                 dst += nr * kc; column += nr
             }
             if width > 0 {

@@ -27,13 +27,9 @@ package enum LayerNormalization {
                 var sum = VectorMath.sum(sumVector)
                 for c in vectorEnd..<columns { sum += x[c] }
                 let mu = sum / Float(columns)
-                var squaresVector = Vector()
-                for c in stride(from: 0, to: vectorEnd, by: 16) {
-                    let d = VectorMath.load(x + c) - mu
-                    squaresVector = squaresVector.addingProduct(d, d)
-                }
-                var squares = VectorMath.sum(squaresVector)
-                for c in vectorEnd..<columns { let d = x[c] - mu; squares += d * d }
+                // Fused multiply-adds (C): SMART's gradients moved 30× further from PyTorch's
+                // when these squares were rounded twice.
+                let squares = KernelDispatch.squaredDeviations(x, columns, mu)
                 let inv = 1 / (squares / Float(columns) + epsilon).squareRoot()
                 meanOut[r] = mu; rstdOut[r] = inv
                 for c in stride(from: 0, to: vectorEnd, by: 16) {
@@ -76,22 +72,15 @@ package enum LayerNormalization {
                     for r in (rows * part / parts)..<(rows * (part + 1) / parts) {
                         let x = input + r * columns, g = gradOutput + r * columns, d = gradIn.base + r * columns
                         let m = mean[r], inv = rstd[r]
-                        // Σ g·w and Σ g·w·h over the row.
-                        var sumGVector = Vector(), sumGHVector = Vector()
-                        for c in stride(from: 0, to: vectorEnd, by: 16) {
-                            let h = (VectorMath.load(x + c) - m) * inv, gv = VectorMath.load(g + c)
-                            let gw = weight.map { gv * VectorMath.load($0 + c) } ?? gv
-                            sumGVector += gw
-                            sumGHVector = sumGHVector.addingProduct(gw, h)
-                            VectorMath.store(VectorMath.load(gh + c).addingProduct(gv, h), gh + c)
-                            VectorMath.store(VectorMath.load(gs + c) + gv, gs + c)
+                        // Σ g·w and Σ g·w·h over the row, and the weight and bias partials: fused
+                        // multiply-adds in C (the input gradient below cancels these sums heavily).
+                        var sums: (Float, Float) = (0, 0)
+                        withUnsafeMutablePointer(to: &sums) { pointer in
+                            pointer.withMemoryRebound(to: Float.self, capacity: 2) { sumsPointer in
+                                KernelDispatch.layerNormGradientSums(x, g, weight, m, inv, columns, gh, gs, sumsPointer)
+                            }
                         }
-                        var sumG = VectorMath.sum(sumGVector), sumGH = VectorMath.sum(sumGHVector)
-                        for c in vectorEnd..<columns {
-                            let h = (x[c] - m) * inv, gw = g[c] * (weight?[c] ?? 1)
-                            sumG += gw; sumGH += gw * h
-                            gh[c] += g[c] * h; gs[c] += g[c]
-                        }
+                        let (sumG, sumGH) = sums
                         let meanG = sumG / n, meanGH = sumGH / n
                         for c in stride(from: 0, to: vectorEnd, by: 16) {
                             let h = (VectorMath.load(x + c) - m) * inv, gv = VectorMath.load(g + c)

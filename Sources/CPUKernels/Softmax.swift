@@ -1,7 +1,7 @@
 import Foundation
 
-/// Row-wise softmax and log-softmax on contiguous `[rows, columns]` buffers, `SIMD16<Float>`
-/// within a row (`VectorMath.exp`), rows spread over threads.
+/// Row-wise softmax and log-softmax on contiguous `[rows, columns]` buffers, vectorised within a
+/// row (`VectorMath.shiftedExponentials`), rows spread over threads.
 ///
 /// ```swift
 /// Softmax.forward(rows: heads * tokens, columns: tokens, input: scores, output: scores)
@@ -15,18 +15,8 @@ package enum Softmax {
         forRows(rows, columns) { r in
             let x = input + r * columns, y = out.base + r * columns
             let m = maximum(x, columns)
-            // y = exp(x − m), s = Σ y
-            var sum = Vector()
-            var c = 0
-            while c + 16 <= columns {
-                let e = VectorMath.exp(VectorMath.load(x + c) - m)
-                VectorMath.store(e, y + c); sum += e; c += 16
-            }
-            if c < columns {
-                let e = VectorMath.exp(VectorMath.load(x + c, count: columns - c, padding: -.infinity) - m)
-                VectorMath.store(e, y + c, count: columns - c); sum += e
-            }
-            scale(y, columns, by: 1 / VectorMath.sum(sum))
+            let sum = VectorMath.shiftedExponentials(x, y, count: columns, shift: m)
+            scale(y, columns, by: 1 / sum)
         }
     }
 
@@ -36,14 +26,9 @@ package enum Softmax {
         let gradIn = SharedPointer(gradInput)
         forRows(rows, columns) { r in
             let y = output + r * columns, g = gradOutput + r * columns, d = gradIn.base + r * columns
-            var dotVector = Vector()
+            // Fused multiply-adds (C): y·g cancels against the rows' values, as in PyTorch's kernel.
+            let dot = KernelDispatch.dotProduct(g, y, columns)
             var c = 0
-            while c + 16 <= columns {
-                dotVector = dotVector.addingProduct(VectorMath.load(g + c), VectorMath.load(y + c)); c += 16
-            }
-            var dot = VectorMath.sum(dotVector)
-            for t in c..<columns { dot += g[t] * y[t] }
-            c = 0
             while c + 16 <= columns {
                 VectorMath.store(VectorMath.load(y + c) * (VectorMath.load(g + c) - dot), d + c); c += 16
             }
@@ -57,14 +42,9 @@ package enum Softmax {
         forRows(rows, columns) { r in
             let x = input + r * columns, y = out.base + r * columns
             let m = maximum(x, columns)
-            var sum = Vector()
+            let sum = VectorMath.shiftedExponentials(x, nil, count: columns, shift: m)
+            let logSum = m + Foundation.log(sum)
             var c = 0
-            while c + 16 <= columns { sum += VectorMath.exp(VectorMath.load(x + c) - m); c += 16 }
-            if c < columns {
-                sum += VectorMath.exp(VectorMath.load(x + c, count: columns - c, padding: -.infinity) - m)
-            }
-            let logSum = m + Foundation.log(VectorMath.sum(sum))
-            c = 0
             while c + 16 <= columns { VectorMath.store(VectorMath.load(x + c) - logSum, y + c); c += 16 }
             for t in c..<columns { y[t] = x[t] - logSum }
         }
@@ -81,15 +61,16 @@ package enum Softmax {
             while c + 16 <= columns { sumVector += VectorMath.load(g + c); c += 16 }
             var s = VectorMath.sum(sumVector)
             for t in c..<columns { s += g[t] }
-            c = 0
-            while c + 16 <= columns {
-                let e = VectorMath.exp(VectorMath.load(y + c))
-                VectorMath.store(VectorMath.load(g + c).addingProduct(-s, e), d + c); c += 16
-            }
-            if c < columns {
-                let e = VectorMath.exp(VectorMath.load(y + c, count: columns - c, padding: 0))
-                let v = VectorMath.load(g + c, count: columns - c, padding: 0).addingProduct(-s, e)
-                VectorMath.store(v, d + c, count: columns - c)
+            // exp(y) in chunks through a small buffer: `gradInput` may alias `gradOutput`.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { chunk in
+                let e = chunk.baseAddress!
+                var start = 0
+                while start < columns {
+                    let count = min(256, columns - start)
+                    _ = VectorMath.shiftedExponentials(y + start, e, count: count, shift: 0)
+                    for t in 0..<count { d[start + t] = g[start + t] - s * e[t] }
+                    start += count
+                }
             }
         }
     }

@@ -1,5 +1,8 @@
-/// `SIMD16<Float>` helpers shared by the row-wise kernels (softmax, layer norm): a vectorised
-/// `exp`, and loads/stores of a row's ragged tail.
+/// `SIMD16<Float>` helpers shared by the row-wise kernels (softmax, layer norm): loads/stores of a
+/// row's ragged tail, lane reductions, and the vectorised `exp` of the active kernel level.
+///
+/// No fused multiply-adds here: built without a target-CPU flag, Swift would turn each into a
+/// call to `fmaf` per lane; the FMA-heavy loops live in `CPUKernelVariants`.
 enum VectorMath {
     typealias Vector = SIMD16<Float>
 
@@ -47,38 +50,13 @@ enum VectorMath {
         return Swift.max(Swift.max(v4[0], v4[1]), Swift.max(v4[2], v4[3]))
     }
 
-    /// eˣ per lane, within 2 ulp of the correctly rounded value over the float range;
-    /// exactly 0 below −87.3 (so a −∞ attention mask gives 0) and +∞ above 88.7.
-    ///
-    /// Libm's scalar `expf` costs ~10× more per element and made softmax the slowest part of
-    /// attention. Cephes' method: eˣ = 2ⁿ · eʳ with n = round(x·log₂e), r = x − n·ln 2 split in
-    /// two constants for accuracy, eʳ by a degree-6 minimax polynomial on |r| ≤ ln2/2, and 2ⁿ
-    /// built directly in the exponent bits.
+    /// `y[i] = exp(x[i] − shift)` for `i < count` (`y` nil: only the sum), returning Σ y: the C
+    /// kernel of the active level (`KernelDispatch`), within 2 ulp of the correctly rounded value;
+    /// exactly 0 below −87.3 (so a −∞ attention mask gives 0) and +∞ above 88.7. Libm's scalar
+    /// `expf` costs ~10× more per element and made softmax the slowest part of attention.
     @inline(__always)
-    static func exp(_ x: Vector) -> Vector {
-        let clamped = minimum(maximum(x, Vector(repeating: -87.33654)), Vector(repeating: 88.72283))
-        // Adding 1.5·2²³ rounds x·log₂e to an integer n that then sits in the low mantissa bits.
-        let shifter = Vector(repeating: 12_582_912)
-        let shifted = shifter.addingProduct(clamped, Vector(repeating: 1.442_695_04))
-        let n = shifted - shifter
-        var r = clamped.addingProduct(n, Vector(repeating: -0.693_359_375))
-        r = r.addingProduct(n, Vector(repeating: 2.121_944_4e-4))
-        var p = Vector(repeating: 1.987_569_15e-4)
-        p = Vector(repeating: 1.398_199_95e-3).addingProduct(p, r)
-        p = Vector(repeating: 8.333_451_9e-3).addingProduct(p, r)
-        p = Vector(repeating: 4.166_579_6e-2).addingProduct(p, r)
-        p = Vector(repeating: 1.666_666_55e-1).addingProduct(p, r)
-        p = Vector(repeating: 5.000_000_1e-1).addingProduct(p, r)
-        p = (r + 1).addingProduct(p, r * r)
-        // 2ⁿ: (n + 127) << 23 as float bits. n = 128 (x > 88.38) has no float 2ⁿ: use 2·2¹²⁷.
-        let over = n .> 127.5
-        p.replace(with: p + p, where: over)
-        var nBits = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &- SIMD16<UInt32>(repeating: 0x4B40_0000)
-        nBits.replace(with: nBits &- 1, where: over)
-        let scale = unsafeBitCast((nBits &+ SIMD16<UInt32>(repeating: 127)) &<< 23, to: Vector.self)
-        var result = p * scale
-        result.replace(with: 0, where: x .< -87.33654)
-        result.replace(with: .infinity, where: x .> 88.72283)
-        return result
+    static func shiftedExponentials(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>?, count: Int,
+                                    shift: Float) -> Float {
+        KernelDispatch.shiftedExponentials(x, y, count, shift)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPUKernels
 import StylePrompter
 import DefaultModel
 import FileAccess
@@ -60,8 +61,9 @@ struct DemoCommand: StylePrompterSubcommand {
             print(page.metricsTable())
         }
         if !inputs.isEmpty { try invertAndEditPhotos(into: folder.appendingPathComponent("photos", isDirectory: true)) }
-        print(String(format: "demo finished in %.1f s: open %@ (faces.png: input | stage 1 | SMART | each edit at −%g and +%g; metrics.json)",
-                     Date().timeIntervalSince(started), folder.appendingPathComponent("index.html").path, Double(strength), Double(strength)))
+        print(String(format: "demo finished in %.1f s (kernels %@, %d threads): open %@ (faces.png: input | stage 1 | SMART | each edit at −%g and +%g; metrics.json)",
+                     Date().timeIntervalSince(started), KernelDispatch.level.rawValue, Parallel.threadCount,
+                     folder.appendingPathComponent("index.html").path, Double(strength), Double(strength)))
     }
 
     /// Each photo: its reconstruction and the smile edit at ∓strength, as `NAME_inverted.png`,

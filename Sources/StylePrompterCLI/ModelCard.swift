@@ -56,6 +56,28 @@ struct ModelCard {
         return (last.step, last.kimg, seconds / 3600, configuration)
     }
 
+    /// Which stage-1 checkpoint stage 2 started from (its `stageOneModel`), beside the stage-1 run's
+    /// validation losses: a run's last step is not always its best.
+    func stageOneCheckpointNote() -> String? {
+        guard let stageTwo = runs.first(where: { $0.title == "stage 2" })?.folder,
+              let start = Self.summary(of: stageTwo)?.configuration["stageOneModel"] as? String,
+              let stageOne = runs.first(where: { $0.title == "stage 1" })?.folder else { return nil }
+        let name = URL(fileURLWithPath: start).deletingPathExtension().lastPathComponent
+        guard name == "best" || name.hasPrefix("step-") else { return nil }
+        // validation.jsonl: one {"step": N, "metrics": {"val_loss": …}} per validation.
+        let text = (try? String(contentsOfFile: URL(fileURLWithPath: stageOne).appendingPathComponent("validation.jsonl").path, encoding: .utf8)) ?? ""
+        let losses: [(step: Int, loss: Double)] = text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let step = object["step"] as? Int, let loss = (object["metrics"] as? [String: Any])?["val_loss"] as? Double else { return nil }
+            return (step, loss)
+        }
+        guard let best = losses.min(by: { $0.loss < $1.loss }), let last = losses.last else { return nil }
+        let step = name == "best" ? best.step : Int(name.dropFirst(5)) ?? -1
+        guard let used = losses.first(where: { $0.step == step }) else { return nil }
+        return String(format: "Stage 2 (and so the shipped encoder) starts from stage 1's checkpoint at step %d (validation loss %.3f; lowest of the run: step %d, %.3f; last step %d: %.3f).",
+                      used.step, used.loss, best.step, best.loss, last.step, last.loss)
+    }
+
     static func cpuName() -> String {
         let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
@@ -171,6 +193,7 @@ struct ModelCard {
             let shown = keys.compactMap { key in summary.configuration[key].map { "\(key) \(RunReport.describe($0))" } }
             text += "| \(title) | \(summary.steps) | \(String(format: "%.1f", summary.kimg)) | \(String(format: "%.2f", summary.hours)) | \(shown.joined(separator: ", ")) |\n"
         }
+        if let note = stageOneCheckpointNote() { text += "\n" + note + "\n" }
         text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.2 h for the attribute predictor, the directions and the evaluation).\n", totalHours)
         text += """
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CPUKernels
+import Foundation
 import Tensors
 
 /// `styleprompter`: GAN inversion and editing for StyleGAN2 on the CPU.
@@ -13,6 +14,18 @@ struct StylePrompterCommand: ParsableCommand {
                       DirectionsCommand.self, LabelCommand.self, TrainAttributesCommand.self, EvalSynthFacesCommand.self,
                       InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self, PackageModelCommand.self,
                       ServeCommand.self])
+
+    /// Checks `STYLEPROMPTER_KERNELS` before anything runs, so a bad value is a one-line error and
+    /// exit status 2 rather than a stop inside the first kernel call.
+    static func main() {
+        do {
+            _ = try KernelDispatch.requestedLevel()
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+        main(nil)
+    }
 }
 
 /// Options every compute-heavy command shares.

@@ -1,0 +1,77 @@
+// The hot inner loops of CPUKernels, compiled once per instruction-set level and chosen at run
+// time. Swift has no per-function target attribute, and a package that passes `-march` through
+// `unsafeFlags` cannot be used as a versioned dependency; C functions carrying
+// `__attribute__((target(…)))` give both at once (as ggml, simdjson and Highway do).
+//
+// Every variant implements the same functions with the same numerics per lane; they differ in
+// vector width, and so in the GEMM tile width `nr` and the direct-convolution tile width.
+#ifndef CPU_KERNEL_VARIANTS_H
+#define CPU_KERNEL_VARIANTS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set levels, best last on each architecture.
+typedef enum {
+    SPKernelLevelBaseline = 0,  // x86-64: SSE2 (no FMA: multiply, then add)
+    SPKernelLevelAVX2 = 1,      // x86-64: AVX2 + FMA (Haswell, Zen 1 and later)
+    SPKernelLevelAVX512 = 2,    // x86-64: AVX-512F (Skylake-SP, Ice Lake, Zen 4 and later)
+    SPKernelLevelNEON = 3,      // arm64: NEON (every arm64 CPU)
+} SPKernelLevel;
+
+/// One level's kernels. Plain function pointers: the Swift side calls through them.
+typedef struct {
+    /// Lanes of one vector register (4, 8 or 16).
+    int lanes;
+    /// GEMM register tile: `mr` rows × `nr` columns of C.
+    int mr;
+    int nr;
+    /// Output pixels of one direct-convolution tile (6 output channels × `convolutionPixels`).
+    int convolutionPixels;
+
+    /// C[rows, nr] (+)= Ap[kc, mr]ᵀ[0..<rows] · Bp[kc, nr]: packed panels (A panel stride `mr`,
+    /// B panel stride `nr`), C row stride `ldc`, `rows` in 1…mr. Writes all `nr` columns.
+    void (*gemmTile)(int rows, ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate);
+
+    /// One direct stride-1 convolution tile: out[6][convolutionPixels] = Σ over `channels` input
+    /// planes (`planeStride` floats apart), `kernelHeight` × `kernelWidth` taps (input rows
+    /// `rowStride` apart, starting at `input`) of weights packed [channel][tap][6].
+    void (*convolutionTile)(ptrdiff_t channels, ptrdiff_t kernelHeight, ptrdiff_t kernelWidth,
+                            ptrdiff_t planeStride, ptrdiff_t rowStride,
+                            const float *input, const float *weights, float *out);
+
+    /// y[i] = exp(x[i] − shift) for i < count (y may be NULL: only the sum), returns Σ y.
+    /// Within 2 ulp of the correctly rounded value; 0 below −87.3, +∞ above 88.7.
+    float (*shiftedExponentials)(const float *x, float *y, ptrdiff_t count, float shift);
+
+    /// `iterations` rounds of 12 independent vector multiply-add chains (24·lanes flops per
+    /// round); returns a value that depends on all of them. For the peak-FMA probe.
+    float (*multiplyAddBurst)(long iterations, float seed);
+
+    /// Σ x[i]·y[i] (fused multiply-adds where the level has them).
+    float (*dotProduct)(const float *x, const float *y, ptrdiff_t count);
+
+    /// Σ (x[i] − mean)² (fused multiply-adds where the level has them).
+    float (*squaredDeviations)(const float *x, ptrdiff_t count, float mean);
+
+    /// Layer norm backward, one row's first pass: h = (x − mean)·rstd, gw = g·weight (g when
+    /// `weight` is NULL); sums[0] = Σ gw, sums[1] = Σ gw·h; gradWeight[i] += g·h, gradBias[i] += g.
+    void (*layerNormGradientSums)(const float *x, const float *g, const float *weight, float mean, float rstd,
+                                  ptrdiff_t count, float *gradWeight, float *gradBias, float *sums);
+} SPKernelTable;
+
+/// Whether this CPU (and its operating system, for the wider registers' state) runs `level`,
+/// and this build contains it.
+int sp_kernel_level_supported(SPKernelLevel level);
+
+/// The kernels of `level`, or NULL when this build has none for it (another architecture).
+const SPKernelTable *sp_kernel_table(SPKernelLevel level);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

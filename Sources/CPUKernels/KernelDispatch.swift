@@ -1,0 +1,99 @@
+import CPUKernelVariants
+import Foundation
+
+/// An instruction-set level the hot kernels (`CPUKernelVariants`, in C) are compiled for.
+package enum KernelLevel: String, CaseIterable, Sendable {
+    /// x86-64 SSE2: every x86-64 CPU; no fused multiply-add.
+    case baseline
+    /// x86-64 AVX2 + FMA (Intel Haswell, AMD Zen 1 and later).
+    case avx2
+    /// x86-64 AVX-512F (Intel Skylake-SP and later Xeons, AMD Zen 4 and later).
+    case avx512
+    /// arm64 NEON (every arm64 CPU, Apple silicon included).
+    case neon
+
+    var cLevel: SPKernelLevel {
+        switch self {
+        case .baseline: SPKernelLevelBaseline
+        case .avx2: SPKernelLevelAVX2
+        case .avx512: SPKernelLevelAVX512
+        case .neon: SPKernelLevelNEON
+        }
+    }
+
+    /// Whether multiply-adds are fused (rounded once); the baseline level multiplies, then adds.
+    package var hasFusedMultiplyAdd: Bool { self != .baseline }
+
+    /// Whether this build contains the level and this CPU (and its OS) can run it.
+    package var isSupported: Bool { sp_kernel_level_supported(cLevel) != 0 }
+
+    /// The levels this machine runs, worst first.
+    package static var supported: [KernelLevel] { allCases.filter(\.isSupported) }
+}
+
+/// The kernel level chosen once per process: the best this CPU supports, or the one named by
+/// `STYLEPROMPTER_KERNELS` (for tests and for comparing levels on one machine).
+///
+/// The package is built without any target-CPU flag (`-march` would need `unsafeFlags`, which
+/// SwiftPM refuses in a versioned dependency, and a binary built on an AVX-512 machine would die
+/// with SIGILL on an AVX2 one); the C kernels carry their own target attributes and this picks
+/// among them at run time, as ggml, simdjson and Highway do.
+package enum KernelDispatch {
+    package static let environmentVariable = "STYLEPROMPTER_KERNELS"
+
+    /// Why `STYLEPROMPTER_KERNELS` cannot be honoured.
+    package struct LevelError: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// The level `environment` asks for (nil when it asks for none), or why it cannot be used.
+    package static func requestedLevel(environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(LevelError) -> KernelLevel? {
+        guard let raw = environment[environmentVariable], !raw.isEmpty else { return nil }
+        let names = KernelLevel.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let level = KernelLevel(rawValue: raw.lowercased()) else {
+            throw LevelError(description: "\(environmentVariable)=\(raw) is not a kernel level; expected one of \(names) (or unset for the best this CPU runs)")
+        }
+        guard level.isSupported else {
+            let available = KernelLevel.supported.map(\.rawValue).joined(separator: ", ")
+            throw LevelError(description: "\(environmentVariable)=\(raw): this CPU or build cannot run \(level.rawValue); it runs \(available)")
+        }
+        return level
+    }
+
+    /// The level in use. A bad `STYLEPROMPTER_KERNELS` stops the process with its one-line
+    /// reason; the command-line tool checks it first (`requestedLevel`) to exit cleanly instead.
+    package static let level: KernelLevel = {
+        do {
+            if let requested = try requestedLevel() { return requested }
+        } catch {
+            fatalError("\(error)")
+        }
+        return KernelLevel.supported.last ?? .baseline
+    }()
+
+    /// The kernels of `level`.
+    static let table: SPKernelTable = {
+        guard let table = sp_kernel_table(level.cLevel) else {
+            fatalError("CPUKernelVariants has no kernels for \(level.rawValue) in this build")
+        }
+        return table.pointee
+    }()
+
+    /// Floats per vector register at this level (16, 8 or 4).
+    package static var lanes: Int { Int(table.lanes) }
+
+    /// The multiply-add chains of the peak-FMA probe: `iterations` rounds of 12 independent
+    /// vector FMAs (or multiply-adds) — `24 · lanes` flops per round.
+    package static func multiplyAddBurst(iterations: Int, seed: Float) -> Float {
+        multiplyAddBurstKernel(iterations, seed)
+    }
+
+    static let gemmTile = table.gemmTile!
+    static let convolutionTile = table.convolutionTile!
+    static let shiftedExponentials = table.shiftedExponentials!
+    static let multiplyAddBurstKernel = table.multiplyAddBurst!
+    static let dotProduct = table.dotProduct!
+    static let squaredDeviations = table.squaredDeviations!
+    static let layerNormGradientSums = table.layerNormGradientSums!
+}
