@@ -195,6 +195,33 @@ static float SP_NAME(squared_deviations)(const float *x, ptrdiff_t count, float 
     return (float)total;
 }
 
+/// One row of layer norm's forward: mean, the centred variance (`squared_deviations`), then
+/// y = (x − mean)·rstd·weight + bias (weight and bias may be NULL); writes mean and rstd.
+static void SP_NAME(layer_norm_row)(const float *x, const float *weight, const float *bias, ptrdiff_t count,
+                                    float epsilon, float *y, float *meanOut, float *rstdOut) {
+    V sum = SP_NAME(splat)(0.0f);
+    ptrdiff_t i = 0;
+    for (; i + SP_LANES <= count; i += SP_LANES) sum += SP_NAME(load)(x + i);
+    float total = SP_NAME(lane_sum)(sum);
+    for (; i < count; i++) total += x[i];
+    const float mean = total / (float)count;
+    const float rstd = 1.0f / __builtin_sqrtf(SP_NAME(squared_deviations)(x, count, mean) / (float)count + epsilon);
+    *meanOut = mean;
+    *rstdOut = rstd;
+    for (i = 0; i + SP_LANES <= count; i += SP_LANES) {
+        V h = (SP_NAME(load)(x + i) - mean) * rstd;
+        if (weight) h *= SP_NAME(load)(weight + i);
+        if (bias) h += SP_NAME(load)(bias + i);
+        SP_NAME(store)(y + i, h);
+    }
+    for (; i < count; i++) {
+        float h = (x[i] - mean) * rstd;
+        if (weight) h *= weight[i];
+        if (bias) h += bias[i];
+        y[i] = h;
+    }
+}
+
 /// One row of layer norm's backward, first pass: with h = (x − mean)·rstd and gw = g·weight (g
 /// when weight is NULL), sums[0] = Σ gw, sums[1] = Σ gw·h, and the weight and bias gradient
 /// partials gain g·h and g.
@@ -245,6 +272,7 @@ static const SPKernelTable SP_NAME(table) = {
     .multiplyAddBurst = SP_NAME(multiply_add_burst),
     .dotProduct = SP_NAME(dot_product),
     .squaredDeviations = SP_NAME(squared_deviations),
+    .layerNormRow = SP_NAME(layer_norm_row),
     .layerNormGradientSums = SP_NAME(layer_norm_gradient_sums),
 };
 

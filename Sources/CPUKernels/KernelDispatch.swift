@@ -94,6 +94,6 @@ package enum KernelDispatch {
     static let shiftedExponentials = table.shiftedExponentials!
     static let multiplyAddBurstKernel = table.multiplyAddBurst!
     static let dotProduct = table.dotProduct!
-    static let squaredDeviations = table.squaredDeviations!
+    static let layerNormRow = table.layerNormRow!
     static let layerNormGradientSums = table.layerNormGradientSums!
 }

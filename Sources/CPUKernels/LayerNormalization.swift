@@ -17,33 +17,13 @@ package enum LayerNormalization {
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
         guard columns > 0 else { return }
         let out = SharedPointer(output), meanOut = SharedPointer(mean), rstdOut = SharedPointer(rstd)
-        let vectorEnd = columns / 16 * 16
         Parallel.forRanges(count: rows, minimumPerThread: max(1, 16_384 / columns)) { range in
             for r in range {
-                let x = input + r * columns, y = out.base + r * columns
-                // Two passes (mean, then centred squares): one-pass E[x²] − E[x]² cancels badly.
-                var sumVector = Vector()
-                for c in stride(from: 0, to: vectorEnd, by: 16) { sumVector += VectorMath.load(x + c) }
-                var sum = VectorMath.sum(sumVector)
-                for c in vectorEnd..<columns { sum += x[c] }
-                let mu = sum / Float(columns)
-                // Fused multiply-adds (C): SMART's gradients moved 30× further from PyTorch's
-                // when these squares were rounded twice.
-                let squares = KernelDispatch.squaredDeviations(x, columns, mu)
-                let inv = 1 / (squares / Float(columns) + epsilon).squareRoot()
-                meanOut[r] = mu; rstdOut[r] = inv
-                for c in stride(from: 0, to: vectorEnd, by: 16) {
-                    var h = (VectorMath.load(x + c) - mu) * inv
-                    if let weight { h *= VectorMath.load(weight + c) }
-                    if let bias { h += VectorMath.load(bias + c) }
-                    VectorMath.store(h, y + c)
-                }
-                for c in vectorEnd..<columns {
-                    var h = (x[c] - mu) * inv
-                    if let weight { h *= weight[c] }
-                    if let bias { h += bias[c] }
-                    y[c] = h
-                }
+                // Two passes (mean, then centred squares summed in double: one-pass E[x²] − E[x]²
+                // cancels badly, and float sums of the squares made SMART's gradients depend on the
+                // lane count), then the normalisation; C, at the active kernel level.
+                KernelDispatch.layerNormRow(input + r * columns, weight, bias, columns, epsilon,
+                                            out.base + r * columns, meanOut.base + r, rstdOut.base + r)
             }
         }
     }

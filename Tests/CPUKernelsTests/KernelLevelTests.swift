@@ -104,6 +104,18 @@ import Testing
             #expect(abs(Double(table.dotProduct(x.pointer, y.pointer, count)) - dot) <= 1e-6 * Double(count))
             let squares = (0..<count).reduce(0.0) { $0 + pow(Double(x.pointer[$1] - 0.25), 2) }
             #expect(abs(Double(table.squaredDeviations(x.pointer, count, 0.25)) - squares) <= 1e-6 * max(1, squares))
+            // Layer norm's forward row, with weight and bias
+            var normalized = [Float](repeating: .nan, count: count)
+            var rowMean: Float = .nan, rowRstd: Float = .nan
+            table.layerNormRow(x.pointer, weight.pointer, y.pointer, count, 1e-5, &normalized, &rowMean, &rowRstd)
+            let exactMean = (0..<count).reduce(0.0) { $0 + Double(x.pointer[$1]) } / Double(count)
+            let variance = (0..<count).reduce(0.0) { $0 + pow(Double(x.pointer[$1]) - exactMean, 2) } / Double(count)
+            let exactRstd = 1 / (variance + 1e-5).squareRoot()
+            #expect(abs(Double(rowMean) - exactMean) <= 1e-6 && abs(Double(rowRstd) - exactRstd) <= 1e-5 * exactRstd, "\(level) count \(count)")
+            for i in 0..<count {
+                let expected = (Double(x.pointer[i]) - exactMean) * exactRstd * Double(weight.pointer[i]) + Double(y.pointer[i])
+                #expect(abs(Double(normalized[i]) - expected) <= 1e-4, "\(level) count \(count) element \(i)")
+            }
             // Layer norm's backward sums, with and without a weight
             for useWeight in [false, true] {
                 var gradWeight = [Float](repeating: 1, count: count), gradBias = [Float](repeating: 2, count: count)

@@ -57,6 +57,11 @@ typedef struct {
     /// Σ (x[i] − mean)² (fused multiply-adds where the level has them).
     float (*squaredDeviations)(const float *x, ptrdiff_t count, float mean);
 
+    /// Layer norm forward, one row: y = (x − mean)·rstd·weight + bias (`weight`, `bias` may be
+    /// NULL), rstd = 1/√(variance + epsilon) with the biased variance; writes *mean and *rstd.
+    void (*layerNormRow)(const float *x, const float *weight, const float *bias, ptrdiff_t count, float epsilon,
+                         float *y, float *mean, float *rstd);
+
     /// Layer norm backward, one row's first pass: h = (x − mean)·rstd, gw = g·weight (g when
     /// `weight` is NULL); sums[0] = Σ gw, sums[1] = Σ gw·h; gradWeight[i] += g·h, gradBias[i] += g.
     void (*layerNormGradientSums)(const float *x, const float *g, const float *weight, float mean, float rstd,
