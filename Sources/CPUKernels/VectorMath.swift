@@ -1,5 +1,5 @@
 /// `SIMD16<Float>` helpers shared by the row-wise kernels (softmax, layer norm): loads/stores of a
-/// row's ragged tail, lane reductions, and the vectorised `exp` of the active kernel level.
+/// row's lanes, lane reductions, and the vectorised `exp` of the active kernel level.
 ///
 /// No fused multiply-adds here: built without a target-CPU flag, Swift would turn each into a
 /// call to `fmaf` per lane; the FMA-heavy loops live in `CPUKernelVariants`.
@@ -14,26 +14,9 @@ enum VectorMath {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
     }
 
-    /// The first `count` (< 16) floats at `p`, the other lanes set to `padding`.
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>, count: Int, padding: Float) -> Vector {
-        var v = Vector(repeating: padding)
-        for i in 0..<count { v[i] = p[i] }
-        return v
-    }
-
-    /// Stores the first `count` (< 16) lanes of `v`.
-    @inline(__always)
-    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { p[i] = v[i] }
-    }
-
     /// Lane-wise max (the generic `pointwiseMax` is not inlined and runs lane by lane).
     @inline(__always)
     static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: a .< b) }
-
-    @inline(__always)
-    static func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
 
     /// Σ lanes, as a tree of halves (the generic `sum()` extracts lanes one at a time).
     @inline(__always)
