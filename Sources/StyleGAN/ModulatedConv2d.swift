@@ -39,6 +39,7 @@ public final class ModulatedConv2d: Module {
 
     /// `input` [B, in, H, W], `style` [B, styleDimension] → [B, out, H′, W′].
     public func callAsFunction(_ input: Tensor, style: Tensor) -> Tensor {
+        if !GradientMode.isEnabled { return foldedForward(input, style: style) }
         let batch = input.shape[0]
         let s = modulation(style)                                               // [B, in]
         let w = (weight * scale).reshape([outputChannels, inputChannels, kernelSize, kernelSize])
@@ -56,6 +57,24 @@ public final class ModulatedConv2d: Module {
             out = out * d.reshape([batch, outputChannels, 1, 1])
         }
         return out
+    }
+
+    /// Inference: the style folded into per-sample weights and one grouped convolution (groups B),
+    /// as rosinality's `fused=True` path — no activation-sized product before or after it.
+    func foldedForward(_ input: Tensor, style: Tensor) -> Tensor {
+        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        let s = modulation(style)                                               // [B, in]
+        let grouped = input.reshape([1, batch * inputChannels, height, width])
+        if upsample, let blur {
+            let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
+                                                         transposed: true)     // [B·in, out, k, k]
+            let out = Tensor.convTranspose2d(grouped, weight: weights, options: .init(stride: 2, groups: batch))
+            return blur(out.reshape([batch, outputChannels, out.shape[2], out.shape[3]]))
+        }
+        let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
+                                                     transposed: false)        // [B·out, in, k, k]
+        let out = Tensor.conv2d(grouped, weight: weights, options: .init(padding: kernelSize / 2, groups: batch))
+        return out.reshape([batch, outputChannels, height, width])
     }
 }
 
@@ -86,7 +105,14 @@ public final class StyledConv: Module {
     }
 
     public func callAsFunction(_ input: Tensor, style: Tensor, noise noiseImage: Tensor) -> Tensor {
-        activate(noise(conv(input, style: style), noise: noiseImage))
+        let convolved = conv(input, style: style)
+        if !GradientMode.isEnabled, Tensor.acceptsNoise(noiseImage, for: convolved.shape) {
+            // The convolution's output is fresh and ours alone: noise, bias and activation in place.
+            convolved.applyNoiseBiasLeakyReLU(noise: noiseImage, noiseWeight: noise.weight, bias: activate.bias,
+                                              slope: 0.2, gain: Float(2).squareRoot())
+            return convolved
+        }
+        return activate(noise(convolved, noise: noiseImage))
     }
 }
 

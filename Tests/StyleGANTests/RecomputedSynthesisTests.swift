@@ -1,6 +1,7 @@
 import StyleGAN
 import Tensors
 import Testing
+import TestSupport
 
 @Suite struct RecomputedSynthesisTests {
     /// Recomputing the high-resolution levels changes neither the image nor the gradient to W+.
@@ -17,8 +18,10 @@ import Testing
             (image * probe).sum().backward()
             return (image.scalars, w.grad!.scalars)
         }
+        // Not bit for bit: the recomputed levels' forward pass runs without recording, so it takes
+        // the folded modulation (`ModulatedConv2d.foldedForward`), which rounds differently.
         let plain = run(nil), recomputed = run(16)
-        #expect(plain.0 == recomputed.0)
-        #expect(plain.1 == recomputed.1)
+        #expect(relativeError(plain.0.map(Double.init), recomputed.0.map(Double.init)) < 1e-5)
+        #expect(relativeError(plain.1.map(Double.init), recomputed.1.map(Double.init)) < 1e-5)
     }
 }
