@@ -53,6 +53,12 @@ def up_convolution():
     return lambda: F.conv_transpose2d(x, w, stride=2, groups=4)
 
 
+def up_convolution_at(cin, cout, size):
+    """StyleGAN's upsampling conv at one level, batch 1: transposed 3×3, stride 2."""
+    x, w = torch.rand(1, cin, size, size) * 2 - 1, torch.rand(cin, cout, 3, 3) * 2 - 1
+    return lambda: F.conv_transpose2d(x, w, stride=2)
+
+
 def attention(heads, tokens, d):
     q, k, v = (torch.rand(heads, tokens, d) * 2 - 1 for _ in range(3))
     return lambda: torch.bmm(torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1), v)
@@ -77,6 +83,8 @@ ROWS = {
     "sgemm1024_tt": (lambda: sgemm(1024, True, True), 2.0 * 1024**3),
     "conv3x3_512_64": (lambda: convolution(1, 512, 512, 64, 1), conv_flops(1, 512, 512, 64, 1)),
     "conv3x3_64_56_b4": (lambda: convolution(4, 64, 64, 56, 1), conv_flops(4, 64, 64, 56, 1)),
+    "conv3x3_32_1024": (lambda: convolution(1, 32, 32, 1024, 1), conv_flops(1, 32, 32, 1024, 1)),
+    "upconv_64_512": (lambda: up_convolution_at(64, 32, 512), 2.0 * 64 * 512 * 512 * 32 * 9),
     "modconv_b4_64": (lambda: convolution(1, 4 * 512, 4 * 512, 64, 4), conv_flops(1, 4 * 512, 4 * 512, 64, 4)),
     "conv3x3_512_64_dinput": (lambda: convolution_backward("input"), conv_flops(1, 512, 512, 64, 1)),
     "conv3x3_512_64_dweight": (lambda: convolution_backward("weight"), conv_flops(1, 512, 512, 64, 1)),

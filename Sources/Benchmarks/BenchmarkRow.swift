@@ -72,6 +72,17 @@ extension BenchmarkRow {
         convolution(name: "conv3x3_64_56_b4", summary: "conv2d 3×3 64→64, 56×56, batch 4, pad 1 (IR-SE50 / AlexNet size)",
                     ConvolutionGeometry(batch: 4, inputChannels: 64, inputHeight: 56, inputWidth: 56, outputChannels: 64,
                                         kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
+        // The 1024-px generator's full-resolution convolution (32 channels), the shape that
+        // decides how fast its high-resolution levels run.
+        convolution(name: "conv3x3_32_1024", summary: "conv2d 3×3 32→32, 1024×1024, batch 1, pad 1 (StyleGAN2 1024-px level)",
+                    ConvolutionGeometry(batch: 1, inputChannels: 32, inputHeight: 1024, inputWidth: 1024, outputChannels: 32,
+                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
+        // conv_transpose2d(x [1, 64, 512, 512], w [64, 32, 3, 3], stride 2) → [1, 32, 1025, 1025]
+        convolutionBackward(name: "upconv_64_512", summary: "StyleGAN up-conv into the 1024-px level: transposed 3×3 stride 2, 64→32, 512→1025",
+                            input: true,
+                            ConvolutionGeometry(batch: 1, inputChannels: 32, inputHeight: 1025, inputWidth: 1025,
+                                                outputChannels: 64, kernelHeight: 3, kernelWidth: 3,
+                                                strideHeight: 2, strideWidth: 2)),
         convolution(name: "modconv_b4_64", summary: "grouped conv 3×3, [1, 4·512, 64, 64], groups 4, pad 1",
                     ConvolutionGeometry(batch: 1, inputChannels: 4 * 512, inputHeight: 64, inputWidth: 64,
                                         outputChannels: 4 * 512, kernelHeight: 3, kernelWidth: 3,

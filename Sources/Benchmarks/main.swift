@@ -105,8 +105,11 @@ for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
     if kinds.count > 1 { result["kinds"] = parts }
     results.append(result)
 }
+// The direct convolution's tile choices (ConvolutionTuning), so a table states what ran.
+for line in ConvolutionTuning.report { print("tile: \(line)") }
 if let jsonPath = options.jsonPath {
-    let document: [String: Any] = ["implementation": "swift", "threads": threads, "peak_gflops": peakGFLOPS, "rows": results]
+    let document: [String: Any] = ["implementation": "swift", "threads": threads, "peak_gflops": peakGFLOPS, "rows": results,
+                                   "kernel_level": KernelDispatch.level.rawValue, "convolution_tiles": ConvolutionTuning.report]
     let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: jsonPath))
 }

@@ -5,6 +5,7 @@
 #define SP_LEVEL avx512
 #define SP_LANES 16
 #define SP_MADD(a, x, y) __builtin_elementwise_fma((x), (y), (a))
+#define SP_VECTOR_REGISTERS 32
 #include "VariantKernels.h"
 #pragma clang attribute pop
 const SPKernelTable *sp_kernel_table_avx512(void) { return &table_avx512; }

@@ -6,6 +6,7 @@
 #define SP_LEVEL baseline
 #define SP_LANES 4
 #define SP_MADD(a, x, y) ((a) + (x) * (y))
+#define SP_VECTOR_REGISTERS 16
 #include "VariantKernels.h"
 const SPKernelTable *sp_kernel_table_baseline(void) { return &table_baseline; }
 #endif

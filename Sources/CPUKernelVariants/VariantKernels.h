@@ -6,6 +6,7 @@
 //   SP_LEVEL        suffix of the exported names (avx512, avx2, baseline, neon)
 //   SP_LANES        floats per vector
 //   SP_MADD(a,x,y)  a + x·y: one fused multiply-add where the level has FMA, else multiply, add
+//   SP_VECTOR_REGISTERS  vector registers of the level (16 or 32): bounds the register tiles
 //
 // Not a public header: only the level files include it.
 
@@ -77,35 +78,68 @@ static void SP_NAME(gemm_tile)(int rows, ptrdiff_t kc, const float *a, const flo
     }
 }
 
-/// Direct convolution: 6 output channels × (2 · lanes) pixels of one output row; for every input
-/// channel and tap, two unaligned loads of the zero-padded input row times six broadcast weights.
-#define CONV_CHANNELS 6
-static void SP_NAME(convolution_tile)(ptrdiff_t channels, ptrdiff_t kernelHeight, ptrdiff_t kernelWidth,
-                                      ptrdiff_t planeStride, ptrdiff_t rowStride,
-                                      const float *input, const float *weights, float *out) {
-    V lo[CONV_CHANNELS], hi[CONV_CHANNELS];
-    for (int r = 0; r < CONV_CHANNELS; r++) { lo[r] = SP_NAME(splat)(0.0f); hi[r] = SP_NAME(splat)(0.0f); }
+/// Direct convolution tile body for constant `CH` output channels × `VEC` vectors of pixels of one
+/// output row (inlined into each shape's function below, where both are literals, so the
+/// accumulators live in registers): for every input channel and tap, `VEC` unaligned loads of the
+/// input row and `CH` broadcast weights. Accumulators start at the bias (or zero) and add the
+/// products in the order channel, tap row, tap column — the same order for every shape, so every
+/// shape computes every output bit for bit alike and a tuner may pick any of them.
+static inline __attribute__((always_inline)) void SP_NAME(convolution_tile_body)(
+    const int CH, const int VEC, ptrdiff_t channels, ptrdiff_t kernelHeight, ptrdiff_t kernelWidth,
+    ptrdiff_t planeStride, ptrdiff_t rowStride, const float *input, const float *weights,
+    const float *bias, float *out, ptrdiff_t outStride) {
+    V acc[8][4];
+    for (int r = 0; r < CH; r++)
+        for (int v = 0; v < VEC; v++) acc[r][v] = SP_NAME(splat)(bias ? bias[r] : 0.0f);
     const float *w = weights;
     for (ptrdiff_t ch = 0; ch < channels; ch++) {
         const float *channel = input + ch * planeStride;
         for (ptrdiff_t i = 0; i < kernelHeight; i++) {
             const float *row = channel + i * rowStride;
             for (ptrdiff_t j = 0; j < kernelWidth; j++) {
-                V v0 = SP_NAME(load)(row + j), v1 = SP_NAME(load)(row + j + SP_LANES);
-                for (int r = 0; r < CONV_CHANNELS; r++) {
+                V x[4];
+                for (int v = 0; v < VEC; v++) x[v] = SP_NAME(load)(row + j + v * SP_LANES);
+                for (int r = 0; r < CH; r++) {
                     V wr = SP_NAME(splat)(w[r]);
-                    lo[r] = SP_MADD(lo[r], wr, v0);
-                    hi[r] = SP_MADD(hi[r], wr, v1);
+                    for (int v = 0; v < VEC; v++) acc[r][v] = SP_MADD(acc[r][v], wr, x[v]);
                 }
-                w += CONV_CHANNELS;
+                w += CH;
             }
         }
     }
-    for (int r = 0; r < CONV_CHANNELS; r++) {
-        SP_NAME(store)(out + r * 2 * SP_LANES, lo[r]);
-        SP_NAME(store)(out + r * 2 * SP_LANES + SP_LANES, hi[r]);
-    }
+    for (int r = 0; r < CH; r++)
+        for (int v = 0; v < VEC; v++) SP_NAME(store)(out + r * outStride + v * SP_LANES, acc[r][v]);
 }
+
+#define SP_CONVOLUTION_TILE(CH, VEC)                                                                       \
+    static void SP_CONCAT(SP_NAME(convolution_tile), CH##x##VEC)(                                          \
+        ptrdiff_t channels, ptrdiff_t kernelHeight, ptrdiff_t kernelWidth, ptrdiff_t planeStride,          \
+        ptrdiff_t rowStride, const float *input, const float *weights, const float *bias, float *out,      \
+        ptrdiff_t outStride) {                                                                             \
+        SP_NAME(convolution_tile_body)(CH, VEC, channels, kernelHeight, kernelWidth, planeStride,          \
+                                       rowStride, input, weights, bias, out, outStride);                   \
+    }
+
+// Candidate shapes: accumulators + loaded vectors + one broadcast must fit the register file —
+// 16 registers for SSE and AVX2 (at most 12 accumulators), 32 for AVX-512 and NEON (at most 24).
+#if SP_VECTOR_REGISTERS >= 32
+SP_CONVOLUTION_TILE(6, 2)
+SP_CONVOLUTION_TILE(8, 2)
+SP_CONVOLUTION_TILE(6, 4)
+SP_CONVOLUTION_TILE(8, 3)
+#define SP_CONVOLUTION_TILES                                                                               \
+    {{6, 2, SP_CONCAT(SP_NAME(convolution_tile), 6x2)}, {8, 2, SP_CONCAT(SP_NAME(convolution_tile), 8x2)},  \
+     {6, 4, SP_CONCAT(SP_NAME(convolution_tile), 6x4)}, {8, 3, SP_CONCAT(SP_NAME(convolution_tile), 8x3)}}
+#else
+// (4 × 3 and 3 × 4 were tried: one register short, they spilled and ran at half speed.)
+SP_CONVOLUTION_TILE(6, 2)
+SP_CONVOLUTION_TILE(8, 1)
+SP_CONVOLUTION_TILE(4, 2)
+SP_CONVOLUTION_TILE(3, 3)
+#define SP_CONVOLUTION_TILES                                                                               \
+    {{6, 2, SP_CONCAT(SP_NAME(convolution_tile), 6x2)}, {8, 1, SP_CONCAT(SP_NAME(convolution_tile), 8x1)},  \
+     {4, 2, SP_CONCAT(SP_NAME(convolution_tile), 4x2)}, {3, 3, SP_CONCAT(SP_NAME(convolution_tile), 3x3)}}
+#endif
 
 /// eˣ per lane (Cephes' method): eˣ = 2ⁿ · eʳ with n = round(x·log₂e), r = x − n·ln 2 split in
 /// two constants for accuracy, eʳ by a degree-6 minimax polynomial on |r| ≤ ln2/2, and 2ⁿ built
@@ -265,9 +299,9 @@ static const SPKernelTable SP_NAME(table) = {
     .lanes = SP_LANES,
     .mr = MR,
     .nr = NR,
-    .convolutionPixels = 2 * SP_LANES,
     .gemmTile = SP_NAME(gemm_tile),
-    .convolutionTile = SP_NAME(convolution_tile),
+    .convolutionTileCount = 4,
+    .convolutionTiles = SP_CONVOLUTION_TILES,
     .shiftedExponentials = SP_NAME(shifted_exponentials),
     .multiplyAddBurst = SP_NAME(multiply_add_burst),
     .dotProduct = SP_NAME(dot_product),
@@ -281,4 +315,5 @@ static const SPKernelTable SP_NAME(table) = {
 #undef MR
 #undef NR
 #undef TILE_VECTORS
-#undef CONV_CHANNELS
+#undef SP_CONVOLUTION_TILE
+#undef SP_CONVOLUTION_TILES

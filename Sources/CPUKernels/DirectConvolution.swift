@@ -1,15 +1,22 @@
-/// Direct stride-1 convolution for layers with few output channels (IR-SE50, AlexNet, …).
+import Dispatch
+
+/// Direct stride-1 convolution for layers with few output channels (IR-SE50, AlexNet, StyleGAN2's
+/// 256–1024-px levels).
 ///
 /// The implicit-im2col GEMM packs a K×P panel of the input and reuses each packed value once
 /// per output channel; with 64 output channels the packing costs more than the arithmetic
 /// (3×3 64→64 at 56² ran at half PyTorch's speed). Here nothing is packed but the weights: a
-/// register tile of 6 output channels × 2 vectors of output pixels of one row (32 pixels with
-/// AVX-512) accumulates, for every input channel and tap, two unaligned loads of a zero-padded
-/// input row times six broadcast weights (the tile is C: `KernelDispatch.convolutionTile`).
+/// register tile of `channels` output channels × `vectors` vectors of output pixels of one row
+/// accumulates, for every input channel and tap, unaligned loads of the input row times broadcast
+/// weights (the tiles are C, one set per kernel level: `KernelDispatch.convolutionTiles`). Which
+/// tile shape runs is chosen per layer shape by `ConvolutionTuning`; every shape computes the
+/// same bits.
+///
+/// The tiles read a zero-padded copy of the input rows under a block of output rows. Read in
+/// place, a window's rows lie a plane apart (4 MiB at 1024 px) and alias in the caches (the
+/// 32-channel 1024-px layer ran at 39 % of peak); padding the whole input first was an extra pass
+/// over it; a copy per output row copied every input row kh times.
 enum DirectConvolution {
-    static let tileChannels = 6
-    static let tilePixels = Int(KernelDispatch.table.convolutionPixels)
-
     /// Whether the direct path suits `g` (stride 1, at most 256 output channels per group — measured
     /// faster than the GEMM path up to 256 channels at 128², slower at 512 —, rows wide
     /// enough to fill a register tile, not a plain GEMM).
@@ -21,75 +28,156 @@ enum DirectConvolution {
     /// `output = conv2d(input, weight) + bias` for a geometry `isSuitable` accepts (overwrites).
     static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let shape = ConvolutionTuning.shape(for: g) { candidate, rows in
+            // Times `candidate` on the first blocks of this very call (their output is written
+            // again below): one thread, so the other cores' load matters less.
+            let plan = DirectConvolutionPlan(g, shape: candidate)
+            return plan.withPackedWeights(weight, bias: bias) { weights, biases in
+                let units = 0..<Swift.min(plan.units, Swift.max(1, rows / plan.blockRows))
+                let start = DispatchTime.now().uptimeNanoseconds
+                plan.run(units: units, input: input, weights: weights, biases: biases, output: output)
+                return DispatchTime.now().uptimeNanoseconds - start
+            }
+        }
+        let plan = DirectConvolutionPlan(g, shape: shape)
+        plan.withPackedWeights(weight, bias: bias) { weights, biases in
+            let outputShared = SharedPointer(output)
+            Parallel.forRanges(count: plan.units, minimumPerThread: 1) { units in
+                plan.run(units: units, input: input, weights: weights, biases: biases, output: outputShared.base)
+            }
+        }
+    }
+}
+
+/// The sizes one direct convolution works with for one tile shape.
+struct DirectConvolutionPlan {
+    let g: ConvolutionGeometry
+    let shape: ConvolutionTileShape
+    /// Output-channel tiles per group, and the floats of one tile's packed weights.
+    let tiles: Int, tileStride: Int
+    /// Tiles run in blocks whose weights stay in cache (~128 KiB) while a block sweeps a row.
+    let tilesPerBlock: Int
+    /// The zero-padded input copy [cpg, patchRows, patchWidth] under `blockRows` output rows.
+    let patchWidth: Int, blockRows: Int, patchRows: Int
+    /// Work units: (image, group, block of output rows).
+    let units: Int
+
+    init(_ g: ConvolutionGeometry, shape: ConvolutionTileShape) {
+        self.g = g
+        self.shape = shape
+        let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
+        tiles = (opg + shape.channels - 1) / shape.channels
+        tileStride = cpg * g.kernelHeight * g.kernelWidth * shape.channels
+        tilesPerBlock = max(1, min(tiles, (128 << 10) / (tileStride * MemoryLayout<Float>.stride)))
+        patchWidth = (g.outputWidth + shape.pixels - 1) / shape.pixels * shape.pixels + g.kernelWidth - 1
+        let rowBytes = cpg * patchWidth * MemoryLayout<Float>.stride
+        blockRows = max(1, min(8, g.outputHeight, (768 << 10) / rowBytes - (g.kernelHeight - 1)))
+        patchRows = blockRows + g.kernelHeight - 1
+        units = g.batch * g.groups * ((g.outputHeight + blockRows - 1) / blockRows)
+    }
+
+    /// Lends the weights packed per (group, tile) as [c][tap][channels] and the biases per
+    /// (group, tile) as [channels] (nil without bias), zero past the last channel.
+    func withPackedWeights<R>(_ weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                              _ body: (UnsafePointer<Float>, UnsafePointer<Float>?) -> R) -> R {
+        let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
+        let taps = g.kernelHeight * g.kernelWidth, ch = shape.channels
+        let biasCount = g.groups * tiles * ch
+        return ScratchBuffers.with(count: g.groups * tiles * tileStride + biasCount) { packed in
+            let biases = packed + g.groups * tiles * tileStride
+            for group in 0..<g.groups {
+                for tile in 0..<tiles {
+                    let base = packed + (group * tiles + tile) * tileStride
+                    for c in 0..<cpg {
+                        for tap in 0..<taps {
+                            for r in 0..<ch {
+                                let o = tile * ch + r
+                                base[(c * taps + tap) * ch + r] = o < opg ? weight[((group * opg + o) * cpg + c) * taps + tap] : 0
+                            }
+                        }
+                    }
+                    for r in 0..<ch {
+                        let o = tile * ch + r
+                        biases[(group * tiles + tile) * ch + r] = o < opg ? bias?[group * opg + o] ?? 0 : 0
+                    }
+                }
+            }
+            return body(UnsafePointer(packed), bias == nil ? nil : UnsafePointer(biases))
+        }
+    }
+
+    /// Computes the output rows of `units`. Full tiles store straight into `output`; a tile
+    /// with channels past the group's last or pixels past the row's end goes through a buffer.
+    func run(units: Range<Int>, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+             biases: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let (ho, wo, kh, kw) = (g.outputHeight, g.outputWidth, g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
-        let taps = kh * kw
-        // Padded input: rows wide enough for whole pixel tiles, zeros around.
-        let paddedWidth = (wo + tilePixels - 1) / tilePixels * tilePixels + kw - 1
-        let paddedHeight = g.inputHeight + 2 * g.paddingHeight
-        let plane = paddedHeight * paddedWidth
-        ScratchBuffers.with(count: g.batch * g.inputChannels * plane) { paddedPointer in
-        let paddedShared = SharedPointer(paddedPointer)
-        Parallel.forRanges(count: g.batch * g.inputChannels, minimumPerThread: 8) { range in
-            for planeIndex in range {
-                let source = input + planeIndex * g.inputHeight * g.inputWidth
-                let target = paddedShared.base + planeIndex * plane
-                target.update(repeating: 0, count: plane)
-                for y in 0..<g.inputHeight {
-                    (target + (y + g.paddingHeight) * paddedWidth + g.paddingWidth).update(from: source + y * g.inputWidth, count: g.inputWidth)
-                }
-            }
-        }
-        // Weights per (group, channel tile): [c][tap][6], zero rows past the last channel.
-        let tiles = (opg + tileChannels - 1) / tileChannels
-        let tileStride = cpg * taps * tileChannels
-        ScratchBuffers.with(count: g.groups * tiles * tileStride) { w in
-        for group in 0..<g.groups {
-            for tile in 0..<tiles {
-                let base = w + (group * tiles + tile) * tileStride
-                for c in 0..<cpg {
-                    for tap in 0..<taps {
-                        for r in 0..<tileChannels {
-                            let o = tile * tileChannels + r
-                            base[(c * taps + tap) * tileChannels + r] =
-                                o < opg ? weight[((group * opg + o) * cpg + c) * taps + tap] : 0
-                        }
-                    }
-                }
-            }
-        }
-        let outputShared = SharedPointer(output)
-        let packedWeights = UnsafePointer(w)
-        let paddedInput = UnsafePointer(paddedPointer)
-        // Work units: (image, group, output row).
-        Parallel.forRanges(count: g.batch * g.groups * ho, minimumPerThread: 4) { range in
-            var tileOutput = [Float](repeating: 0, count: tileChannels * tilePixels)
-            for unit in range {
-                let y = unit % ho, item = unit / ho
+        let ch = shape.channels, pixels = shape.pixels
+        let inputPlane = g.inputHeight * g.inputWidth, outputPlane = ho * wo
+        let patchPlane = patchRows * patchWidth
+        let blocks = (ho + blockRows - 1) / blockRows
+        let tile = shape.tile
+        ScratchBuffers.with(count: cpg * patchPlane + ch * pixels) { patch in
+            let partial = patch + cpg * patchPlane
+            for unit in units {
+                let block = unit % blocks, item = unit / blocks
                 let n = item / g.groups, group = item % g.groups
-                let inputBase = paddedInput + (n * g.inputChannels + group * cpg) * plane + y * paddedWidth
-                for tile in 0..<tiles {
-                    let weights = packedWeights + (group * tiles + tile) * tileStride
-                    var x0 = 0
-                    while x0 < wo {
-                        tileOutput.withUnsafeMutableBufferPointer { t in
-                            KernelDispatch.convolutionTile(cpg, kh, kw, plane, paddedWidth, inputBase + x0, weights, t.baseAddress!)
+                let channels = input + (n * g.inputChannels + group * cpg) * inputPlane
+                let y0 = block * blockRows, y1 = min(ho, y0 + blockRows)
+                fillPatch(patch, channels: channels, channelCount: cpg, top: y0 - g.paddingHeight,
+                          left: -g.paddingWidth)
+                for y in y0..<y1 {
+                    let rowWindow = patch + (y - y0) * patchWidth
+                    var firstTile = 0
+                    while firstTile < tiles {
+                        let lastTile = min(tiles, firstTile + tilesPerBlock)
+                        var x0 = 0
+                        while x0 < wo {
+                            let width = min(pixels, wo - x0)
+                            for t in firstTile..<lastTile {
+                                let o0 = t * ch
+                                let target = output + ((n * g.outputChannels + group * opg + o0) * ho + y) * wo + x0
+                                let packedWeights = weights + (group * tiles + t) * tileStride
+                                let tileBias = biases.map { $0 + (group * tiles + t) * ch }
+                                if o0 + ch <= opg && width == pixels {
+                                    tile(cpg, kh, kw, patchPlane, patchWidth, rowWindow + x0, packedWeights, tileBias,
+                                         target, outputPlane)
+                                    continue
+                                }
+                                tile(cpg, kh, kw, patchPlane, patchWidth, rowWindow + x0, packedWeights, tileBias,
+                                     partial, pixels)
+                                for r in 0..<min(ch, opg - o0) {
+                                    (target + r * outputPlane).update(from: partial + r * pixels, count: width)
+                                }
+                            }
+                            x0 += pixels
                         }
-                        let width = min(tilePixels, wo - x0)
-                        for r in 0..<tileChannels {
-                            let o = tile * tileChannels + r
-                            guard o < opg else { break }
-                            let channel = group * opg + o
-                            let b = bias?[channel] ?? 0
-                            let target = outputShared.base + ((n * g.outputChannels + channel) * ho + y) * wo + x0
-                            for x in 0..<width { target[x] = tileOutput[r * tilePixels + x] + b }
-                        }
-                        x0 += tilePixels
+                        firstTile = lastTile
                     }
                 }
             }
         }
-        }
+    }
+
+    /// `patch[c][i][j] = input[c][top + i][left + j]` for i < patchRows, j < patchWidth; zero
+    /// outside the input.
+    private func fillPatch(_ patch: UnsafeMutablePointer<Float>, channels: UnsafePointer<Float>, channelCount: Int,
+                           top: Int, left: Int) {
+        let (height, width) = (g.inputHeight, g.inputWidth)
+        let lo = max(0, -left), hi = min(patchWidth, width - left)
+        for c in 0..<channelCount {
+            for i in 0..<patchRows {
+                let target = patch + (c * patchRows + i) * patchWidth
+                let y = top + i
+                guard y >= 0 && y < height && lo < hi else {
+                    target.update(repeating: 0, count: patchWidth)
+                    continue
+                }
+                let source = channels + (c * height + y) * width + left
+                if lo > 0 { target.update(repeating: 0, count: lo) }
+                (target + lo).update(from: source + lo, count: hi - lo)
+                if hi < patchWidth { (target + hi).update(repeating: 0, count: patchWidth - hi) }
+            }
         }
     }
 }

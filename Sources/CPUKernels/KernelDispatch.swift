@@ -90,10 +90,36 @@ package enum KernelDispatch {
     }
 
     static let gemmTile = table.gemmTile!
-    static let convolutionTile = table.convolutionTile!
+    /// This level's direct-convolution tile shapes, its default first.
+    package static let convolutionTiles: [ConvolutionTileShape] = withUnsafeBytes(of: table.convolutionTiles) { raw in
+        raw.bindMemory(to: SPConvolutionTile.self).prefix(Int(table.convolutionTileCount)).map {
+            ConvolutionTileShape(channels: Int($0.channels), vectors: Int($0.vectors), lanes: lanes, tile: $0.tile!)
+        }
+    }
     static let shiftedExponentials = table.shiftedExponentials!
     static let multiplyAddBurstKernel = table.multiplyAddBurst!
     static let dotProduct = table.dotProduct!
     static let layerNormRow = table.layerNormRow!
     static let layerNormGradientSums = table.layerNormGradientSums!
+}
+
+/// One direct-convolution register tile: `channels` output channels × `pixels` output pixels of
+/// a row (`vectors` vectors of the level's lanes).
+package struct ConvolutionTileShape: Equatable, CustomStringConvertible, @unchecked Sendable {
+    package let channels: Int, vectors: Int, pixels: Int
+    let tile: @convention(c) (Int, Int, Int, Int, Int, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                              UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void
+
+    init(channels: Int, vectors: Int, lanes: Int,
+         tile: @escaping @convention(c) (Int, Int, Int, Int, Int, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                                         UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) {
+        self.channels = channels
+        self.vectors = vectors
+        pixels = vectors * lanes
+        self.tile = tile
+    }
+
+    package var description: String { "\(channels)×\(pixels)" }
+
+    package static func == (a: Self, b: Self) -> Bool { a.channels == b.channels && a.vectors == b.vectors && a.pixels == b.pixels }
 }

@@ -34,6 +34,10 @@ package enum Upfirdn {
         var flipped = [Float](repeating: 0, count: kh * kw)
         for i in 0..<kh { for j in 0..<kw { flipped[i * kw + j] = kernel[(kh - 1 - i) * kw + (kw - 1 - j)] } }
         let taps = flipped
+        if g.downX == 1 && g.downY == 1 && (g.upX > 1 || g.upY > 1) {
+            upsample(g, input: input, taps: taps, output: output)
+            return
+        }
         Parallel.forEach(count: g.planes) { plane in
             let x = input + plane * h * w, y = output + plane * ho * wo
             y.update(repeating: 0, count: ho * wo)
@@ -71,6 +75,52 @@ package enum Upfirdn {
                         }
                     }
                     y[oy * wo + ox] = sum
+                }
+            }
+        }
+    }
+
+    /// Upsampling without decimation (ToRGB's skip ×2): each output row is a sum of contiguous
+    /// row updates, as in the plain FIR path, over the input rows whose zero-inserted position
+    /// meets a tap (`kh / upY` of them) — each row zero-inserted once into a scratch row padded
+    /// so that every tap's shift stays in bounds. Units are output rows, so a 3-plane RGB image
+    /// still spreads over every thread. `taps` is the flipped kernel.
+    private static func upsample(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, taps: [Float],
+                                 output: UnsafeMutablePointer<Float>) {
+        let ho = g.outputHeight, wo = g.outputWidth, h = g.inputHeight, w = g.inputWidth
+        let kh = g.kernelHeight, kw = g.kernelWidth
+        // Scratch row: zero-inserted input at index ux + padX0 (ux = ox + kx − padX0 for the tap).
+        let rowLength = wo + kw - 1
+        let outputShared = SharedPointer(output)
+        Parallel.forRanges(count: g.planes * ho, minimumPerThread: 8) { range in
+            var scratch = [Float](repeating: 0, count: rowLength)
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                let row = scratch.baseAddress!
+                var rowInScratch = -1
+                for unit in range {
+                    let plane = unit / ho, oy = unit % ho
+                    let x = input + plane * h * w
+                    let outRow = outputShared.base + plane * ho * wo + oy * wo
+                    outRow.update(repeating: 0, count: wo)
+                    for ky in 0..<kh {
+                        let uy = oy + ky - g.padY0
+                        if uy < 0 || uy >= h * g.upY || uy % g.upY != 0 { continue }
+                        let rowKey = plane * h + uy / g.upY
+                        if rowKey != rowInScratch {
+                            let inRow = x + (uy / g.upY) * w
+                            row.update(repeating: 0, count: rowLength)
+                            for ix in 0..<w {
+                                let position = ix * g.upX + g.padX0
+                                if position >= 0 && position < rowLength { row[position] = inRow[ix] }
+                            }
+                            rowInScratch = rowKey
+                        }
+                        for kx in 0..<kw {
+                            let tap = taps[ky * kw + kx]
+                            let source = row + kx
+                            for ox in 0..<wo { outRow[ox] += tap * source[ox] }
+                        }
+                    }
                 }
             }
         }

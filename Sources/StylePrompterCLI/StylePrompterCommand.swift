@@ -15,11 +15,12 @@ struct StylePrompterCommand: ParsableCommand {
                       InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self, PackageModelCommand.self,
                       ServeCommand.self])
 
-    /// Checks `STYLEPROMPTER_KERNELS` before anything runs, so a bad value is a one-line error and
+    /// Checks `STYLEPROMPTER_KERNELS` and `STYLEPROMPTER_TUNING` before anything runs, so a bad value is a one-line error and
     /// exit status 2 rather than a stop inside the first kernel call.
     static func main() {
         do {
             _ = try KernelDispatch.requestedLevel()
+            _ = try ConvolutionTuning.requestedMode()
         } catch {
             FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
             Foundation.exit(2)

@@ -57,30 +57,48 @@ import Testing
         }
     }
 
+    /// Every tile shape of every level against float64, with and without bias, and every shape of
+    /// a level against the others bit for bit (so the tuner's choice never changes a result).
     @Test(arguments: levels.map(\.0))
-    func convolutionTileMatchesTheReference(_ level: KernelLevel) {
+    func convolutionTilesMatchTheReference(_ level: KernelLevel) {
         let table = sp_kernel_table(level.cLevel)!.pointee
-        let pixels = Int(table.convolutionPixels), channels = 3, kh = 3, kw = 3
-        let rowStride = pixels + kw - 1 + 5, planeStride = rowStride * kh + 7
-        let input = TestBuffer(count: channels * planeStride, seed: 4), weights = TestBuffer(count: channels * kh * kw * 6, seed: 5)
-        var out = [Float](repeating: .nan, count: 6 * pixels)
-        table.convolutionTile(channels, kh, kw, planeStride, rowStride, input.pointer, weights.pointer, &out)
-        var worst = 0.0
-        for r in 0..<6 {
-            for x in 0..<pixels {
-                var expected = 0.0
-                for ch in 0..<channels {
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            expected += Double(weights.pointer[(ch * kh * kw + i * kw + j) * 6 + r])
-                                * Double(input.pointer[ch * planeStride + i * rowStride + x + j])
-                        }
-                    }
-                }
-                worst = max(worst, abs(Double(out[r * pixels + x]) - expected))
-            }
+        let shapes = withUnsafeBytes(of: table.convolutionTiles) { raw in
+            Array(raw.bindMemory(to: SPConvolutionTile.self).prefix(Int(table.convolutionTileCount)))
         }
-        #expect(worst <= 1e-5, "\(level): \(worst)")
+        #expect(shapes.count >= 2)
+        let lanes = Int(table.lanes), channels = 5, kh = 3, kw = 3
+        let widest = shapes.map { Int($0.vectors) * lanes }.max()!, most = shapes.map { Int($0.channels) }.max()!
+        let rowStride = widest + kw - 1 + 5, planeStride = rowStride * kh + 7
+        let input = TestBuffer(count: channels * planeStride, seed: 4)
+        // One weight per (channel, tap, output channel): each shape gets them packed its way.
+        let weightsByChannel = TestBuffer(count: channels * kh * kw * most, seed: 5), bias = TestBuffer(count: most, seed: 6)
+        for withBias in [false, true] {
+            var results: [[Float]] = []
+            for shape in shapes {
+                let ch = Int(shape.channels), pixels = Int(shape.vectors) * lanes, outStride = pixels + 3
+                var packed = [Float](repeating: 0, count: channels * kh * kw * ch)
+                for k in 0..<channels * kh * kw { for r in 0..<ch { packed[k * ch + r] = weightsByChannel.pointer[k * most + r] } }
+                var out = [Float](repeating: .nan, count: ch * outStride)
+                shape.tile(channels, kh, kw, planeStride, rowStride, input.pointer, packed, withBias ? bias.pointer : nil, &out, outStride)
+                var worst = 0.0
+                var common: [Float] = []
+                for r in 0..<ch {
+                    for x in 0..<pixels {
+                        var expected = withBias ? Double(bias.pointer[r]) : 0
+                        for k in 0..<channels * kh * kw {
+                            let (c, i, j) = (k / (kh * kw), k % (kh * kw) / kw, k % kw)
+                            expected += Double(weightsByChannel.pointer[k * most + r]) * Double(input.pointer[c * planeStride + i * rowStride + x + j])
+                        }
+                        worst = max(worst, abs(Double(out[r * outStride + x]) - expected))
+                    }
+                    // The part every shape computes: the first 3 channels, the first lanes pixels.
+                    if r < 3 { common += out[r * outStride..<r * outStride + lanes] }
+                }
+                #expect(worst <= 1e-5, "\(level) \(shape.channels)×\(shape.vectors) bias \(withBias): \(worst)")
+                results.append(common)
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "\(level): tile shapes disagree bit for bit")
+        }
     }
 
     @Test(arguments: levels.map(\.0))

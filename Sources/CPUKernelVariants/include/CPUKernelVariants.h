@@ -22,6 +22,18 @@ typedef enum {
     SPKernelLevelNEON = 3,      // arm64: NEON (every arm64 CPU)
 } SPKernelLevel;
 
+/// One direct stride-1 convolution tile shape: out[r][p] (r < `channels`, p < `vectors`·lanes) =
+/// bias[r] (0 when `bias` is NULL) + Σ over `channelCount` input planes (`planeStride` floats
+/// apart), `kernelHeight` × `kernelWidth` taps (input rows `rowStride` apart, starting at
+/// `input`) of weights packed [channel][tap][`channels`]; output rows `outStride` apart.
+typedef struct {
+    int channels;
+    int vectors;
+    void (*tile)(ptrdiff_t channelCount, ptrdiff_t kernelHeight, ptrdiff_t kernelWidth,
+                 ptrdiff_t planeStride, ptrdiff_t rowStride, const float *input, const float *weights,
+                 const float *bias, float *out, ptrdiff_t outStride);
+} SPConvolutionTile;
+
 /// One level's kernels. Plain function pointers: the Swift side calls through them.
 typedef struct {
     /// Lanes of one vector register (4, 8 or 16).
@@ -29,19 +41,14 @@ typedef struct {
     /// GEMM register tile: `mr` rows × `nr` columns of C.
     int mr;
     int nr;
-    /// Output pixels of one direct-convolution tile (6 output channels × `convolutionPixels`).
-    int convolutionPixels;
-
     /// C[rows, nr] (+)= Ap[kc, mr]ᵀ[0..<rows] · Bp[kc, nr]: packed panels (A panel stride `mr`,
     /// B panel stride `nr`), C row stride `ldc`, `rows` in 1…mr. Writes all `nr` columns.
     void (*gemmTile)(int rows, ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate);
 
-    /// One direct stride-1 convolution tile: out[6][convolutionPixels] = Σ over `channels` input
-    /// planes (`planeStride` floats apart), `kernelHeight` × `kernelWidth` taps (input rows
-    /// `rowStride` apart, starting at `input`) of weights packed [channel][tap][6].
-    void (*convolutionTile)(ptrdiff_t channels, ptrdiff_t kernelHeight, ptrdiff_t kernelWidth,
-                            ptrdiff_t planeStride, ptrdiff_t rowStride,
-                            const float *input, const float *weights, float *out);
+    /// Direct stride-1 convolution register tiles, `convolutionTileCount` candidate shapes (the
+    /// first is the level's default); every shape computes the same bits.
+    int convolutionTileCount;
+    SPConvolutionTile convolutionTiles[4];
 
     /// y[i] = exp(x[i] − shift) for i < count (y may be NULL: only the sum), returns Σ y.
     /// Within 2 ulp of the correctly rounded value; 0 below −87.3, +∞ above 88.7.
