@@ -73,6 +73,10 @@ package enum Convolution {
             backwardInputAsConvolution(g, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
             return
         }
+        if let phases = StridePhases(g) {
+            phases.backwardInput(gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+            return
+        }
         // Work units: (image, group, run of input channels). A unit owns its gradInput planes, so
         // units never write the same memory and col2im needs no locks. Each unit's columns are
         // made a block of pixels at a time into a reused buffer.

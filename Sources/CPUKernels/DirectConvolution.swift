@@ -161,7 +161,7 @@ struct DirectConvolutionPlan {
 
     /// `patch[c][i][j] = input[c][top + i][left + j]` for i < patchRows, j < patchWidth; zero
     /// outside the input.
-    private func fillPatch(_ patch: UnsafeMutablePointer<Float>, channels: UnsafePointer<Float>, channelCount: Int,
+    func fillPatch(_ patch: UnsafeMutablePointer<Float>, channels: UnsafePointer<Float>, channelCount: Int,
                            top: Int, left: Int) {
         let (height, width) = (g.inputHeight, g.inputWidth)
         let lo = max(0, -left), hi = min(patchWidth, width - left)

@@ -27,7 +27,7 @@ import Testing
                                         strideHeight: 1, strideWidth: 3, paddingHeight: 0, paddingWidth: 2))
         list.append(ConvolutionGeometry(batch: 3, inputChannels: 6, inputHeight: 1, inputWidth: 1,
                                         outputChannels: 7, kernelHeight: 1, kernelWidth: 1))
-        list += directGeometries
+        list += directGeometries + stridePhaseGeometries
         return list
     }()
 
@@ -43,6 +43,29 @@ import Testing
         ConvolutionGeometry(batch: 1, inputChannels: 3, inputHeight: 12, inputWidth: 70, outputChannels: 64,
                             kernelHeight: 2, kernelWidth: 5, paddingHeight: 0, paddingWidth: 2),
     ]
+
+    /// Strided, unpadded, exactly covered convolutions whose input gradient runs as stride-1
+    /// phases (`StridePhases`): StyleGAN2's up-convolution shape, groups, a 4-tap kernel, odd widths.
+    static let stridePhaseGeometries: [ConvolutionGeometry] = [
+        ConvolutionGeometry(batch: 2, inputChannels: 5, inputHeight: (6 - 1) * 2 + 3, inputWidth: (30 - 1) * 2 + 3,
+                            outputChannels: 7, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2),
+        ConvolutionGeometry(batch: 1, inputChannels: 2 * 9, inputHeight: (5 - 1) * 2 + 3, inputWidth: (40 - 1) * 2 + 3,
+                            outputChannels: 2 * 4, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, groups: 2),
+        ConvolutionGeometry(batch: 1, inputChannels: 3, inputHeight: (4 - 1) * 2 + 4, inputWidth: (27 - 1) * 2 + 4,
+                            outputChannels: 6, kernelHeight: 4, kernelWidth: 4, strideHeight: 2, strideWidth: 2),
+        ConvolutionGeometry(batch: 1, inputChannels: 4, inputHeight: (3 - 1) * 3 + 4, inputWidth: (25 - 1) * 3 + 4,
+                            outputChannels: 5, kernelHeight: 4, kernelWidth: 4, strideHeight: 3, strideWidth: 3),
+    ]
+
+    @Test func stridePhaseGeometriesTakeThePhasePath() {
+        #expect(Self.stridePhaseGeometries.allSatisfy { StridePhases($0) != nil })
+        // Padded, or not exactly covered: the GEMM and col2im path.
+        #expect(StridePhases(ConvolutionGeometry(batch: 1, inputChannels: 4, inputHeight: 13, inputWidth: 61, outputChannels: 4,
+                                                 kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                                 paddingHeight: 1, paddingWidth: 1)) == nil)
+        #expect(StridePhases(ConvolutionGeometry(batch: 1, inputChannels: 4, inputHeight: 14, inputWidth: 62, outputChannels: 4,
+                                                 kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2)) == nil)
+    }
 
     @Test func directGeometriesTakeTheDirectPath() {
         #expect(Self.directGeometries.allSatisfy(DirectConvolution.isSuitable))
