@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Chooses the direct convolution's register tile for each layer shape, once per process.
@@ -58,12 +59,18 @@ package enum ConvolutionTuning {
 
     /// Layers below this many FLOPs take the model's choice: timing would cost more than it saves.
     static let measuredFlops = 200e6
-    /// FLOPs each timed trial covers (≈ 0.1–0.2 ms on one core).
-    static let trialFlops = 16e6
+    /// FLOPs each timed trial covers (≈ 0.05–0.1 ms on one core).
+    static let trialFlops = 8e6
+    /// Output channels of a trial: a multiple of every candidate's channel count (3, 4, 6, 8), so
+    /// that no candidate wastes any of its tile and the trial measures its speed alone.
+    static let trialChannels = 48
 
-    /// The tile for `g`: cached, else chosen. `measure(candidate, rows)` runs `candidate` on at
-    /// least `rows` output rows of the call at hand and returns the nanoseconds it took.
-    static func shape(for g: ConvolutionGeometry, measure: (ConvolutionTileShape, Int) -> UInt64) -> ConvolutionTileShape {
+    /// The tile for `g`: cached, else chosen. A large layer's contenders (those the model puts
+    /// within 25 % of the best) are timed by `measure` — by default `trialNanoseconds`, a few rows
+    /// of the layer's own shape on scratch data, one thread — and each time is divided by the
+    /// shape's useful share of the layer's work.
+    static func shape(for g: ConvolutionGeometry, measure: ((ConvolutionTileShape) -> UInt64)? = nil) -> ConvolutionTileShape {
+        let measure = measure ?? { trialNanoseconds($0, like: g) }
         let key = Key(g)
         lock.lock()
         if let chosen = choices[key] { lock.unlock(); return chosen }
@@ -71,21 +78,18 @@ package enum ConvolutionTuning {
         let ranked = rankedCandidates(g)
         var chosen = ranked[0].shape
         var how = "estimated"
-        if mode == .measure && g.flops >= measuredFlops {
-            // Candidates the model puts within 25 % of the best, timed in turn, best of three.
-            let contenders = ranked.filter { $0.efficiency >= 0.75 * ranked[0].efficiency }.map(\.shape)
-            if contenders.count > 1 {
-                let flopsPerRow = 2 * Double(key.outputChannels * key.inputChannels * key.kernelHeight * key.kernelWidth * key.outputWidth)
-                let rows = max(1, Int(trialFlops / flopsPerRow))
-                var best = [UInt64](repeating: .max, count: contenders.count)
-                for _ in 0..<3 {
-                    for (index, candidate) in contenders.enumerated() {
-                        best[index] = min(best[index], measure(candidate, rows))
-                    }
+        let contenders = ranked.filter { $0.efficiency >= 0.75 * ranked[0].efficiency }
+        if mode == .measure && g.flops >= measuredFlops && contenders.count > 1 {
+            _ = measure(contenders[0].shape)                        // warm-up: fresh scratch pages fault here
+            var best = [UInt64](repeating: .max, count: contenders.count)
+            for _ in 0..<3 {
+                for (index, candidate) in contenders.enumerated() {
+                    best[index] = min(best[index], measure(candidate.shape))
                 }
-                chosen = contenders[best.indices.min { best[$0] < best[$1] }!]
-                how = "measured " + zip(contenders, best).map { "\($0) \(String(format: "%.0f", Double($1) / 1000)) µs" }.joined(separator: ", ")
             }
+            let scores = zip(best, contenders).map { Double($0) / $1.efficiency }
+            chosen = contenders[scores.indices.min { scores[$0] < scores[$1] }!].shape
+            how = "measured " + zip(contenders, scores).map { "\($0.shape) \(String(format: "%.0f", $1 / 1000)) µs" }.joined(separator: ", ")
         }
         lock.lock()
         defer { lock.unlock() }
@@ -93,6 +97,29 @@ package enum ConvolutionTuning {
         choices[key] = chosen
         log.append("conv \(key.inputChannels)→\(key.outputChannels) \(key.kernelHeight)×\(key.kernelWidth) width \(key.outputWidth): \(chosen) (\(how))")
         return chosen
+    }
+
+    /// Nanoseconds `shape` takes for a trial of `g`'s per-row shape (input channels, kernel,
+    /// padding, width) with `trialChannels` output channels and enough rows for `trialFlops`, on
+    /// scratch data (ones: no denormals), on this thread.
+    static func trialNanoseconds(_ shape: ConvolutionTileShape, like g: ConvolutionGeometry) -> UInt64 {
+        let cpg = g.inputChannelsPerGroup
+        let rowFlops = 2 * Double(trialChannels * cpg * g.kernelHeight * g.kernelWidth * g.outputWidth)
+        let rows = max(1, min(g.outputHeight, Int(trialFlops / rowFlops)))
+        let trial = ConvolutionGeometry(batch: 1, inputChannels: cpg, inputHeight: max(1, rows + g.kernelHeight - 1 - 2 * g.paddingHeight),
+                                        inputWidth: g.inputWidth, outputChannels: trialChannels,
+                                        kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                                        paddingHeight: g.paddingHeight, paddingWidth: g.paddingWidth)
+        let plan = DirectConvolutionPlan(trial, shape: shape)
+        return ScratchBuffers.with(count: trial.inputCount + trial.weightCount + trial.outputCount) { scratch in
+            scratch.update(repeating: 1, count: trial.inputCount + trial.weightCount)
+            return plan.withPackedWeights(scratch + trial.inputCount, bias: nil) { weights, _ in
+                let start = DispatchTime.now().uptimeNanoseconds
+                plan.run(units: 0..<plan.units, input: scratch, weights: weights, biases: nil,
+                         output: scratch + trial.inputCount + trial.weightCount)
+                return DispatchTime.now().uptimeNanoseconds - start
+            }
+        }
     }
 
     /// This level's tiles with the share of their work that is useful for `g` (channels past

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Direct stride-1 convolution for layers with few output channels (IR-SE50, AlexNet, StyleGAN2's
 /// 256–1024-px levels).
 ///
@@ -28,17 +26,7 @@ enum DirectConvolution {
     /// `output = conv2d(input, weight) + bias` for a geometry `isSuitable` accepts (overwrites).
     static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        let shape = ConvolutionTuning.shape(for: g) { candidate, rows in
-            // Times `candidate` on the first blocks of this very call (their output is written
-            // again below): one thread, so the other cores' load matters less.
-            let plan = DirectConvolutionPlan(g, shape: candidate)
-            return plan.withPackedWeights(weight, bias: bias) { weights, biases in
-                let units = 0..<Swift.min(plan.units, Swift.max(1, rows / plan.blockRows))
-                let start = DispatchTime.now().uptimeNanoseconds
-                plan.run(units: units, input: input, weights: weights, biases: biases, output: output)
-                return DispatchTime.now().uptimeNanoseconds - start
-            }
-        }
+        let shape = ConvolutionTuning.shape(for: g)
         let plan = DirectConvolutionPlan(g, shape: shape)
         plan.withPackedWeights(weight, bias: bias) { weights, biases in
             let outputShared = SharedPointer(output)

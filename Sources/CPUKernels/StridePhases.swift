@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The input gradient of a strided, unpadded convolution — a transposed convolution, StyleGAN2's
 /// upsampling layer — as one stride-1 convolution per output phase (sub-pixel convolution).
 ///
@@ -43,16 +41,12 @@ struct StridePhases {
         let (sy, sx) = (g.strideHeight, g.strideWidth)
         let phases = (0..<sy).flatMap { py in (0..<sx).map { px in Self.phaseGeometry(g, py: py, px: px) } }
         // One tile shape for every phase: the one for the phase with the most taps.
-        let shape = ConvolutionTuning.shape(for: widest) { candidate, _ in
-            let start = DispatchTime.now().uptimeNanoseconds
-            run(shape: candidate, phases: phases, units: 0..<1, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
-            return DispatchTime.now().uptimeNanoseconds - start
-        }
-        run(shape: shape, phases: phases, units: nil, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+        let shape = ConvolutionTuning.shape(for: widest)
+        run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
     }
 
-    /// Runs `units` (all, in parallel, when nil) of the one-pass phase convolution.
-    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry], units: Range<Int>?,
+    /// The one-pass phase convolution, in parallel over (image, group, block of phase rows).
+    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry], 
                      gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let (sy, sx) = (g.strideHeight, g.strideWidth)
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
@@ -149,7 +143,7 @@ struct StridePhases {
                     }
                 }
             }
-            if let units { body(units) } else { Parallel.forRanges(count: unitCount, minimumPerThread: 1, body) }
+            Parallel.forRanges(count: unitCount, minimumPerThread: 1, body)
         }
     }
 }

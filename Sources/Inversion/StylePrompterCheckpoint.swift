@@ -42,7 +42,8 @@ public enum StylePrompterCheckpoint {
         try encoderConfiguration.validate(against: encoderWeights.mapValues(\.shape), file: file)
         try requireFinite(encoderWeights, file: file, what: "encoder weight")
         let encoder = Initialization.withoutDrawing { SwinEncoder(encoderConfiguration) }   // every weight is loaded next
-        try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)")
+        try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)",
+                         adoptingStorage: true)   // converted for this load only
 
         let generatorSource: GeneratorCheckpoint.Loaded
         if let generatorURL {
@@ -67,7 +68,7 @@ public enum StylePrompterCheckpoint {
                     "SMART 'query_proj.weight' takes \(query.shape[1]) channels, the generator's \(side)² feature at refined_layer \(refinedLayer) has \(generator.configuration.channels[side] ?? 0)")
             }
             smart = try Initialization.withoutDrawing { try makeSMART(weights, encoder: encoder.configuration, querySide: side, file: file) }
-            try smart!.load(stateDictionary: weights, source: "\(file) (\(smartPrefix)*)")
+            try smart!.load(stateDictionary: weights, source: "\(file) (\(smartPrefix)*)", adoptingStorage: true)
         }
         guard let average = try (tensors["latent_avg"] ?? tensors["state_dict.latent_avg"]).map({ try Tensor($0) }) ?? generatorSource.latentAverage else {
             throw CheckpointError(.malformed, file: file, "no 'latent_avg': the encoder predicts offsets from it")

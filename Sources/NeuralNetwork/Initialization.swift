@@ -10,13 +10,15 @@ public enum Initialization {
     /// generator (every layer takes one).
     nonisolated(unsafe) public static var defaultGenerator = RandomGenerator(seed: 0)
 
-    /// False inside `withoutDrawing`: initialisers then return zeros and leave generators untouched.
+    /// False inside `withoutDrawing`: initialisers then return placeholders and leave generators untouched.
     @TaskLocal public static var drawsWeights = true
 
-    /// Runs `body` (which builds modules) with every initialiser returning zeros instead of random
-    /// values. Only for modules whose every parameter and buffer is then loaded strictly (a
-    /// strict `load(stateDictionary:)` refuses a dictionary that misses any of them, so no zero
-    /// placeholder can survive into a forward pass).
+    /// Runs `body` (which builds modules) with every initialiser returning an uninitialised
+    /// placeholder instead of random values — not even zeros: a 1024-px generator's 120 MB of
+    /// zeros cost a page fault per 4 KiB, for values the load replaces. Only for modules whose
+    /// every parameter and buffer is then loaded strictly (a strict `load(stateDictionary:)`
+    /// refuses a dictionary that misses any of them, so no placeholder can survive into a
+    /// forward pass).
     public static func withoutDrawing<T>(_ body: () throws -> T) rethrows -> T {
         try $drawsWeights.withValue(false, operation: body)
     }
@@ -28,15 +30,22 @@ public enum Initialization {
         return uniform(shape, low: -bound, high: bound, generator: generator)
     }
 
-    /// Uniform initial values in `[low, high)` (zeros inside `withoutDrawing`).
+    /// Uniform initial values in `[low, high)` (a placeholder inside `withoutDrawing`).
     public static func uniform(_ shape: [Int], low: Float, high: Float, generator: RandomGenerator?, requiresGrad: Bool = true) -> Tensor {
-        guard drawsWeights else { return Tensor.zeros(shape, requiresGrad: requiresGrad) }
+        guard drawsWeights else { return placeholder(shape, requiresGrad: requiresGrad) }
         return Tensor.randomUniform(shape, low: low, high: high, generator: generator ?? defaultGenerator, requiresGrad: requiresGrad)
     }
 
-    /// Normal initial values (zeros inside `withoutDrawing`).
+    /// Normal initial values (a placeholder inside `withoutDrawing`).
     public static func normal(_ shape: [Int], standardDeviation: Float = 1, generator: RandomGenerator?, requiresGrad: Bool = true) -> Tensor {
-        guard drawsWeights else { return Tensor.zeros(shape, requiresGrad: requiresGrad) }
+        guard drawsWeights else { return placeholder(shape, requiresGrad: requiresGrad) }
         return Tensor.randomNormal(shape, standardDeviation: standardDeviation, generator: generator ?? defaultGenerator, requiresGrad: requiresGrad)
+    }
+
+    /// Uninitialised values of `shape`, to be loaded (see `withoutDrawing`).
+    static func placeholder(_ shape: [Int], requiresGrad: Bool) -> Tensor {
+        let tensor = Tensor(uninitializedShape: shape)
+        tensor.requiresGrad = requiresGrad
+        return tensor
     }
 }

@@ -42,8 +42,13 @@ extension Module {
     /// Copies `stateDictionary`'s tensors into this module's parameters and buffers by key.
     /// With `strict`, any missing, unexpected or mis-shaped key throws `StateDictionaryError`
     /// before anything is copied; otherwise matching keys are copied and the rest reported.
+    ///
+    /// With `adoptingStorage`, parameters take over the given tensors' buffers instead of copying
+    /// them (for a dictionary just converted from a file and dropped after the load): the given
+    /// tensors then share memory with the module's parameters.
     @discardableResult
-    public func load(stateDictionary values: [String: Tensor], strict: Bool = true, source: String = "state dict") throws -> StateDictionaryReport {
+    public func load(stateDictionary values: [String: Tensor], strict: Bool = true, source: String = "state dict",
+                     adoptingStorage: Bool = false) throws -> StateDictionaryReport {
         var report = StateDictionaryReport()
         let own = self.stateDictionary()
         var ownKeys = Set<String>()
@@ -65,7 +70,9 @@ extension Module {
         if strict && !report.isExact {
             throw StateDictionaryError(report: report, source: source)
         }
-        for (target, value) in assignments { target.assign(value) }
+        for (target, value) in assignments {
+            if adoptingStorage { target.adoptStorage(of: value) } else { target.assign(value) }
+        }
         return report
     }
 }

@@ -52,7 +52,8 @@ public enum GeneratorCheckpoint {
         try config.validate(against: weights.mapValues(\.shape), file: file)
         try requireFinite(weights, file: file, what: "generator weight")
         let generator = Initialization.withoutDrawing { Generator(config) }   // every weight is loaded next
-        try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))")
+        try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))",
+                           adoptingStorage: true)   // the converted weights are dropped after this
         let average = try (contents.tensors["latent_avg"] ?? contents.tensors["state_dict.latent_avg"]
             ?? contents.tensors[prefix + "latent_avg"]).map { try Tensor($0) }
         if let average, !average.scalars.allSatisfy(\.isFinite) {

@@ -13,9 +13,9 @@ public final class Tensor {
     /// Sizes of the axes, outermost first.
     public let shape: [Int]
     /// The buffer holding the elements; a view shares its base's storage.
-    package let storage: TensorStorage
+    package private(set) var storage: TensorStorage
     /// Index of the first element in `storage`.
-    public let offset: Int
+    public private(set) var offset: Int
     /// Whether gradients flow to this tensor (set it on leaves such as parameters).
     public var requiresGrad: Bool
     /// The accumulated gradient of a leaf after `backward()`.
@@ -108,6 +108,16 @@ public final class Tensor {
     public func assign(_ source: Tensor) {
         precondition(source.count == count, "assign: source shape \(source.shape) does not match \(shape)")
         data.update(from: source.readData, count: count)
+    }
+
+    /// Takes over `source`'s buffer instead of copying it (same shape): for loading a checkpoint's
+    /// freshly converted tensors into a model's parameters, whose placeholder buffers are then
+    /// freed untouched. `source` must not be used to change values afterwards: the two share memory.
+    /// Not recorded by autograd.
+    package func adoptStorage(of source: Tensor) {
+        precondition(source.shape == shape, "adoptStorage: source shape \(source.shape) does not match \(shape)")
+        storage = source.storage
+        offset = source.offset
     }
 
     /// Writes `scalars` into this tensor's memory. Not recorded by autograd.

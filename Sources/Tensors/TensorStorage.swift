@@ -50,6 +50,8 @@ public final class StoragePool: @unchecked Sendable {
     /// the next step, sets `nil` so that the cache never makes it fetch buffers anew.
     public var footprintFactor: Double? = 1.25
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    /// Buffers handed out for a smaller class than their own: their own class, for `give`.
+    private var promoted: [UnsafeMutablePointer<Float>: Int] = [:]
     /// When each class was last taken or given, for evicting the most recently used other class first.
     private var lastUse: [Int: UInt64] = [:]
     private var clock: UInt64 = 0
@@ -94,6 +96,18 @@ public final class StoragePool: @unchecked Sendable {
             lock.unlock()
             return pointer
         }
+        // A cached buffer of a larger class, up to twice the size, is already resident: faulting
+        // fresh pages costs more than the slack (a 1025²-pixel transposed-convolution output then
+        // serves the 1024² one after it, which is one class below).
+        if let larger = free.filter({ $0.key > slots && $0.key <= 2 * slots && !$0.value.isEmpty }).keys.min(),
+           let pointer = free[larger]?.popLast() {
+            heldBytes -= larger * MemoryLayout<Float>.stride
+            live += (larger - slots) * MemoryLayout<Float>.stride
+            peakLive = Swift.max(peakLive, live)
+            promoted[pointer] = larger
+            lock.unlock()
+            return pointer
+        }
         allocations += 1
         // A fresh buffer grows the footprint: make room among the cached ones.
         let released = evictNewest(toFit: 0, sparing: slots)
@@ -110,9 +124,9 @@ public final class StoragePool: @unchecked Sendable {
     }
 
     package func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
-        let slots = Self.sizeClass(count)
-        let bytes = slots * MemoryLayout<Float>.stride
         lock.lock()
+        let slots = promoted.removeValue(forKey: pointer) ?? Self.sizeClass(count)
+        let bytes = slots * MemoryLayout<Float>.stride
         live -= bytes
         clock += 1
         lastUse[slots] = clock

@@ -61,15 +61,14 @@ import Testing
         #expect(g.flops >= ConvolutionTuning.measuredFlops)
         let fastest = KernelDispatch.convolutionTiles.last!
         var timed = 0
-        let chosen = ConvolutionTuning.shape(for: g) { candidate, rows in
+        let chosen = ConvolutionTuning.shape(for: g) { candidate in
             timed += 1
-            #expect(rows >= 1)
             return candidate == fastest ? 100 : 1_000
         }
         #expect(chosen == fastest)
-        #expect(timed == 3 * KernelDispatch.convolutionTiles.count)
-        let again = ConvolutionTuning.shape(for: g) { _, _ in timed += 1; return 1 }
-        #expect(again == fastest && timed == 3 * KernelDispatch.convolutionTiles.count)
+        #expect(timed == 3 * KernelDispatch.convolutionTiles.count + 1)   // + one warm-up
+        let again = ConvolutionTuning.shape(for: g) { _ in timed += 1; return 1 }
+        #expect(again == fastest && timed == 3 * KernelDispatch.convolutionTiles.count + 1)
         #expect(ConvolutionTuning.report.count == 1 && ConvolutionTuning.report[0].contains("measured"))
     }
 
@@ -78,11 +77,24 @@ import Testing
         defer { ConvolutionTuning.reset() }
         let g = ConvolutionTests.directGeometries[0]
         #expect(g.flops < ConvolutionTuning.measuredFlops)
-        let chosen = ConvolutionTuning.shape(for: g) { _, _ in
+        let chosen = ConvolutionTuning.shape(for: g) { _ in
             Issue.record("a small layer was timed")
             return 0
         }
         #expect(chosen == ConvolutionTuning.rankedCandidates(g)[0].shape)
+    }
+
+    /// The default measurement runs a real trial of the layer's shape and takes time.
+    @Test func aTrialRunsTheLayersShape() {
+        let g = ConvolutionGeometry(batch: 1, inputChannels: 16, inputHeight: 64, inputWidth: 100, outputChannels: 32,
+                                    kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
+        for shape in KernelDispatch.convolutionTiles {
+            #expect(ConvolutionTuning.trialNanoseconds(shape, like: g) > 0)
+        }
+        // A 2×2 kernel padded by 1 (the widest up-convolution phase): the trial still has a row.
+        let phase = ConvolutionGeometry(batch: 1, inputChannels: 64, inputHeight: 40, inputWidth: 40, outputChannels: 32,
+                                        kernelHeight: 2, kernelWidth: 2, paddingHeight: 1, paddingWidth: 1)
+        #expect(ConvolutionTuning.trialNanoseconds(KernelDispatch.convolutionTiles[0], like: phase) > 0)
     }
 
     @Test func theEnvironmentVariableIsParsed() throws {
