@@ -28,6 +28,24 @@ struct StoragePoolTests {
         pool.drain()
     }
 
+    /// A miss takes a cached buffer of a larger class (up to twice the size) before fresh pages,
+    /// and the buffer goes back under its own class.
+    @Test func aLargerCachedBufferServesASmallerClassBeforeFreshMemory() {
+        let pool = StoragePool()
+        let big = pool.take(count: 5000)            // class 5120
+        pool.give(big, count: 5000)
+        let smaller = pool.take(count: 4000)        // class 4096: none cached, the 5120 one serves
+        #expect(smaller == big && pool.systemAllocations == 1)
+        pool.give(smaller, count: 4000)
+        #expect(pool.cachedBytes == 5120 * 4 && pool.liveBytes == 0)
+        #expect(pool.take(count: 5000) == big)      // filed under its own class again
+        pool.give(big, count: 5000)
+        let tiny = pool.take(count: 1000)           // more than twice smaller: fresh memory
+        #expect(tiny != big && pool.systemAllocations == 2)
+        pool.give(tiny, count: 1000)
+        pool.drain()
+    }
+
     /// One pass through growing layers (a generator's levels, three buffers each, the previous
     /// level's freed after the next is taken).
     static func pass(_ pool: StoragePool, check: Bool) {
