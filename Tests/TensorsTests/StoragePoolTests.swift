@@ -86,6 +86,21 @@ struct StoragePoolTests {
         pool.drain()
     }
 
+    /// The footprint limit frees cached buffers before in-use + cached passes it.
+    @Test func theFootprintLimitBoundsInUsePlusCached() {
+        let pool = StoragePool()
+        pool.footprintFactor = nil
+        pool.footprintLimitBytes = 3 * 4096 * 4
+        let buffers = (0..<3).map { _ in pool.take(count: 4096) }
+        for buffer in buffers { pool.give(buffer, count: 4096) }
+        #expect(pool.cachedBytes == 3 * 4096 * 4)
+        let bigger = pool.take(count: 8192)         // in use 8192 floats: only one 4096 buffer may stay cached
+        #expect(pool.liveBytes + pool.cachedBytes <= pool.footprintLimitBytes)
+        pool.give(bigger, count: 8192)
+        #expect(pool.liveBytes + pool.cachedBytes <= pool.footprintLimitBytes)
+        pool.drain()
+    }
+
     @Test func theCapacityBoundsTheCache() {
         let pool = StoragePool()
         pool.capacityBytes = 4096 * 4
