@@ -38,6 +38,10 @@ package enum Upfirdn {
             upsample(g, input: input, taps: taps, output: output)
             return
         }
+        if g.upX == 1 && g.upY == 1 && g.downX == 1 && g.downY == 1, let (column, row) = separableFactors(taps, kh, kw) {
+            separableFilter(g, input: input, column: column, row: row, output: output)
+            return
+        }
         Parallel.forEach(count: g.planes) { plane in
             let x = input + plane * h * w, y = output + plane * ho * wo
             y.update(repeating: 0, count: ho * wo)
@@ -120,6 +124,60 @@ package enum Upfirdn {
                             let source = row + kx
                             for ox in 0..<wo { outRow[ox] += tap * source[ox] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `taps = column ⊗ row` when the kernel is an outer product (StyleGAN2's blur kernels are:
+    /// [1, 3, 3, 1] ⊗ [1, 3, 3, 1]), within float rounding; nil otherwise.
+    static func separableFactors(_ taps: [Float], _ kh: Int, _ kw: Int) -> (column: [Float], row: [Float])? {
+        guard kh > 1 || kw > 1, let pivot = taps.indices.max(by: { abs(taps[$0]) < abs(taps[$1]) }), taps[pivot] != 0 else { return nil }
+        let (pi, pj) = (pivot / kw, pivot % kw)
+        let row = (0..<kw).map { taps[pi * kw + $0] }
+        let column = (0..<kh).map { taps[$0 * kw + pj] / taps[pivot] }
+        for i in 0..<kh {
+            for j in 0..<kw where abs(column[i] * row[j] - taps[i * kw + j]) > 1e-6 * abs(taps[pivot]) { return nil }
+        }
+        return (column, row)
+    }
+
+    /// The plain FIR filter of a separable kernel in two passes per output row — the column
+    /// taps over kh input rows into a zero-padded row, then the row taps along it: kh + kw row
+    /// updates instead of kh·kw (the blur after each up-convolution was 7 % of a generation).
+    private static func separableFilter(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, column: [Float], row: [Float],
+                                        output: UnsafeMutablePointer<Float>) {
+        let ho = g.outputHeight, wo = g.outputWidth, h = g.inputHeight, w = g.inputWidth
+        let kh = g.kernelHeight, kw = g.kernelWidth
+        // Scratch row: the column-filtered input at index ix + padX0, zero elsewhere.
+        let rowLength = wo + kw - 1
+        let lo = max(0, g.padX0), hi = min(rowLength, w + g.padX0)         // where input columns land
+        let outputShared = SharedPointer(output)
+        Parallel.forRanges(count: g.planes * ho, minimumPerThread: 8) { range in
+            var scratch = [Float](repeating: 0, count: rowLength)
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                let filtered = scratch.baseAddress!
+                for unit in range {
+                    let plane = unit / ho, oy = unit % ho
+                    let x = input + plane * h * w
+                    filtered.update(repeating: 0, count: rowLength)
+                    if lo < hi {
+                        for ky in 0..<kh {
+                            let iy = oy + ky - g.padY0
+                            if iy < 0 || iy >= h { continue }
+                            let tap = column[ky]
+                            let source = x + iy * w + (lo - g.padX0)
+                            let target = filtered + lo
+                            for j in 0..<(hi - lo) { target[j] += tap * source[j] }
+                        }
+                    }
+                    let outRow = outputShared.base + plane * ho * wo + oy * wo
+                    outRow.update(repeating: 0, count: wo)
+                    for kx in 0..<kw {
+                        let tap = row[kx]
+                        let source = filtered + kx
+                        for ox in 0..<wo { outRow[ox] += tap * source[ox] }
                     }
                 }
             }
