@@ -46,12 +46,11 @@ struct StridePhases {
     }
 
     /// The one-pass phase convolution, in parallel over (image, group, block of phase rows).
-    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry], 
+    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry],
                      gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
         let (sy, sx) = (g.strideHeight, g.strideWidth)
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
-        let plans = phases.map { DirectConvolutionPlan($0, shape: shape) }
         // Blocks of phase rows t; the shared copy holds the gradOutput rows under them with the
         // widest phase's padding, and a narrower phase reads it shifted by the padding it lacks.
         let base = DirectConvolutionPlan(widest, shape: shape)
