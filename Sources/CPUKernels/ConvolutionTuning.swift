@@ -28,12 +28,9 @@ package enum ConvolutionTuning {
     /// The mode `environment` asks for (nil when it asks for none).
     package static func requestedMode(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(ModeError) -> Mode? {
-        guard let raw = environment[environmentVariable], !raw.isEmpty else { return nil }
-        guard let mode = Mode(rawValue: raw.lowercased()) else {
-            let names = Mode.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ModeError(description: "\(environmentVariable)=\(raw) is not a tuning mode; expected one of \(names) (or unset for measure)")
+        try EnvironmentSetting.value(of: environmentVariable, in: environment) { raw, names in
+            ModeError(description: "\(environmentVariable)=\(raw) is not a tuning mode; expected one of \(names) (or unset for measure)")
         }
-        return mode
     }
 
     /// The mode in use (a bad value stops the process; the command-line tool checks it first).

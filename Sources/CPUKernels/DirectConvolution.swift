@@ -70,20 +70,11 @@ struct DirectConvolutionPlan {
                               _ body: (UnsafePointer<Float>, UnsafePointer<Float>?) -> R) -> R {
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         let taps = g.kernelHeight * g.kernelWidth, ch = shape.channels
-        let biasCount = g.groups * tiles * ch
-        return ScratchBuffers.with(count: g.groups * tiles * tileStride + biasCount) { packed in
-            let biases = packed + g.groups * tiles * tileStride
+        return ScratchBuffers.with(count: packedCount + g.groups * tiles * ch) { packed in
+            pack(into: packed) { group, o, c, tap in weight[((group * opg + o) * cpg + c) * taps + tap] }
+            let biases = packed + packedCount
             for group in 0..<g.groups {
                 for tile in 0..<tiles {
-                    let base = packed + (group * tiles + tile) * tileStride
-                    for c in 0..<cpg {
-                        for tap in 0..<taps {
-                            for r in 0..<ch {
-                                let o = tile * ch + r
-                                base[(c * taps + tap) * ch + r] = o < opg ? weight[((group * opg + o) * cpg + c) * taps + tap] : 0
-                            }
-                        }
-                    }
                     for r in 0..<ch {
                         let o = tile * ch + r
                         biases[(group * tiles + tile) * ch + r] = o < opg ? bias?[group * opg + o] ?? 0 : 0
@@ -91,6 +82,30 @@ struct DirectConvolutionPlan {
                 }
             }
             return body(UnsafePointer(packed), bias == nil ? nil : UnsafePointer(biases))
+        }
+    }
+
+    /// Floats of the packed weights: `tileStride` per (group, tile).
+    var packedCount: Int { g.groups * tiles * tileStride }
+
+    /// Writes the weights packed per (group, tile) as [c][tap][channels] into `packed`
+    /// (`packedCount` floats): `value(group, o, c, tap)` for output channel o and input channel c
+    /// of the group, zero past the group's last output channel.
+    func pack(into packed: UnsafeMutablePointer<Float>, value: (_ group: Int, _ o: Int, _ c: Int, _ tap: Int) -> Float) {
+        let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
+        let taps = g.kernelHeight * g.kernelWidth, ch = shape.channels
+        for group in 0..<g.groups {
+            for tile in 0..<tiles {
+                let base = packed + (group * tiles + tile) * tileStride
+                for c in 0..<cpg {
+                    for tap in 0..<taps {
+                        for r in 0..<ch {
+                            let o = tile * ch + r
+                            base[(c * taps + tap) * ch + r] = o < opg ? value(group, o, c, tap) : 0
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -150,7 +165,7 @@ struct DirectConvolutionPlan {
     /// `patch[c][i][j] = input[c][top + i][left + j]` for i < patchRows, j < patchWidth; zero
     /// outside the input.
     func fillPatch(_ patch: UnsafeMutablePointer<Float>, channels: UnsafePointer<Float>, channelCount: Int,
-                           top: Int, left: Int) {
+                   top: Int, left: Int) {
         let (height, width) = (g.inputHeight, g.inputWidth)
         let lo = max(0, -left), hi = min(patchWidth, width - left)
         for c in 0..<channelCount {

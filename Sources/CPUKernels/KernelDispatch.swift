@@ -49,12 +49,12 @@ package enum KernelDispatch {
     /// The level `environment` asks for (nil when it asks for none), or why it cannot be used.
     package static func requestedLevel(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(LevelError) -> KernelLevel? {
-        guard let raw = environment[environmentVariable], !raw.isEmpty else { return nil }
-        let names = KernelLevel.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let level = KernelLevel(rawValue: raw.lowercased()) else {
-            throw LevelError(description: "\(environmentVariable)=\(raw) is not a kernel level; expected one of \(names) (or unset for the best this CPU runs)")
+        let parsed: KernelLevel? = try EnvironmentSetting.value(of: environmentVariable, in: environment) { raw, names in
+            LevelError(description: "\(environmentVariable)=\(raw) is not a kernel level; expected one of \(names) (or unset for the best this CPU runs)")
         }
+        guard let level = parsed else { return nil }
         guard level.isSupported else {
+            let raw = environment[environmentVariable] ?? level.rawValue
             let available = KernelLevel.supported.map(\.rawValue).joined(separator: ", ")
             throw LevelError(description: "\(environmentVariable)=\(raw): this CPU or build cannot run \(level.rawValue); it runs \(available)")
         }

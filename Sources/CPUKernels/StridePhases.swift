@@ -55,35 +55,20 @@ struct StridePhases {
         // widest phase's padding, and a narrower phase reads it shifted by the padding it lacks.
         let base = DirectConvolutionPlan(widest, shape: shape)
         let blockRows = base.blockRows, patchRows = base.patchRows, patchWidth = base.patchWidth
-        let rowsOfPhases = widest.outputHeight
-        let blocks = (rowsOfPhases + blockRows - 1) / blockRows
-        let unitCount = g.batch * g.groups * blocks
-        let channelTiles = (cpg + shape.channels - 1) / shape.channels
-        let tileStride = opg * widest.kernelHeight * widest.kernelWidth * shape.channels
+        let rowsOfPhases = widest.outputHeight, blocks = (rowsOfPhases + blockRows - 1) / blockRows
+        let channelTiles = base.tiles                        // tiles of this g's input channels
         let (h, w) = (g.inputHeight, g.inputWidth)
-        // Phase weights packed per (phase, group, channel tile) as [o][tap][channels]:
-        // tap (j, i) of phase (py, px) is w[o, c, py + sy·(my−1−j), px + sx·(mx−1−i)].
-        let phaseWeights = phases.count * g.groups * channelTiles * tileStride
-        ScratchBuffers.with(count: phaseWeights) { packed in
-            for (index, phase) in phases.enumerated() {
+        // Each phase's weights packed as its own direct convolution's, one after another: tap
+        // (j, i) of phase (py, px) is w[o, c, py + sy·(my−1−j), px + sx·(mx−1−i)].
+        let plans = phases.map { DirectConvolutionPlan($0, shape: shape) }
+        let offsets = plans.reduce(into: [0]) { $0.append($0.last! + $1.packedCount) }
+        ScratchBuffers.with(count: offsets.last!) { packed in
+            for (index, plan) in plans.enumerated() {
                 let (py, px) = (index / sx, index % sx)
-                let (my, mx) = (phase.kernelHeight, phase.kernelWidth)
-                for group in 0..<g.groups {
-                    for tile in 0..<channelTiles {
-                        let target = packed + ((index * g.groups + group) * channelTiles + tile) * tileStride
-                        for o in 0..<opg {
-                            for j in 0..<my {
-                                for i in 0..<mx {
-                                    let tap = (py + sy * (my - 1 - j)) * kw + px + sx * (mx - 1 - i)
-                                    for r in 0..<shape.channels {
-                                        let c = tile * shape.channels + r
-                                        target[((o * my + j) * mx + i) * shape.channels + r] =
-                                            c < cpg ? weight[((group * opg + o) * cpg + c) * kh * kw + tap] : 0
-                                    }
-                                }
-                            }
-                        }
-                    }
+                let (my, mx) = (plan.g.kernelHeight, plan.g.kernelWidth)
+                plan.pack(into: packed + offsets[index]) { group, c, o, tap in
+                    let (j, i) = (tap / mx, tap % mx)
+                    return weight[((group * opg + o) * cpg + c) * kh * kw + (py + sy * (my - 1 - j)) * kw + px + sx * (mx - 1 - i)]
                 }
             }
             let weights = UnsafePointer(packed)
@@ -109,7 +94,8 @@ struct StridePhases {
                                     let window = patch + (t - t0 + widest.kernelHeight - my) * patchWidth + (widest.kernelWidth - mx)
                                     let out = rows + px * channelTiles * shape.channels * rowWidth
                                     for tile in 0..<channelTiles {
-                                        let tileWeights = weights + (((py * sx + px) * g.groups + group) * channelTiles + tile) * tileStride
+                                        let plan = plans[py * sx + px]
+                                        let tileWeights = weights + offsets[py * sx + px] + (group * channelTiles + tile) * plan.tileStride
                                         var u0 = 0
                                         while u0 < phase.outputWidth {
                                             shape.tile(opg, my, mx, patchRows * patchWidth, patchWidth, window + u0, tileWeights, nil,
@@ -142,7 +128,7 @@ struct StridePhases {
                     }
                 }
             }
-            Parallel.forRanges(count: unitCount, minimumPerThread: 1, body)
+            Parallel.forRanges(count: base.units, minimumPerThread: 1, body)
         }
     }
 }

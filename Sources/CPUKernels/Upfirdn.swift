@@ -119,11 +119,7 @@ package enum Upfirdn {
                             }
                             rowInScratch = rowKey
                         }
-                        for kx in 0..<kw {
-                            let tap = taps[ky * kw + kx]
-                            let source = row + kx
-                            for ox in 0..<wo { outRow[ox] += tap * source[ox] }
-                        }
+                        addCorrelation(of: row, taps: taps, from: ky * kw, count: kw, into: outRow, width: wo)
                     }
                 }
             }
@@ -174,13 +170,21 @@ package enum Upfirdn {
                     }
                     let outRow = outputShared.base + plane * ho * wo + oy * wo
                     outRow.update(repeating: 0, count: wo)
-                    for kx in 0..<kw {
-                        let tap = row[kx]
-                        let source = filtered + kx
-                        for ox in 0..<wo { outRow[ox] += tap * source[ox] }
-                    }
+                    addCorrelation(of: filtered, taps: row, from: 0, count: kw, into: outRow, width: wo)
                 }
             }
+        }
+    }
+
+    /// `out[x] += Σₖ taps[first + k]·row[x + k]` for x < width, k < count: one tap's contiguous row
+    /// update at a time, which the compiler vectorises (`row` holds width + count − 1 floats).
+    @inline(__always)
+    private static func addCorrelation(of row: UnsafePointer<Float>, taps: [Float], from first: Int, count: Int,
+                                       into out: UnsafeMutablePointer<Float>, width: Int) {
+        for k in 0..<count {
+            let tap = taps[first + k]
+            let source = row + k
+            for x in 0..<width { out[x] += tap * source[x] }
         }
     }
 }

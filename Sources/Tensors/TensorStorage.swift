@@ -105,7 +105,7 @@ public final class StoragePool: @unchecked Sendable {
         // A cached buffer of a larger class, up to twice the size, is already resident: faulting
         // fresh pages costs more than the slack (a 1025²-pixel transposed-convolution output then
         // serves the 1024² one after it, which is one class below).
-        if let larger = free.filter({ $0.key > slots && $0.key <= 2 * slots && !$0.value.isEmpty }).keys.min(),
+        if let larger = free.lazy.filter({ $0.key > slots && $0.key <= 2 * slots && !$0.value.isEmpty }).map(\.key).min(),
            let pointer = free[larger]?.popLast() {
             heldBytes -= larger * MemoryLayout<Float>.stride
             live += (larger - slots) * MemoryLayout<Float>.stride
@@ -147,7 +147,7 @@ public final class StoragePool: @unchecked Sendable {
         for buffer in released { buffer.deallocate() }
     }
 
-    /// Whether `extra` more cached bytes stay within both bounds. Called with the lock held.
+    /// Whether `extra` more cached bytes stay within every bound. Called with the lock held.
     private func fits(_ extra: Int) -> Bool {
         guard heldBytes + extra <= capacityBytes, live + heldBytes + extra <= footprintLimitBytes else { return false }
         guard let factor = footprintFactor else { return true }
