@@ -7,9 +7,11 @@
 #   Scripts/train_default_model.sh [RUNS_FOLDER]          (default runs/default; ignored by git)
 #
 # Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~23 img/s uncontended:
-# 300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores); the attribute predictor ~5 min;
-# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 4.3 h in all on a quiet machine.
-# The last step writes the shipped folder (Sources/DefaultModel/Resources) and its MODEL_CARD.md.
+# 300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores); the attribute predictor ~40 min;
+# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 5 h in all on a quiet machine.
+# The last step writes the shipped folder (Sources/DefaultModel/Resources), its MODEL_CARD.md and
+# training.json (the runs' steps, wall times and configurations, so that a later packaging without
+# these run folders — `package-model --history …/training.json` — keeps them in the card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-runs/default}
@@ -28,8 +30,9 @@ run_or_resume() {   # NAME, then the arguments of a new run (the command first)
 run_or_resume gan train-generator --data synthfaces:1 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
     --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 300 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
 
-# 2. The attribute predictor (measuring instrument and perceptual term).
-[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 3000 --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
+# 2. The attribute predictor (measuring instrument and perceptual term): the deep network (a stride-1
+#    and a stride-2 convolution per scale) — the compact one shipped first could not read a smile.
+[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 5000 --architecture deep --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
 
 # 3. Stage 1: a small Swin-V2 (patch 2 on 64-px input: 32×32 tokens, windows of 8) through the frozen generator.
 #    LPIPS and ArcFace weights cannot be had offline: MSE + W+ regulariser + the attribute-feature term.

@@ -41,6 +41,9 @@ public enum DefaultModel {
     /// The model card (Markdown).
     public static var card: URL { folder.appendingPathComponent("MODEL_CARD.md") }
 
+    /// How the bundled model was trained (`package-model --history` reads it when repackaging).
+    public static var trainingHistory: URL { folder.appendingPathComponent("training.json") }
+
     /// The directions `demo` shows, in order, with the strengths that make each edit plain.
     public static let demoEdits: [(name: String, title: String)] = [
         ("smile", "smile"), ("mouthOpen", "mouth open"), ("glasses", "glasses"), ("hairLength", "hair length"),

@@ -11,32 +11,25 @@ struct ModelCard {
     let modelBytes: Int
     let evaluation: [String: Any]
     let shipped: [String]
-    /// (title, run folder) of the training runs, in order.
-    let runs: [(title: String, folder: String?)]
+    /// The runs, the stage-1 checkpoint note and the ablation (`TrainingHistory`).
+    let history: TrainingHistory
     let attributesLog: String?
-    /// eval-synthfaces documents of stage-1 models trained with and without the attribute term.
-    let ablation: (with: [String: Any], without: [String: Any])?
-    let ablationSteps: Int
+    /// The shipped predictor's network, in words ("deep", "compact", or its layer count).
+    var attributesArchitecture = "deep"
     /// `directions.json`: per direction the held-out correlation of the linear fit.
     var directionsReport: [String: Any] = [:]
 
     init(model: StylePrompterModel, precision: (maxDifference: Double, psnr: Double), modelBytes: Int, evaluation: Data,
-         shipped: [String], runs: [(String, String?)], attributesLog: String?, ablationSteps: Int = 0, ablation: (Data, Data)? = nil) throws {
-        func object(_ data: Data, _ what: String) throws -> [String: Any] {
-            guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw CommandErrors.Failure(message: "package-model: the \(what) is not a JSON object")
-            }
-            return document
+         shipped: [String], history: TrainingHistory, attributesLog: String?) throws {
+        guard let document = try? JSONSerialization.jsonObject(with: evaluation) as? [String: Any] else {
+            throw CommandErrors.Failure(message: "package-model: the evaluation is not a JSON object")
         }
-        let document = try object(evaluation, "evaluation")
-        self.ablationSteps = ablationSteps
-        self.ablation = try ablation.map { (try object($0.0, "ablation (with)"), try object($0.1, "ablation (without)")) }
         self.model = model
         self.precision = precision
         self.modelBytes = modelBytes
         self.evaluation = document
         self.shipped = shipped
-        self.runs = runs
+        self.history = history
         self.attributesLog = attributesLog
     }
 
@@ -58,7 +51,7 @@ struct ModelCard {
 
     /// Which stage-1 checkpoint stage 2 started from (its `stageOneModel`), beside the stage-1 run's
     /// validation losses: a run's last step is not always its best.
-    func stageOneCheckpointNote() -> String? {
+    static func stageOneCheckpointNote(runs: [(title: String, folder: String?)]) -> String? {
         guard let stageTwo = runs.first(where: { $0.title == "stage 2" })?.folder,
               let start = Self.summary(of: stageTwo)?.configuration["stageOneModel"] as? String,
               let stageOne = runs.first(where: { $0.title == "stage 1" })?.folder else { return nil }
@@ -78,6 +71,13 @@ struct ModelCard {
                       used.step, used.loss, best.step, best.loss, last.step, last.loss)
     }
 
+    /// The "trained N steps in H h" line `train-attributes` prints last.
+    static func predictorHours(_ log: String) -> Double? {
+        guard let line = log.split(separator: "\n").last(where: { $0.hasPrefix("trained ") && $0.hasSuffix(" h") }),
+              let hours = line.split(separator: " ").dropLast().last.flatMap({ Double($0) }), hours.isFinite, hours >= 0 else { return nil }
+        return hours
+    }
+
     static func cpuName() -> String {
         let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
@@ -93,12 +93,12 @@ struct ModelCard {
 
     /// What the attribute term changed: stage 1 trained the same steps with and without it.
     func ablationSection() -> String {
-        guard let ablation else { return "" }
+        guard let ablation = history.ablation else { return "" }
         func value(_ document: [String: Any], _ key: String) -> Double? { (document["inversion"] as? [String: Any])?[key] as? Double }
         func cell(_ document: [String: Any], _ key: String, _ format: String) -> String { value(document, key).map { String(format: format, $0) } ?? "—" }
         var text = """
 
-            What the attribute term changed — stage 1 trained \(ablationSteps) steps with
+            What the attribute term changed — stage 1 trained \(ablation.steps) steps with
             and without it (same seed and data), measured like the table below (MSE/PSNR/SSIM, and attribute fidelity of the
             reconstruction):
 
@@ -110,6 +110,7 @@ struct ModelCard {
             text += "| \(label) | \(cell(document, "stage1_mse", "%.5f")) | \(cell(document, "stage1_psnr", "%.2f")) | \(cell(document, "stage1_ssim", "%.4f")) | "
             text += ["smile", "mouthOpen", "eyeOpenness", "glasses", "hairStyle"].map { cell(document, "fidelity_stage1.\($0)", "%.3f") }.joined(separator: " | ") + " |\n"
         }
+        if let note = history.ablationPredictorNote { text += "\n" + note + "\n" }
         return text + "\n"
     }
 
@@ -187,14 +188,17 @@ struct ModelCard {
         let keys = ["data", "size", "batchSize", "accumulation", "kimg", "r1Gamma", "learningRate", "steps", "imageSize",
                     "l2Weight", "alignWeight", "attributeWeight", "disabledTerms", "seed"]
         var totalHours = 0.0
-        for (title, folder) in runs {
-            guard let folder, let summary = Self.summary(of: folder) else { continue }
-            totalHours += summary.hours
-            let shown = keys.compactMap { key in summary.configuration[key].map { "\(key) \(RunReport.describe($0))" } }
-            text += "| \(title) | \(summary.steps) | \(String(format: "%.1f", summary.kimg)) | \(String(format: "%.2f", summary.hours)) | \(shown.joined(separator: ", ")) |\n"
+        for run in history.runs {
+            totalHours += run.hours
+            let shown = keys.compactMap { key in run.configuration[key].map { "\(key) \(RunReport.describe($0))" } }
+            text += "| \(run.title) | \(run.steps) | \(String(format: "%.1f", run.kimg)) | \(String(format: "%.2f", run.hours)) | \(shown.joined(separator: ", ")) |\n"
         }
-        if let note = stageOneCheckpointNote() { text += "\n" + note + "\n" }
-        text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.2 h for the attribute predictor, the directions and the evaluation).\n", totalHours)
+        if let note = history.stageOneNote { text += "\n" + note + "\n" }
+        if let predictorHours = attributesLog.flatMap(Self.predictorHours) {
+            text += String(format: "\nThe attribute predictor (`train-attributes`, \(attributesArchitecture) network) trained in %.2f h.\n", predictorHours)
+            totalHours += predictorHours
+        }
+        text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.1 h for the directions and the evaluation).\n", totalHours)
         text += """
 
             Objectives. The generator: rosinality's StyleGAN2 recipe (non-saturating loss, lazy R1, path length, style mixing).

@@ -28,6 +28,10 @@ struct PackageModelCommand: StylePrompterSubcommand {
     @Option(help: "Ablation of the perceptual term: eval-synthfaces JSON of a stage-1 model trained with it …") var ablationWith: String?
     @Option(help: "… and of one trained the same number of steps without it.") var ablationWithout: String?
     @Option(help: "The number of steps of both ablation models.") var ablationSteps: Int = 1000
+    @Option(help: "A training.json an earlier package-model wrote: runs, checkpoint note and ablation for what the folders above do not give (run folders are not kept in git).")
+    var history: String?
+    @Option(help: "A line for the card when the ablation's fidelity columns were read by another attribute predictor than the shipped one.")
+    var ablationPredictorNote: String?
     @Option(help: "Output folder (e.g. Sources/DefaultModel/Resources).") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -40,8 +44,16 @@ struct PackageModelCommand: StylePrompterSubcommand {
             let modelURL = folder.appendingPathComponent("model.safetensors")
             try StylePrompterCheckpoint.save(full, to: modelURL, halfPrecision: true)
             let half = try StylePrompterCheckpoint.load(contentsOf: modelURL)
-            let precision = try Self.compare(full, half)
-            print(String(format: "float16 model: max |Δ| %.2e of the SMART output (range −1…1), PSNR float16 vs float32 %.1f dB", precision.maxDifference, precision.psnr))
+            let previous = try history.map { try TrainingHistory.read(contentsOf: $0) }
+            var precision = try Self.compare(full, half)
+            if precision.maxDifference == 0, let measured = previous?.float16Precision {
+                // The model given was already the packaged float16 file: its float32 original is
+                // gone, so the card keeps what the first packaging measured against it.
+                precision = measured
+                print(String(format: "the model is already float16: keeping the packaged measurement (max |Δ| %.2e, %.1f dB)", precision.maxDifference, precision.psnr))
+            } else {
+                print(String(format: "float16 model: max |Δ| %.2e of the SMART output (range −1…1), PSNR float16 vs float32 %.1f dB", precision.maxDifference, precision.psnr))
+            }
 
             let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: attributes))
             try predictor.save(to: folder.appendingPathComponent("attributes.safetensors"), imageSize: size, halfPrecision: true)
@@ -65,16 +77,30 @@ struct PackageModelCommand: StylePrompterSubcommand {
             if let gan, let samples = Self.newestSamples(in: URL(fileURLWithPath: gan)) {
                 try AtomicFile.write(Array(try Data(contentsOf: samples)), to: folder.appendingPathComponent("samples.png"))
             }
+            var training = TrainingHistory.fromRuns([("generator", gan), ("stage 1", stageOne), ("stage 2", model)])
+            if let with = ablationWith, let without = ablationWithout {
+                training.ablation = (ablationSteps, try Self.jsonObject(with, "ablation (with)"), try Self.jsonObject(without, "ablation (without)"))
+            }
+            training.ablationPredictorNote = ablationPredictorNote
+            training.float16Precision = precision
+            if let previous { training = training.completed(from: previous) }
+            try AtomicFile.write(Array(try training.json()), to: folder.appendingPathComponent("training.json"))
             var card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
-                                     evaluation: evaluationData, shipped: names,
-                                     runs: [("generator", gan), ("stage 1", stageOne), ("stage 2", model)],
-                                     attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }, ablationSteps: ablationSteps,
-                                     ablation: try ablationWith.flatMap { with in try ablationWithout.map { (try Data(contentsOf: URL(fileURLWithPath: with)),
-                                                                                                          try Data(contentsOf: URL(fileURLWithPath: $0))) } })
+                                     evaluation: evaluationData, shipped: names, history: training,
+                                     attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
+            card.attributesArchitecture = AttributePredictorArchitecture.named.first { $0.value == predictor.architecture }?.key
+                ?? "\(predictor.architecture.layers.count)-layer"
             card.directionsReport = (try? JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("directions.json")))) as? [String: Any] ?? [:]
             try AtomicFile.write(Array(card.markdown().utf8), to: folder.appendingPathComponent("MODEL_CARD.md"))
-            print("wrote \(folder.path): model.safetensors (\(try Self.size(of: modelURL) / 1_000_000) MB), attributes.safetensors, directions/, evaluation.json, MODEL_CARD.md")
+            print("wrote \(folder.path): model.safetensors (\(try Self.size(of: modelURL) / 1_000_000) MB), attributes.safetensors, directions/, evaluation.json, training.json, MODEL_CARD.md")
         }
+    }
+
+    static func jsonObject(_ path: String, _ what: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path), let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw CommandErrors.Failure(message: "package-model: the \(what) (\(path)) is not a readable JSON object")
+        }
+        return object
     }
 
     static func size(of url: URL) throws -> Int {

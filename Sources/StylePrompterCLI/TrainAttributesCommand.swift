@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Perceptual
 import Training
 
 /// `styleprompter train-attributes`: the SynthFaces attribute predictor (the default model's
@@ -13,6 +14,8 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
     @Option(help: "Adam steps.") var steps: Int = 3000
     @Option(help: "Faces per step.") var batch: Int = 64
     @Option(help: "Seed (initialisation and the training faces).") var seed: UInt64 = 0
+    @Option(help: "Network: deep (a stride-1 and a stride-2 3×3 convolution per scale, 32…256 channels) or compact (four stride-2 convolutions, the first shipped predictor).")
+    var architecture: String = "deep"
     @Option(help: "Output .safetensors.") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -21,13 +24,20 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
         guard (1...1_000_000).contains(steps) else { throw ValidationError("train-attributes: --steps must be in 1…1,000,000") }
         guard (1...1024).contains(batch) else { throw ValidationError("train-attributes: --batch must be in 1…1024") }
         guard seed < 1 << 30 else { throw ValidationError("train-attributes: --seed must be below 2³⁰") }
+        guard AttributePredictorArchitecture.named[architecture] != nil else {
+            throw ValidationError("train-attributes: --architecture must be deep or compact, got '\(architecture)'")
+        }
     }
 
     func execute() throws {
         try compute.apply(trainingLoop: true)
         try CommandErrors.reporting {
-            let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch)
+            let started = Date()
+            let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch,
+                                                      architecture: AttributePredictorArchitecture.named[architecture]!)
             try training.train(steps: steps) { print($0) }
+            // package-model reads this line for the model card's wall times.
+            print(String(format: "trained %d steps in %.2f h", steps, Date().timeIntervalSince(started) / 3600))
             let quality = try training.evaluate(count: 1000)
             for name in training.predictor.layout.names {
                 let kind = training.predictor.layout.categories.contains { $0.name == name } ? "accuracy" : "r"

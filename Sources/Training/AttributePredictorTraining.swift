@@ -30,11 +30,12 @@ public final class AttributePredictorTraining {
         ])
     }
 
-    public init(size: Int, seed: UInt64, batchSize: Int = 64, learningRate: Float = 1e-3) {
+    public init(size: Int, seed: UInt64, batchSize: Int = 64, learningRate: Float = 1e-3,
+                architecture: AttributePredictorArchitecture = .deep) {
         self.size = size
         self.seed = seed
         self.batchSize = batchSize
-        predictor = AttributePredictor(layout: Self.synthFacesLayout, generator: RandomGenerator(seed: seed))
+        predictor = AttributePredictor(layout: Self.synthFacesLayout, architecture: architecture, generator: RandomGenerator(seed: seed))
         optimizer = Adam(parameters: predictor.parameters(), learningRate: learningRate)
     }
 

@@ -39,13 +39,23 @@ import Testing
 
         // package-model ships the direction and says in the card how it was fitted.
         let shipped = folder.appendingPathComponent("package")
+        // Without run folders, --history (the bundled training.json) supplies the training table,
+        // the ablation and — the bundled weights being float16 already — the float16 measurement.
         try run(["package-model", "--model", DefaultModel.model.path, "--attributes", DefaultModel.attributes.path,
-                 "--directions", directions.path, "--ship", "mouthOpen", "--evaluation", report.path, "--out", shipped.path])
-        for file in ["model.safetensors", "attributes.safetensors", "directions/mouthOpen.pt", "directions/directions.json", "evaluation.json"] {
+                 "--directions", directions.path, "--ship", "mouthOpen", "--evaluation", report.path,
+                 "--history", DefaultModel.trainingHistory.path, "--out", shipped.path])
+        for file in ["model.safetensors", "attributes.safetensors", "directions/mouthOpen.pt", "directions/directions.json", "evaluation.json", "training.json"] {
             #expect(FileManager.default.fileExists(atPath: shipped.appendingPathComponent(file).path), "\(file)")
         }
         let card = try String(contentsOf: shipped.appendingPathComponent("MODEL_CARD.md"), encoding: .utf8)
         let editRow = card.split(separator: "\n").filter { $0.hasPrefix("| mouthOpen |") }.last      // after the fidelity table's
         #expect(editRow?.contains("| InterFaceGAN normal on 40 generator samples labelled by the predictor |") == true, "\(editRow ?? "no mouthOpen row")")
+        let bundledCard = try String(contentsOf: DefaultModel.card, encoding: .utf8)
+        let carried = ["| generator | ", "| stage 1 | ", "| stage 2 | ", "Stage 2 (and so", "| with the attribute term |", "| MSE + W+ regulariser only |"]
+        for line in bundledCard.split(separator: "\n") where carried.contains(where: { line.hasPrefix($0) }) || line.contains("PSNR float16 vs float32") {
+            #expect(card.contains(line), "the repackaged card lost: \(line)")
+        }
+        let history = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("training.json"))) as? [String: Any]
+        #expect((history?["runs"] as? [Any])?.count == 3 && history?["ablation"] != nil && history?["float16"] != nil)
     }
 }

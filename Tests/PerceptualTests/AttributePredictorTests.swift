@@ -27,6 +27,46 @@ import Testing
         #expect(loaded(images).scalars == outputs.scalars)
     }
 
+    /// The architecture travels in the file: the deep and compact networks round-trip, a file
+    /// without the metadata (written before it existed) loads as compact, and a crafted
+    /// architecture is refused with a message naming the file instead of allocating.
+    @Test func architectureInTheFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("attributes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let images = Tensor.randomUniform([2, 3, 32, 32], low: -1, high: 1, generator: RandomGenerator(seed: 6))
+        for architecture in [AttributePredictorArchitecture.deep, .compact] {
+            let predictor = AttributePredictor(layout: Self.layout, architecture: architecture, generator: RandomGenerator(seed: 7))
+            #expect(predictor.featureMaps(images).map { $0.shape[2] } == [16, 8, 4, 2])
+            #expect(predictor.embedding(images).shape == [2, architecture.embeddingWidth])
+            let url = directory.appendingPathComponent("predictor.safetensors")
+            try predictor.save(to: url, imageSize: 32)
+            let (loaded, _) = try AttributePredictor.load(contentsOf: url)
+            #expect(loaded.architecture == architecture)
+            #expect(loaded(images).scalars == predictor(images).scalars)
+        }
+        let layoutJSON = String(decoding: try JSONEncoder().encode(Self.layout), as: UTF8.self)
+        let compact = AttributePredictor(layout: Self.layout, architecture: .compact, generator: RandomGenerator(seed: 8))
+        let legacy = directory.appendingPathComponent("legacy.safetensors")
+        try compact.saveSafetensors(to: legacy, metadata: ["format": "styleprompter-attribute-predictor", "attribute_layout": layoutJSON])
+        #expect(try AttributePredictor.load(contentsOf: legacy).predictor.architecture == .compact)
+        for (architecture, message) in [("[{\"channels\": 100000, \"stride\": 2}]", "not a list of {channels, stride} layers"),
+                                        ("{\"layers\": [{\"channels\": 100000, \"stride\": 2}]}", "100000 channels"),
+                                        ("{\"layers\": [{\"channels\": 8, \"stride\": 1}]}", "no stride-2 layer")] {
+            let crafted = directory.appendingPathComponent("crafted.safetensors")
+            try compact.saveSafetensors(to: crafted, metadata: ["format": "styleprompter-attribute-predictor", "attribute_layout": layoutJSON,
+                                                                "architecture": architecture])
+            do {
+                _ = try AttributePredictor.load(contentsOf: crafted)
+                Issue.record("a crafted architecture \(architecture) loaded")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains("crafted.safetensors"), "\(text)")
+                if architecture.hasPrefix("{") { #expect(text.contains(message), "\(text)") }
+            }
+        }
+    }
+
     /// A few Adam steps fit a fixed batch; the perceptual distance is zero for equal images and
     /// has a gradient.
     @Test func learnsAndMeasures() {

@@ -2,48 +2,53 @@ import Foundation
 import NeuralNetwork
 import Tensors
 
-/// A small CNN that reads a face's attributes back from its pixels: four stride-2 3×3
-/// convolutions (leaky ReLU), global average pooling and a linear head — continuous labels
-/// regressed, categories as logits (`AttributeLayout`). Trained on SynthFaces' labels it is the
+/// A small CNN that reads a face's attributes back from its pixels: 3×3 convolutions (leaky
+/// ReLU; `AttributePredictorArchitecture` says how many, how wide and which halve the size),
+/// global average pooling and a linear head — continuous labels regressed, categories as logits
+/// (`AttributeLayout`). Trained on SynthFaces' labels it is the
 /// project's own measuring instrument: its pooled embedding gives a Fréchet distance, its
 /// feature maps a perceptual distance (a trainable stand-in for LPIPS where those weights
 /// cannot be had), and its predictions measure attribute fidelity and edit accuracy.
 ///
 /// ```swift
-/// let predictor = AttributePredictor(layout: layout, generator: RandomGenerator(seed: 0))
+/// let predictor = AttributePredictor(layout: layout, architecture: .deep, generator: RandomGenerator(seed: 0))
 /// let (loss, terms) = predictor.loss(predictor(images), labels: labels)   // labels [B, names.count]
 /// let distance = predictor.perceptualDistance(reconstruction, target)    // scalar, differentiable
 /// ```
 public final class AttributePredictor: Module {
     public let layout: AttributeLayout
+    public let architecture: AttributePredictorArchitecture
     public var convs: [Conv2d]
     public var head: Linear
 
-    /// Channels of the four convolutions.
-    public static let widths = [32, 64, 128, 128]
-
-    public init(layout: AttributeLayout, generator: RandomGenerator? = nil) {
+    /// `architecture` must be valid (`validate()`); files are checked before they get here.
+    public init(layout: AttributeLayout, architecture: AttributePredictorArchitecture = .deep, generator: RandomGenerator? = nil) {
         self.layout = layout
+        self.architecture = architecture
         var convs: [Conv2d] = []
         var channels = 3
-        for width in Self.widths {
-            convs.append(Conv2d(channels, width, kernelSize: 3, stride: 2, padding: 1, generator: generator))
-            channels = width
+        for layer in architecture.layers {
+            convs.append(Conv2d(channels, layer.channels, kernelSize: 3, stride: layer.stride, padding: 1, generator: generator))
+            channels = layer.channels
         }
         self.convs = convs
         head = Linear(channels, layout.outputCount, generator: generator)
     }
 
-    /// The activation after each convolution: [B, 32, H/2, W/2] … [B, 128, H/16, W/16].
+    /// The activation after each stride-2 convolution (one per scale: H/2 … ), and after the
+    /// last convolution if that one keeps the size.
     public func featureMaps(_ images: Tensor) -> [Tensor] {
         var x = images
-        return convs.map { conv in
+        var maps: [Tensor] = []
+        for (conv, layer) in zip(convs, architecture.layers) {
             x = conv(x).leakyRelu(slope: 0.2)
-            return x
+            if layer.stride == 2 { maps.append(x) }
         }
+        if architecture.layers.last?.stride != 2 { maps.append(x) }
+        return maps
     }
 
-    /// Global average of the last feature map: [B, 128] (the Fréchet-distance features).
+    /// Global average of the last feature map: [B, embeddingWidth] (the Fréchet-distance features).
     public func embedding(_ images: Tensor) -> Tensor {
         featureMaps(images).last!.mean(axes: [2, 3])
     }
