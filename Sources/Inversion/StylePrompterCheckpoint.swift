@@ -92,8 +92,8 @@ public enum StylePrompterCheckpoint {
         let tensors = model.stateDictionary().map {
             ($0.key, halfPrecision ? HalfPrecision.storedWhereExact($0.tensor) : StoredTensor($0.tensor))
         }
-        let encoderJSON = String(decoding: try JSONEncoder().encode(model.encoder.configuration), as: UTF8.self)
-        let generatorJSON = String(decoding: try JSONEncoder().encode(model.generator.configuration), as: UTF8.self)
+        let encoderJSON = String(decoding: try JSONEncoder.sortedKeys.encode(model.encoder.configuration), as: UTF8.self)
+        let generatorJSON = String(decoding: try JSONEncoder.sortedKeys.encode(model.generator.configuration), as: UTF8.self)
         try Safetensors.write(tensors, metadata: [
             "format": "styleprompter-model", "encoder_configuration": encoderJSON,
             "generator_configuration": generatorJSON, "refined_layer": String(model.refinedLayer),

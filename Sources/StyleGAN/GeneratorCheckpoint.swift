@@ -119,7 +119,7 @@ public enum GeneratorCheckpoint {
     public static func save(_ generator: Generator, latentAverage: Tensor?, to url: URL) throws {
         var tensors = generator.stateDictionary().map { ($0.key, StoredTensor($0.tensor)) }
         if let latentAverage { tensors.append(("latent_avg", StoredTensor(latentAverage))) }
-        let json = String(decoding: try JSONEncoder().encode(generator.configuration), as: UTF8.self)
+        let json = String(decoding: try JSONEncoder.sortedKeys.encode(generator.configuration), as: UTF8.self)
         try Safetensors.write(tensors, metadata: ["generator_configuration": json, "format": "styleprompter-generator"], to: url)
     }
 

@@ -91,7 +91,7 @@ public final class AttributePredictorTraining {
         return result
     }
 
-    static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+    public static func pearson(_ a: [Double], _ b: [Double]) -> Double {
         let n = Double(a.count)
         guard n > 1 else { return 0 }
         let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n

@@ -7,8 +7,8 @@ extension AttributePredictor {
     /// Writes the weights as safetensors with the layout (and training size) in the metadata;
     /// with `halfPrecision`, float16 where `HalfPrecision` finds that exact enough.
     public func save(to url: URL, imageSize: Int, halfPrecision: Bool = false) throws {
-        let layoutJSON = String(decoding: try JSONEncoder().encode(layout), as: UTF8.self)
-        let architectureJSON = String(decoding: try JSONEncoder().encode(architecture), as: UTF8.self)
+        let layoutJSON = String(decoding: try JSONEncoder.sortedKeys.encode(layout), as: UTF8.self)
+        let architectureJSON = String(decoding: try JSONEncoder.sortedKeys.encode(architecture), as: UTF8.self)
         let metadata = ["format": "styleprompter-attribute-predictor", "attribute_layout": layoutJSON,
                         "architecture": architectureJSON, "image_size": String(imageSize)]
         if halfPrecision { try saveHalfPrecisionSafetensors(to: url, metadata: metadata) } else { try saveSafetensors(to: url, metadata: metadata) }
