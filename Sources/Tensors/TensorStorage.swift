@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 
 /// The float32 buffer behind one or more tensors (views share it).
@@ -53,7 +54,7 @@ public final class StoragePool: @unchecked Sendable {
     /// freed before it is passed (buffers in use are never refused). Default 45 % of physical
     /// memory: a 1024-px stage-1 step at batch 4 uses up to 10 GiB at once, and with the whole
     /// cycle cached (training sets no factor) it peaked at 13.9 GiB RSS; with this limit, 11.95 GiB
-    /// at the same speed on a 24 GB machine.
+    /// at the same speed on a 24 GB machine (11.10 GiB with `MallocThreshold` besides).
     public var footprintLimitBytes = Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.45)
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     /// Buffers handed out for a smaller class than their own: their own class, for `give`.
@@ -126,7 +127,8 @@ public final class StoragePool: @unchecked Sendable {
     /// `madvise(MADV_HUGEPAGE)` on 2 MiB-aligned memory — and made one 1024-px `generate` 30 %
     /// slower on this machine kind: faults then wait for the kernel to compact memory.)
     static func systemAllocate(bytes: Int) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        _ = MallocThreshold.applied
+        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     }
 
     package func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {

@@ -82,6 +82,11 @@ int sp_kernel_level_supported(SPKernelLevel level);
 /// The kernels of `level`, or NULL when this build has none for it (another architecture).
 const SPKernelTable *sp_kernel_table(SPKernelLevel level);
 
+/// Pins glibc's mmap threshold at `bytes` (`mallopt(M_MMAP_THRESHOLD)`, which also stops glibc
+/// raising it as mapped blocks are freed). Returns 1 when set, 0 where the C library is not
+/// glibc. Lives here because this is the package's one C target (see `MallocThreshold`).
+int sp_pin_mmap_threshold(int bytes);
+
 #ifdef __cplusplus
 }
 #endif
