@@ -38,13 +38,14 @@ struct PackageModelCommand: StylePrompterSubcommand {
     func execute() throws {
         try compute.apply()
         try CommandErrors.reporting {
+            // Read before anything is written: a bad history must not leave a half-packaged folder.
+            let previous = try history.map { try TrainingHistory.read(contentsOf: $0) }
             let folder = URL(fileURLWithPath: out, isDirectory: true)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("directions"), withIntermediateDirectories: true)
             let full = try ModelOptions.parse(["--model", model]).load()
             let modelURL = folder.appendingPathComponent("model.safetensors")
             try StylePrompterCheckpoint.save(full, to: modelURL, halfPrecision: true)
             let half = try StylePrompterCheckpoint.load(contentsOf: modelURL)
-            let previous = try history.map { try TrainingHistory.read(contentsOf: $0) }
             var precision = try Self.compare(full, half)
             if precision.maxDifference == 0, let measured = previous?.float16Precision {
                 // The model given was already the packaged float16 file: its float32 original is

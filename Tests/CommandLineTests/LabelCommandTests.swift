@@ -58,4 +58,25 @@ import Testing
         let history = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("training.json"))) as? [String: Any]
         #expect((history?["runs"] as? [Any])?.count == 3 && history?["ablation"] != nil && history?["float16"] != nil)
     }
+
+    /// A `--history` that is not a training.json is a one-line error naming it, and nothing is
+    /// written to the output folder.
+    @Test func aBadHistoryIsRefusedBeforeAnythingIsWritten() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let out = folder.appendingPathComponent("package")
+        for (content, expected) in [("[1, 2]", "not a JSON object"), ("{\"runs\": [{\"title\": \"gan\", \"steps\": -1, \"kimg\": 1, \"hours\": 1}]}", "runs[0]")] {
+            let bad = folder.appendingPathComponent("training.json")
+            try Data(content.utf8).write(to: bad)
+            do {
+                try run(["package-model", "--model", DefaultModel.model.path, "--attributes", DefaultModel.attributes.path,
+                         "--directions", DefaultModel.directions.path, "--ship", "smile", "--evaluation", DefaultModel.folder.appendingPathComponent("evaluation.json").path,
+                         "--history", bad.path, "--out", out.path])
+                Issue.record("a bad history was accepted: \(content)")
+            } catch let failure as CommandErrors.Failure {
+                #expect(failure.message.contains("training.json") && failure.message.contains(expected) && !failure.message.contains("\n"), "\(failure.message)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
 }
