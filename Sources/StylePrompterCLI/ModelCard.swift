@@ -14,8 +14,8 @@ struct ModelCard {
     /// The runs, the stage-1 checkpoint note and the ablation (`TrainingHistory`).
     let history: TrainingHistory
     let attributesLog: String?
-    /// The shipped predictor's network, in words ("deep", "compact", or its layer count).
-    var attributesArchitecture = "deep"
+    /// The shipped predictor's network, in words (`AttributePredictorArchitecture.name`).
+    var attributesArchitecture: String?
     /// `directions.json`: per direction the held-out correlation of the linear fit.
     var directionsReport: [String: Any] = [:]
 
@@ -31,44 +31,6 @@ struct ModelCard {
         self.shipped = shipped
         self.history = history
         self.attributesLog = attributesLog
-    }
-
-    /// What a run folder's logs say: steps, kimg and wall time (the sum of its sessions; each
-    /// resumed session restarts the clock in metrics.jsonl), and its configuration.
-    static func summary(of folder: String) -> (steps: Int, kimg: Double, hours: Double, configuration: [String: Any])? {
-        let url = URL(fileURLWithPath: folder)
-        guard let records = try? MetricsLog<TrainingRecord>.read(contentsOf: url.appendingPathComponent("metrics.jsonl")), let last = records.last else { return nil }
-        var seconds = 0.0, previous = 0.0
-        for record in records {
-            if record.seconds < previous { seconds += previous }
-            previous = record.seconds
-        }
-        seconds += previous
-        let configuration = (try? Data(contentsOf: url.appendingPathComponent("config.json")))
-            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-        return (last.step, last.kimg, seconds / 3600, configuration)
-    }
-
-    /// Which stage-1 checkpoint stage 2 started from (its `stageOneModel`), beside the stage-1 run's
-    /// validation losses: a run's last step is not always its best.
-    static func stageOneCheckpointNote(runs: [(title: String, folder: String?)]) -> String? {
-        guard let stageTwo = runs.first(where: { $0.title == "stage 2" })?.folder,
-              let start = Self.summary(of: stageTwo)?.configuration["stageOneModel"] as? String,
-              let stageOne = runs.first(where: { $0.title == "stage 1" })?.folder else { return nil }
-        let name = URL(fileURLWithPath: start).deletingPathExtension().lastPathComponent
-        guard name == "best" || name.hasPrefix("step-") else { return nil }
-        // validation.jsonl: one {"step": N, "metrics": {"val_loss": …}} per validation.
-        let text = (try? String(contentsOfFile: URL(fileURLWithPath: stageOne).appendingPathComponent("validation.jsonl").path, encoding: .utf8)) ?? ""
-        let losses: [(step: Int, loss: Double)] = text.split(separator: "\n").compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let step = object["step"] as? Int, let loss = (object["metrics"] as? [String: Any])?["val_loss"] as? Double else { return nil }
-            return (step, loss)
-        }
-        guard let best = losses.min(by: { $0.loss < $1.loss }), let last = losses.last else { return nil }
-        let step = name == "best" ? best.step : Int(name.dropFirst(5)) ?? -1
-        guard let used = losses.first(where: { $0.step == step }) else { return nil }
-        return String(format: "Stage 2 (and so the shipped encoder) starts from stage 1's checkpoint at step %d (validation loss %.3f; lowest of the run: step %d, %.3f; last step %d: %.3f).",
-                      used.step, used.loss, best.step, best.loss, last.step, last.loss)
     }
 
     /// The "trained N steps in H h" line `train-attributes` prints last.
@@ -195,7 +157,8 @@ struct ModelCard {
         }
         if let note = history.stageOneNote { text += "\n" + note + "\n" }
         if let predictorHours = attributesLog.flatMap(Self.predictorHours) {
-            text += String(format: "\nThe attribute predictor (`train-attributes`, \(attributesArchitecture) network) trained in %.2f h.\n", predictorHours)
+            let network = attributesArchitecture.map { ", \($0) network" } ?? ""
+            text += "\nThe attribute predictor (`train-attributes`\(network)) trained in \(String(format: "%.2f", predictorHours)) h.\n"
             totalHours += predictorHours
         }
         text += String(format: "\nTotal wall time of the logged runs: %.1f h (plus about 0.1 h for the directions and the evaluation).\n", totalHours)

@@ -89,8 +89,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
             var card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
                                      evaluation: evaluationData, shipped: names, history: training,
                                      attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
-            card.attributesArchitecture = AttributePredictorArchitecture.named.first { $0.value == predictor.architecture }?.key
-                ?? "\(predictor.architecture.layers.count)-layer"
+            card.attributesArchitecture = predictor.architecture.name
             card.directionsReport = (try? JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("directions.json")))) as? [String: Any] ?? [:]
             try AtomicFile.write(Array(card.markdown().utf8), to: folder.appendingPathComponent("MODEL_CARD.md"))
             print("wrote \(folder.path): model.safetensors (\(try Self.size(of: modelURL) / 1_000_000) MB), attributes.safetensors, directions/, evaluation.json, training.json, MODEL_CARD.md")

@@ -35,11 +35,50 @@ struct TrainingHistory {
     static func fromRuns(_ folders: [(title: String, folder: String?)]) -> TrainingHistory {
         var history = TrainingHistory()
         for (title, folder) in folders {
-            guard let folder, let summary = ModelCard.summary(of: folder) else { continue }
+            guard let folder, let summary = Self.summary(of: folder) else { continue }
             history.runs.append(Run(title: title, steps: summary.steps, kimg: summary.kimg, hours: summary.hours, configuration: summary.configuration))
         }
-        history.stageOneNote = ModelCard.stageOneCheckpointNote(runs: folders)
+        if let stageTwo = history.runs.first(where: { $0.title == "stage 2" }),
+           let stageOne = folders.first(where: { $0.title == "stage 1" })?.folder {
+            history.stageOneNote = Self.stageOneCheckpointNote(stageTwoConfiguration: stageTwo.configuration, stageOneFolder: stageOne)
+        }
         return history
+    }
+
+    /// What a run folder's logs say: steps, kimg and wall time (the sum of its sessions; each
+    /// resumed session restarts the clock in metrics.jsonl), and its configuration.
+    static func summary(of folder: String) -> (steps: Int, kimg: Double, hours: Double, configuration: [String: Any])? {
+        let url = URL(fileURLWithPath: folder)
+        guard let records = try? MetricsLog<TrainingRecord>.read(contentsOf: url.appendingPathComponent("metrics.jsonl")), let last = records.last else { return nil }
+        var seconds = 0.0, previous = 0.0
+        for record in records {
+            if record.seconds < previous { seconds += previous }
+            previous = record.seconds
+        }
+        seconds += previous
+        let configuration = (try? Data(contentsOf: url.appendingPathComponent("config.json")))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+        return (last.step, last.kimg, seconds / 3600, configuration)
+    }
+
+    /// Which stage-1 checkpoint stage 2 started from (its configuration's `stageOneModel`), beside
+    /// the stage-1 run's validation losses: a run's last step is not always its best.
+    static func stageOneCheckpointNote(stageTwoConfiguration: [String: Any], stageOneFolder stageOne: String) -> String? {
+        guard let start = stageTwoConfiguration["stageOneModel"] as? String else { return nil }
+        let name = URL(fileURLWithPath: start).deletingPathExtension().lastPathComponent
+        guard name == "best" || name.hasPrefix("step-") else { return nil }
+        // validation.jsonl: one {"step": N, "metrics": {"val_loss": …}} per validation.
+        let text = (try? String(contentsOfFile: URL(fileURLWithPath: stageOne).appendingPathComponent("validation.jsonl").path, encoding: .utf8)) ?? ""
+        let losses: [(step: Int, loss: Double)] = text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let step = object["step"] as? Int, let loss = (object["metrics"] as? [String: Any])?["val_loss"] as? Double else { return nil }
+            return (step, loss)
+        }
+        guard let best = losses.min(by: { $0.loss < $1.loss }), let last = losses.last else { return nil }
+        let step = name == "best" ? best.step : Int(name.dropFirst(5)) ?? -1
+        guard let used = losses.first(where: { $0.step == step }) else { return nil }
+        return String(format: "Stage 2 (and so the shipped encoder) starts from stage 1's checkpoint at step %d (validation loss %.3f; lowest of the run: step %d, %.3f; last step %d: %.3f).",
+                      used.step, used.loss, best.step, best.loss, last.step, last.loss)
     }
 
     /// This history with what it lacks taken from `previous`: runs by title, the note, the ablation.

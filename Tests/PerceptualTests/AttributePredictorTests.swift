@@ -45,6 +45,8 @@ import Testing
             #expect(loaded.architecture == architecture)
             #expect(loaded(images).scalars == predictor(images).scalars)
         }
+        #expect(AttributePredictorArchitecture.deep.name == "deep" && AttributePredictorArchitecture.compact.name == "compact")
+        #expect(AttributePredictorArchitecture(layers: [.init(channels: 8, stride: 2)]).name == "1-layer")
         let layoutJSON = String(decoding: try JSONEncoder().encode(Self.layout), as: UTF8.self)
         let compact = AttributePredictor(layout: Self.layout, architecture: .compact, generator: RandomGenerator(seed: 8))
         let legacy = directory.appendingPathComponent("legacy.safetensors")

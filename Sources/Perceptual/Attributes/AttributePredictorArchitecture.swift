@@ -37,6 +37,9 @@ public struct AttributePredictorArchitecture: Codable, Equatable, Sendable {
     /// The named architectures, for command-line options.
     public static let named: [String: AttributePredictorArchitecture] = ["compact": .compact, "deep": .deep]
 
+    /// Its name in `named`, or "N-layer" for another.
+    public var name: String { Self.named.first { $0.value == self }?.key ?? "\(layers.count)-layer" }
+
     /// Channels of the last convolution (the embedding's width).
     public var embeddingWidth: Int { layers.last?.channels ?? 3 }
 
