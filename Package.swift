@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "NeuralNetwork", dependencies: ["FileAccess", "Tensors"]),
         // Plain sentences for paths that cannot be read, shared by every reader of files.
         .target(name: "FileAccess"),
-        .target(name: "Checkpoints", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork"]),
+        .target(name: "Checkpoints", dependencies: ["FileAccess", "CPUKernels", "CPUKernelVariants", "Tensors", "NeuralNetwork"]),
         .target(name: "Imaging", dependencies: ["CPUKernels", "FileAccess", "Tensors"]),
         .target(name: "StyleGAN", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"]),
         .target(name: "Perceptual", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints"]),

@@ -16,13 +16,13 @@ x86_64)
     ;;
 *) levels+=(neon) ;;
 esac
-# The best level is what the plain `swift test -c release` already ran.
+# The best level is what the plain `swift test -c release --disable-testable-imports` already ran.
 unset 'levels[${#levels[@]}-1]'
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for level in "${levels[@]}"; do
-    echo "== STYLEPROMPTER_KERNELS=$level swift test -c release --skip-build $*"
-    if ! STYLEPROMPTER_KERNELS=$level swift test -c release --skip-build "$@" > "$log" 2>&1; then
+    echo "== STYLEPROMPTER_KERNELS=$level swift test -c release --disable-testable-imports --skip-build $*"
+    if ! STYLEPROMPTER_KERNELS=$level swift test -c release --disable-testable-imports --skip-build "$@" > "$log" 2>&1; then
         grep -E "✘|error|failed" "$log" | tail -n 40
         echo "test_kernel_levels: the suite failed with the $level kernels" >&2
         exit 1

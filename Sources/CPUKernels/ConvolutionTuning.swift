@@ -55,7 +55,7 @@ package enum ConvolutionTuning {
     nonisolated(unsafe) private static var log: [String] = []
 
     /// Layers below this many FLOPs take the model's choice: timing would cost more than it saves.
-    static let measuredFlops = 200e6
+    package static let measuredFlops = 200e6
     /// FLOPs each timed trial covers (≈ 0.05–0.1 ms on one core).
     static let trialFlops = 8e6
     /// Output channels of a trial: a multiple of every candidate's channel count (3, 4, 6, 8), so
@@ -66,7 +66,7 @@ package enum ConvolutionTuning {
     /// within 25 % of the best) are timed by `measure` — by default `trialNanoseconds`, a few rows
     /// of the layer's own shape on scratch data, one thread — and each time is divided by the
     /// shape's useful share of the layer's work.
-    static func shape(for g: ConvolutionGeometry, measure: ((ConvolutionTileShape) -> UInt64)? = nil) -> ConvolutionTileShape {
+    package static func shape(for g: ConvolutionGeometry, measure: ((ConvolutionTileShape) -> UInt64)? = nil) -> ConvolutionTileShape {
         let measure = measure ?? { trialNanoseconds($0, like: g) }
         let key = Key(g)
         lock.lock()
@@ -99,7 +99,7 @@ package enum ConvolutionTuning {
     /// Nanoseconds `shape` takes for a trial of `g`'s per-row shape (input channels, kernel,
     /// padding, width) with `trialChannels` output channels and enough rows for `trialFlops`, on
     /// scratch data (ones: no denormals), on this thread.
-    static func trialNanoseconds(_ shape: ConvolutionTileShape, like g: ConvolutionGeometry) -> UInt64 {
+    package static func trialNanoseconds(_ shape: ConvolutionTileShape, like g: ConvolutionGeometry) -> UInt64 {
         let cpg = g.inputChannelsPerGroup
         let rowFlops = 2 * Double(trialChannels * cpg * g.kernelHeight * g.kernelWidth * g.outputWidth)
         let rows = max(1, min(g.outputHeight, Int(trialFlops / rowFlops)))
@@ -122,7 +122,7 @@ package enum ConvolutionTuning {
     /// This level's tiles with the share of their work that is useful for `g` (channels past
     /// the layer's and pixels past the row's are wasted), best first; ties go to the larger tile,
     /// which loads fewer inputs and weights per multiply-add.
-    static func rankedCandidates(_ g: ConvolutionGeometry) -> [(shape: ConvolutionTileShape, efficiency: Double)] {
+    package static func rankedCandidates(_ g: ConvolutionGeometry) -> [(shape: ConvolutionTileShape, efficiency: Double)] {
         let opg = g.outputChannelsPerGroup, width = g.outputWidth
         return KernelDispatch.convolutionTiles.map { shape in
             let channels = Double(opg) / Double((opg + shape.channels - 1) / shape.channels * shape.channels)

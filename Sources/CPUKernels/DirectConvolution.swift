@@ -14,11 +14,11 @@
 /// place, a window's rows lie a plane apart (4 MiB at 1024 px) and alias in the caches (the
 /// 32-channel 1024-px layer ran at 39 % of peak); padding the whole input first was an extra pass
 /// over it; a copy per output row copied every input row kh times.
-enum DirectConvolution {
+package enum DirectConvolution {
     /// Whether the direct path suits `g` (stride 1, at most 256 output channels per group — measured
     /// faster than the GEMM path up to 256 channels at 128², slower at 512 —, rows wide
     /// enough to fill a register tile, not a plain GEMM).
-    static func isSuitable(_ g: ConvolutionGeometry) -> Bool {
+    package static func isSuitable(_ g: ConvolutionGeometry) -> Bool {
         g.strideHeight == 1 && g.strideWidth == 1 && g.outputChannelsPerGroup <= 256 && g.outputWidth >= 24
             && g.kernelHeight * g.kernelWidth > 1 && g.paddingHeight < g.kernelHeight && g.paddingWidth < g.kernelWidth
     }
@@ -38,9 +38,9 @@ enum DirectConvolution {
 }
 
 /// The sizes one direct convolution works with for one tile shape.
-struct DirectConvolutionPlan {
+package struct DirectConvolutionPlan {
     let g: ConvolutionGeometry
-    let shape: ConvolutionTileShape
+    package let shape: ConvolutionTileShape
     /// Output-channel tiles per group, and the floats of one tile's packed weights.
     let tiles: Int, tileStride: Int
     /// Tiles run in blocks whose weights stay in cache (~128 KiB) while a block sweeps a row.
@@ -48,9 +48,9 @@ struct DirectConvolutionPlan {
     /// The zero-padded input copy [cpg, patchRows, patchWidth] under `blockRows` output rows.
     let patchWidth: Int, blockRows: Int, patchRows: Int
     /// Work units: (image, group, block of output rows).
-    let units: Int
+    package let units: Int
 
-    init(_ g: ConvolutionGeometry, shape: ConvolutionTileShape) {
+    package init(_ g: ConvolutionGeometry, shape: ConvolutionTileShape) {
         self.g = g
         self.shape = shape
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
@@ -66,7 +66,7 @@ struct DirectConvolutionPlan {
 
     /// Lends the weights packed per (group, tile) as [c][tap][channels] and the biases per
     /// (group, tile) as [channels] (nil without bias), zero past the last channel.
-    func withPackedWeights<R>(_ weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    package func withPackedWeights<R>(_ weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                               _ body: (UnsafePointer<Float>, UnsafePointer<Float>?) -> R) -> R {
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         let taps = g.kernelHeight * g.kernelWidth, ch = shape.channels
@@ -111,7 +111,7 @@ struct DirectConvolutionPlan {
 
     /// Computes the output rows of `units`. Full tiles store straight into `output`; a tile
     /// with channels past the group's last or pixels past the row's end goes through a buffer.
-    func run(units: Range<Int>, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    package func run(units: Range<Int>, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
              biases: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let (ho, wo, kh, kw) = (g.outputHeight, g.outputWidth, g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup

@@ -8,7 +8,7 @@
 /// Every element of C is summed over k in the same order whatever the split, so results do not
 /// depend on the thread count.
 enum GemmDriver {
-    static func run<A: GemmLeftOperand, B: GemmRightOperand>(
+    package static func run<A: GemmLeftOperand, B: GemmRightOperand>(
         m: Int, n: Int, k: Int, a: A, b: B,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, threads: Int
     ) {

@@ -12,7 +12,7 @@ package enum KernelLevel: String, CaseIterable, Sendable {
     /// arm64 NEON (every arm64 CPU, Apple silicon included).
     case neon
 
-    var cLevel: SPKernelLevel {
+    package var cLevel: SPKernelLevel {
         switch self {
         case .baseline: SPKernelLevelBaseline
         case .avx2: SPKernelLevelAVX2
@@ -96,7 +96,7 @@ package enum KernelDispatch {
             ConvolutionTileShape(channels: Int($0.channels), vectors: Int($0.vectors), lanes: lanes, tile: $0.tile!)
         }
     }
-    static let shiftedExponentials = table.shiftedExponentials!
+    package static let shiftedExponentials = table.shiftedExponentials!
     static let multiplyAddBurstKernel = table.multiplyAddBurst!
     static let dotProduct = table.dotProduct!
     static let layerNormRow = table.layerNormRow!

@@ -65,7 +65,7 @@ public enum Parallel {
     /// taking the next unclaimed part, so a thread that the OS preempts holds up less work.
     /// Only for bodies whose results do not depend on which thread runs which part (then the
     /// bits stay the same for any thread count).
-    static func forParts(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
+    package static func forParts(_ parts: Int, threads: Int, _ body: (Int) -> Void) {
         guard parts > 0 else { return }
         let threads = isInsideParallelBody ? 1 : Swift.min(threads, parts)
         if threads <= 1 {

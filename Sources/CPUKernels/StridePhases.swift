@@ -9,14 +9,14 @@
 /// still in cache. A GEMM into columns and a col2im scatter-add over every tap ran StyleGAN2's
 /// 64 → 32-channel up-convolution into the 1024-px level at 28 % of peak; phases run as separate
 /// convolutions, each streaming gradOutput from memory and interleaving with strided stores, at 30 %.
-struct StridePhases {
+package struct StridePhases {
     let g: ConvolutionGeometry
     /// The geometry of the phase with the most taps (0, 0), whose padding the shared copy has.
     let widest: ConvolutionGeometry
 
     /// When the phases apply: stride > 1, no padding, the kernel at least the stride (every
     /// phase has a tap), the input exactly covered, and few enough channels for direct tiles.
-    init?(_ g: ConvolutionGeometry) {
+    package init?(_ g: ConvolutionGeometry) {
         guard g.strideHeight > 1 || g.strideWidth > 1, g.paddingHeight == 0, g.paddingWidth == 0,
               g.kernelHeight >= g.strideHeight, g.kernelWidth >= g.strideWidth,
               g.inputHeight == (g.outputHeight - 1) * g.strideHeight + g.kernelHeight,

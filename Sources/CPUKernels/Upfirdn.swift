@@ -128,7 +128,7 @@ package enum Upfirdn {
 
     /// `taps = column ⊗ row` when the kernel is an outer product (StyleGAN2's blur kernels are:
     /// [1, 3, 3, 1] ⊗ [1, 3, 3, 1]), within float rounding; nil otherwise.
-    static func separableFactors(_ taps: [Float], _ kh: Int, _ kw: Int) -> (column: [Float], row: [Float])? {
+    package static func separableFactors(_ taps: [Float], _ kh: Int, _ kw: Int) -> (column: [Float], row: [Float])? {
         guard kh > 1 || kw > 1, let pivot = taps.indices.max(by: { abs(taps[$0]) < abs(taps[$1]) }), taps[pivot] != 0 else { return nil }
         let (pi, pj) = (pivot / kw, pivot % kw)
         let row = (0..<kw).map { taps[pi * kw + $0] }

@@ -3,7 +3,7 @@
 ///
 /// No fused multiply-adds here: built without a target-CPU flag, Swift would turn each into a
 /// call to `fmaf` per lane; the FMA-heavy loops live in `CPUKernelVariants`.
-enum VectorMath {
+package enum VectorMath {
     typealias Vector = SIMD16<Float>
 
     @inline(__always)
@@ -38,7 +38,7 @@ enum VectorMath {
     /// exactly 0 below −87.3 (so a −∞ attention mask gives 0) and +∞ above 88.7. Libm's scalar
     /// `expf` costs ~10× more per element and made softmax the slowest part of attention.
     @inline(__always)
-    static func shiftedExponentials(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>?, count: Int,
+    package static func shiftedExponentials(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>?, count: Int,
                                     shift: Float) -> Float {
         KernelDispatch.shiftedExponentials(x, y, count, shift)
     }

@@ -30,7 +30,7 @@ final class WorkerPool: @unchecked Sendable {
     /// workers, each claiming the next unclaimed part, and returns when all are done. Returns
     /// false without running anything when another caller's job is in flight (the caller then
     /// runs the parts itself).
-    func run(parts: Int, threads: Int, _ body: @escaping (Int) -> Void) -> Bool {
+    package func run(parts: Int, threads: Int, _ body: @escaping (Int) -> Void) -> Bool {
         guard submission.try() else { return false }
         defer { submission.unlock() }
         pthread_mutex_lock(mutex)

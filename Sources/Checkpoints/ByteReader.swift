@@ -51,7 +51,7 @@ struct ByteReader {
     }
 
     /// Reads a little-endian fixed-width integer.
-    mutating func integer<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
+    package mutating func integer<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
         let size = MemoryLayout<T>.size
         guard remaining >= size else { throw truncated(what, needing: size) }
         let value = data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }

@@ -9,17 +9,8 @@ func writeAtomically(_ parts: [Data], to url: URL) throws {
     }
 }
 
-/// Maps a file into memory, turning Foundation's errors into `CheckpointError`.
-///
-/// A folder, FIFO, socket or device is refused by its kind before it is opened (opening a FIFO
-/// would block until a writer appears), so messages say what the path is, not "permission".
+/// A file's bytes, memory-mapped (`MappedRegion`), with Foundation's and the system's errors
+/// as `CheckpointError`s naming the file.
 func mapFile(_ url: URL) throws -> Data {
-    if let problem = FileKind.problemReading(url.path) {
-        throw CheckpointError(.fileSystem, file: displayName(url), problem)
-    }
-    do {
-        return try Data(contentsOf: url, options: .alwaysMapped)
-    } catch {
-        throw CheckpointError(.fileSystem, file: displayName(url), "cannot read the file")
-    }
+    try MappedRegion.contents(of: url)
 }

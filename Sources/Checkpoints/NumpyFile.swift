@@ -13,7 +13,7 @@ import Foundation
 /// try NumpyFile.write(latents, to: URL(filePath: "latents.npy"))
 /// ```
 public enum NumpyFile {
-    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
+    package static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
     static func isNumpy(_ data: Data) -> Bool { data.prefix(6).elementsEqual(magic) }
 
@@ -85,7 +85,7 @@ public enum NumpyFile {
         try encode(tensor, file: "npy").reduce(into: Data()) { $0.append($1) }
     }
 
-    static func encode(_ tensor: StoredTensor, file: String) throws -> [Data] {
+    package static func encode(_ tensor: StoredTensor, file: String) throws -> [Data] {
         guard let descriptor = tensor.dtype.numpyDescriptor else {
             throw CheckpointError(.unsupported, file: file, "numpy has no \(tensor.dtype) type; convert to float32 first")
         }

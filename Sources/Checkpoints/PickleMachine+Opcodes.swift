@@ -193,7 +193,7 @@ extension PickleMachine {
     }
 
     /// pickle's LONG1/LONG4 payload: little-endian two's complement of any length.
-    static func integer(fromTwosComplement bytes: Data) -> PickleValue {
+    package static func integer(fromTwosComplement bytes: Data) -> PickleValue {
         guard !bytes.isEmpty else { return .int(0) }
         let negative = bytes.last! & 0x80 != 0
         let signByte: UInt8 = negative ? 0xFF : 0x00

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Decoders for the text encodings of pickle protocol 0.
-enum PickleText {
+package enum PickleText {
     /// Undoes Python's `repr()` of a byte string as written by the STRING opcode: `'it\'s\n'`.
     static func unquote(_ text: String, machine: PickleMachine) throws -> Data {
         let bytes = Array(text.utf8)
@@ -69,7 +69,7 @@ enum PickleText {
 
     /// A decimal integer of any size as minimal little-endian two's complement, the form pickle's
     /// LONG1 uses, so `2**70` reads the same from protocol 0 text as from protocol 2 bytes.
-    static func twosComplement(decimal text: String) -> Data? {
+    package static func twosComplement(decimal text: String) -> Data? {
         var digits = Substring(text)
         let negative = digits.first == "-"
         if negative || digits.first == "+" { digits = digits.dropFirst() }

@@ -17,7 +17,7 @@ extension Safetensors {
     }
 
     /// The file's bytes as parts: length, header, then each tensor's bytes (not copied together).
-    static func encode(
+    package static func encode(
         _ tensors: [(key: String, tensor: StoredTensor)], metadata: [String: String], file: String
     ) throws -> [Data] {
         var seen = Set<String>()

@@ -84,7 +84,7 @@ extension StoredTensor {
 
     /// IEEE 754 binary16 → binary32 by bit manipulation, because `Float16` is not available on
     /// every platform this package builds for.
-    static func floatFromHalf(_ half: UInt16) -> Float {
+    package static func floatFromHalf(_ half: UInt16) -> Float {
         let sign = UInt32(half & 0x8000) << 16
         let exponent = UInt32(half >> 10) & 0x1F
         let mantissa = UInt32(half & 0x03FF)

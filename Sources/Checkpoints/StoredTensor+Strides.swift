@@ -88,7 +88,7 @@ extension StoredTensor {
     /// Row-major strides, in elements, for `shape`.
     /// Wrapping arithmetic: only shapes `elementCount(of:)` accepted reach here, but the strides of
     /// an empty tensor never matter and must not trap.
-    static func contiguousStrides(_ shape: [Int]) -> [Int] {
+    package static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var running = 1
         for axis in shape.indices.reversed() {

@@ -58,7 +58,7 @@ public struct StoredTensor: Hashable, Sendable {
     ///
     /// Empty dimensions count as 1 in the bound, so `[0, 2⁶², 2⁶²]` is refused too: every
     /// later product of the sizes (strides, `reduce(1, *)` in any order) then stays in range.
-    static func elementCount(of shape: [Int], file: String) throws -> Int {
+    package static func elementCount(of shape: [Int], file: String) throws -> Int {
         guard shape.count <= 64 else {
             throw CheckpointError(.malformed, file: file, "shape of rank \(shape.count) (at most 64 dimensions)")
         }

@@ -4,8 +4,13 @@ import NeuralNetwork
 import Tensors
 
 extension Tensor {
-    /// A float32 tensor holding a stored tensor's values (any dtype is converted).
+    /// A float32 tensor holding a stored tensor's values (any dtype is converted). Float32 bytes
+    /// of a memory-mapped file are lent, not copied (`MappedRegion`).
     public convenience init(_ stored: StoredTensor) throws {
+        if let lent = MappedRegion.lentStorage(for: stored) {
+            self.init(shape: stored.shape, storage: lent)
+            return
+        }
         self.init(uninitializedShape: stored.shape)
         try stored.writeFloats(into: UnsafeMutableBufferPointer(start: data, count: count))
     }

@@ -23,7 +23,7 @@ extension TorchCheckpoint {
     }
 
     /// The archive's bytes, as parts to be written in order (tensor bytes are not copied).
-    static func encode(_ value: PickleValue, file: String, limits: ZipArchiveWriter.Limits = .init()) throws -> [Data] {
+    package static func encode(_ value: PickleValue, file: String, limits: ZipArchiveWriter.Limits = .init()) throws -> [Data] {
         var pickle = PickleWriter(file: file)
         try pickle.write(value)
         // torch names the folder after the destination file; a fixed name keeps the bytes

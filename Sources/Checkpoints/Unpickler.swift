@@ -76,7 +76,7 @@ enum PickleNode {
     case value(PickleValue)
 }
 
-struct PickleMachine {
+package struct PickleMachine {
     /// Deepest container nesting accepted; real checkpoints nest fewer than 10 levels.
     static let maximumDepth = 100
 

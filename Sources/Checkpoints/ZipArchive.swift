@@ -11,19 +11,19 @@ import Foundation
 /// let archive = try ZipArchive(mapFile(url), file: "model.pt")
 /// let pickle = try archive.contents(of: "archive/data.pkl")
 /// ```
-struct ZipArchive {
-    struct Entry {
-        let name: String
-        let method: UInt16
+package struct ZipArchive {
+    package struct Entry {
+        package let name: String
+        package let method: UInt16
         let compressedSize: Int
         let uncompressedSize: Int
-        let localHeaderOffset: Int
+        package let localHeaderOffset: Int
     }
 
     let data: Data
     let file: String
     /// Entries in central-directory order.
-    let entries: [Entry]
+    package let entries: [Entry]
     private let index: [String: Int]
 
     static let localHeaderSignature: UInt32 = 0x0403_4B50
@@ -36,7 +36,7 @@ struct ZipArchive {
         data.count >= 4 && data.prefix(4).elementsEqual([0x50, 0x4B, 0x03, 0x04])
     }
 
-    init(_ data: Data, file: String) throws {
+    package init(_ data: Data, file: String) throws {
         self.data = data
         self.file = file
         var reader = ByteReader(data, file: file, context: "zip archive")
@@ -83,7 +83,7 @@ struct ZipArchive {
     }
 
     /// The entry's bytes, sliced from the archive.
-    func contents(of name: String) throws -> Data {
+    package func contents(of name: String) throws -> Data {
         guard let position = index[name] else {
             throw CheckpointError(.malformed, file: file, "zip has no entry \(CheckpointError.quote(name))")
         }
@@ -109,7 +109,7 @@ struct ZipArchive {
         return try reader.bytes(entry.compressedSize, "entry data")
     }
 
-    func contains(_ name: String) -> Bool { index[name] != nil }
+    package func contains(_ name: String) -> Bool { index[name] != nil }
 
     private static func findEndRecord(_ data: Data, file: String) throws -> Int {
         // The end record is 22 bytes plus a comment of at most 65535 bytes, at the end of the file.

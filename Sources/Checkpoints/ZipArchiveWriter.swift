@@ -13,11 +13,19 @@ import Foundation
 /// try zip.add("archive/version", Data("3\n".utf8))
 /// let parts = try zip.finish()     // write these one after another
 /// ```
-struct ZipArchiveWriter {
+package struct ZipArchiveWriter {
     /// What the plain (non-zip64) format can address.
-    struct Limits {
+    package struct Limits {
         var maximumBytes = Int(UInt32.max) - 1
         var maximumEntries = Int(UInt16.max) - 1
+
+        package init() {}
+
+        /// Lower limits than the format's, for tests of what happens past them.
+        package init(maximumBytes: Int, maximumEntries: Int) {
+            self.maximumBytes = maximumBytes
+            self.maximumEntries = maximumEntries
+        }
     }
 
     static let alignment = 64
@@ -30,7 +38,7 @@ struct ZipArchiveWriter {
     private var offset = 0
     private var count = 0
 
-    init(file: String, limits: Limits = Limits()) {
+    package init(file: String, limits: Limits = Limits()) {
         self.file = file
         self.limits = limits
     }

@@ -40,7 +40,7 @@ public enum StylePrompterCheckpoint {
         let encoderConfiguration = try recorded ?? inferEncoderConfiguration(encoderWeights, file: file)
         try encoderConfiguration.validate(file: file)
         try encoderConfiguration.validate(against: encoderWeights.mapValues(\.shape), file: file)
-        try requireFinite(encoderWeights, file: file, what: "encoder weight")
+        try FiniteWeights.require(encoderWeights, file: file, what: "encoder weight")
         let encoder = Initialization.withoutDrawing { SwinEncoder(encoderConfiguration) }   // every weight is loaded next
         try encoder.load(stateDictionary: withDerivedBuffers(encoderWeights, of: encoder), source: "\(file) (\(encoderPrefix)*)",
                          adoptingStorage: true)   // converted for this load only
@@ -61,7 +61,7 @@ public enum StylePrompterCheckpoint {
         var smart: SMARTBlock?
         if let smartPrefix = smartPrefixes.first(where: { tensors[$0 + "query_proj.weight"] != nil }) {
             let weights = try tensors.tensors(under: smartPrefix)
-            try requireFinite(weights, file: file, what: "SMART weight")
+            try FiniteWeights.require(weights, file: file, what: "SMART weight")
             let side = 1 << ((refinedLayer + 4) / 2)
             if let query = weights["query_proj.weight"], query.rank == 2, query.shape[1] != generator.configuration.channels[side] {
                 throw CheckpointError(.malformed, file: file,
@@ -73,7 +73,7 @@ public enum StylePrompterCheckpoint {
         guard let average = try (tensors["latent_avg"] ?? tensors["state_dict.latent_avg"]).map({ try Tensor($0) }) ?? generatorSource.latentAverage else {
             throw CheckpointError(.malformed, file: file, "no 'latent_avg': the encoder predicts offsets from it")
         }
-        guard average.scalars.allSatisfy(\.isFinite) else {
+        guard average.allFinite else {
             throw CheckpointError(.malformed, file: file, "'latent_avg' holds NaN or infinite values")
         }
         let style = generator.configuration.styleDimension
@@ -131,12 +131,6 @@ public enum StylePrompterCheckpoint {
         "'" + CheckpointText.printable(text, limit: 60) + "'"
     }
 
-    /// Throws when any tensor holds NaN or ±∞, naming the first such key.
-    static func requireFinite(_ weights: [String: Tensor], file: String, what: String) throws {
-        for key in weights.keys.sorted() where !weights[key]!.scalars.allSatisfy(\.isFinite) {
-            throw CheckpointError(.malformed, file: file, "\(what) \(Self.shown(key)) holds NaN or infinite values")
-        }
-    }
 
     /// Reads depth, width, heads and token count off the encoder's weights. The result still
     /// needs `validate(file:)`; here shapes are checked only as far as reading them requires.

@@ -55,6 +55,13 @@ open class Module {
         namedTensors(buffers: nil)
     }
 
+    /// Copies every parameter and buffer lent from a memory-mapped checkpoint into memory of its
+    /// own (`MappedRegion` in Checkpoints), so that the module no longer depends on its file: for
+    /// long-running processes, which must outlive a checkpoint rewritten in place.
+    public func detachFromFiles() {
+        for (_, tensor) in stateDictionary() { tensor.ownStorage() }
+    }
+
     /// Every parameter (for optimisers).
     public func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
 

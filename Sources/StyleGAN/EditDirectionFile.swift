@@ -29,7 +29,7 @@ public enum EditDirection {
         guard direction.count > 0 else {
             throw CheckpointError(.malformed, file: file, "the direction of shape \(direction.shape) is empty")
         }
-        guard direction.scalars.allSatisfy(\.isFinite) else {
+        guard direction.allFinite else {
             throw CheckpointError(.malformed, file: file, "the direction holds NaN or infinite values")
         }
         return .vector(direction)

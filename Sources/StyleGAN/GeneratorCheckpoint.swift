@@ -50,13 +50,13 @@ public enum GeneratorCheckpoint {
         // weights fit it, before the generator allocates anything.
         try config.validate(file: file)
         try config.validate(against: weights.mapValues(\.shape), file: file)
-        try requireFinite(weights, file: file, what: "generator weight")
+        try FiniteWeights.require(weights, file: file, what: "generator weight")
         let generator = Initialization.withoutDrawing { Generator(config) }   // every weight is loaded next
         try generator.load(stateDictionary: weights.filter { generatorKey($0.key) }, source: "\(file) (\(prefix.isEmpty ? "top level" : prefix + "*"))",
                            adoptingStorage: true)   // the converted weights are dropped after this
         let average = try (contents.tensors["latent_avg"] ?? contents.tensors["state_dict.latent_avg"]
             ?? contents.tensors[prefix + "latent_avg"]).map { try Tensor($0) }
-        if let average, !average.scalars.allSatisfy(\.isFinite) {
+        if let average, !average.allFinite {
             throw CheckpointError(.malformed, file: file, "'latent_avg' holds NaN or infinite values")
         }
         if let average, average.count != config.styleDimension && average.count != config.styleDimension * config.latentCount {
@@ -108,12 +108,6 @@ public enum GeneratorCheckpoint {
         return GeneratorConfiguration(validating: size, styleDimension: styleShape[1], mappingLayers: mapping, channels: channels, blurKernel: taps)
     }
 
-    /// Throws when any tensor holds NaN or ±∞, naming the first such key.
-    static func requireFinite(_ weights: [String: Tensor], file: String, what: String) throws {
-        for key in weights.keys.sorted() where !weights[key]!.scalars.allSatisfy(\.isFinite) {
-            throw CheckpointError(.malformed, file: file, "\(what) '\(key)' holds NaN or infinite values")
-        }
-    }
 
     /// Saves `generator` (and `latentAverage`) as safetensors with the configuration in the metadata.
     public static func save(_ generator: Generator, latentAverage: Tensor?, to url: URL) throws {

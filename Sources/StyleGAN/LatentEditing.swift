@@ -47,7 +47,7 @@ public struct GANSpacePCA {
             throw EditError("GANSpace: empty mean \(mean.shape) or components \(components.shape)")
         }
         for (name, tensor) in [("mean", mean), ("comp", components), ("std", standardDeviations)]
-            where !tensor.scalars.allSatisfy(\.isFinite) {
+            where !tensor.allFinite {
             throw EditError("GANSpace: '\(name)' holds NaN or infinite values")
         }
         guard components.count % d == 0 else {

@@ -64,7 +64,7 @@ public enum LatentFile {
                 return latent.unsqueeze(0)
             }
             let latents = Tensor.concat(codes, axis: 0)
-            guard latents.scalars.allSatisfy(\.isFinite) else {
+            guard latents.allFinite else {
                 throw CheckpointError(.malformed, file: file, "latents hold NaN or infinite values")
             }
             return (latents, contents.tensors.keys)
@@ -76,7 +76,7 @@ public enum LatentFile {
         guard latents.rank >= 2, latents.shape[0] >= 1 else {
             throw CheckpointError(.malformed, file: file, "latents of shape \(latents.shape): no latent codes, expected [N, \(n), \(d)] or [N, \(d)] with N ≥ 1")
         }
-        guard latents.scalars.allSatisfy(\.isFinite) else {
+        guard latents.allFinite else {
             throw CheckpointError(.malformed, file: file, "latents hold NaN or infinite values")
         }
         switch latents.shape.count {

@@ -5,7 +5,7 @@ import Imaging
 /// Parsing and bounds of the numeric arguments, for the commands' `validate()`: every value a
 /// user can type gives a result or a `ValidationError` naming the subcommand and the option,
 /// never a trap, an unbounded loop or a NaN that reaches the pixels.
-enum ArgumentChecks {
+package enum ArgumentChecks {
     /// Most seeds one `generate` call takes.
     static let maximumSeeds = 100_000
     /// Most strengths one `edit --strength start:end:count` sweep takes.
@@ -33,7 +33,7 @@ enum ArgumentChecks {
     }
 
     /// "7-8" (rows 7 up to 8, end exclusive as in e4e), "2-6", or "7" (row 7 alone).
-    static func rowRange(_ text: String, command: String) throws -> Range<Int> {
+    package static func rowRange(_ text: String, command: String) throws -> Range<Int> {
         let bounds = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(bounds.count), bounds.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 1024 }) else {
             throw ValidationError("\(command): --layers takes W+ rows first-end like 7-8 or 2-6 (0…1024), not '\(text)'")
@@ -133,7 +133,7 @@ enum ArgumentChecks {
     }
 
     /// A seed as a file name: the full decimal number, zero-padded to 4 digits.
-    static func seedName(_ seed: Int) -> String {
+    package static func seedName(_ seed: Int) -> String {
         let digits = String(seed)
         return "seed" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }

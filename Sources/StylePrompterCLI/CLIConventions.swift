@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// The package version `styleprompter --version` prints.
-enum StylePrompterVersion {
-    static let current = "0.5.0"
+package enum StylePrompterVersion {
+    package static let current = "0.5.0"
 }
 
 /// A subcommand whose failures name it: `styleprompter edit: …`. Commands implement `execute()`;
@@ -14,7 +14,7 @@ protocol StylePrompterSubcommand: ParsableCommand {
 }
 
 extension StylePrompterSubcommand {
-    func run() throws {
+    package func run() throws {
         let name = Self.configuration.commandName ?? String(describing: Self.self)
         do {
             try execute()
@@ -26,13 +26,13 @@ extension StylePrompterSubcommand {
 
 extension CommandErrors {
     /// `message` with `command: ` in front unless it already starts so.
-    static func prefixed(_ message: String, command: String) -> String {
+    package static func prefixed(_ message: String, command: String) -> String {
         message.hasPrefix("\(command):") || message.hasPrefix("\(command) ") ? message : "\(command): \(message)"
     }
 }
 
 /// Standard-error lines that do not collide with a progress line being redrawn in place.
-enum StatusLine {
+package enum StatusLine {
     /// True while a `Progress` line is on screen without its newline.
     nonisolated(unsafe) static var progressOpen = false
 
@@ -42,13 +42,13 @@ enum StatusLine {
     }
 
     /// What `write` puts out: an open progress line is cleared (`\r`, ESC[K) first.
-    static func line(_ text: String) -> String {
+    package static func line(_ text: String) -> String {
         defer { progressOpen = false }
         return line(text, clearing: progressOpen)
     }
 
     /// The line, after `\r` ESC[K when it replaces an open progress line.
-    static func line(_ text: String, clearing: Bool) -> String {
+    package static func line(_ text: String, clearing: Bool) -> String {
         (clearing ? "\r\u{1B}[K" : "") + text + "\n"
     }
 

@@ -4,7 +4,7 @@ import Foundation
 
 /// Turns library errors into the tool's one-line failures: the message (which names the file,
 /// key or shape) on standard error and exit status 1, with no stack of context around it.
-enum CommandErrors {
+package enum CommandErrors {
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
@@ -18,8 +18,8 @@ enum CommandErrors {
     }
 
     /// A failure whose message is already the whole story.
-    struct Failure: ContextualError {
-        let message: String
-        var description: String { message }
+    package struct Failure: ContextualError {
+        package let message: String
+        package var description: String { message }
     }
 }

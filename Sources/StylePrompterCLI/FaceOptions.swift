@@ -7,7 +7,9 @@ import Inversion
 
 /// `--mtcnn`, `--all-faces` and the detection settings that `align`, and `--align` on `invert`
 /// and `edit`, share.
-struct DetectionOptions: ParsableArguments {
+package struct DetectionOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: "Folder with the MTCNN weights: pnet.npy, rnet.npy, onet.npy (pSp's mtcnn_pytorch) or pnet.pt, rnet.pt, onet.pt (facenet-pytorch). Default: $STYLEPROMPTER_MTCNN.")
     var mtcnn: String?
 
@@ -17,7 +19,7 @@ struct DetectionOptions: ParsableArguments {
     @Option(help: "Analyse photos larger than this many pixels on their longer side on a resized copy (faster; faces below ~20 px at that size are missed). 0: every pixel.")
     var detectionSide: Int = 1600
 
-    static let environmentVariable = "STYLEPROMPTER_MTCNN"
+    package static let environmentVariable = "STYLEPROMPTER_MTCNN"
 
     /// The detector, or a one-line error saying how to point at the weights.
     func detector() throws -> MTCNN {
@@ -68,7 +70,7 @@ struct EncoderInput {
 
 /// Turns the command's photos into encoder inputs: aligned faces with `--align`, otherwise the
 /// photos resized as before — with a warning when that squashes or blows them up.
-struct EncoderInputs {
+package struct EncoderInputs {
     let size: Int
     let options: AlignOptions
     let detector: MTCNN?
@@ -103,7 +105,7 @@ struct EncoderInputs {
 
     /// Why an unaligned photo will not invert well, or nil: far from square (it is squashed),
     /// much smaller than the encoder's input, or far larger than an aligned crop would be.
-    static func shapeWarning(_ photo: Image, size: Int) -> String? {
+    package static func shapeWarning(_ photo: Image, size: Int) -> String? {
         let aspect = Double(max(photo.width, photo.height)) / Double(max(1, min(photo.width, photo.height)))
         let hint = "the encoder expects an FFHQ-aligned face; pass --align to detect and align it first"
         if aspect > 1.25 {

@@ -7,8 +7,10 @@ import StyleGAN
 import Tensors
 
 /// `styleprompter generate`: images from a StyleGAN2 checkpoint, from seeds or saved latents.
-struct GenerateCommand: StylePrompterSubcommand {
-    static let configuration = CommandConfiguration(
+package struct GenerateCommand: StylePrompterSubcommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate images with a StyleGAN2 generator (rosinality, pSp/e4e/StylePrompter or our .safetensors).")
 
@@ -23,7 +25,7 @@ struct GenerateCommand: StylePrompterSubcommand {
     @Flag(help: "Also write images.npy: float32 N×3×H×W in [−1, 1], unclamped.") var saveRaw = false
     @OptionGroup var compute: ComputeOptions
 
-    func validate() throws {
+    package func validate() throws {
         guard (seeds == nil) != (latents == nil) else { throw ValidationError("pass exactly one of --seeds and --latents") }
         guard ["stored", "random", "zero"].contains(noise) else { throw ValidationError("--noise must be stored, random or zero, not '\(noise)'") }
         guard truncation > 0 && truncation <= 1 else { throw ValidationError("--truncation must be in (0, 1], got \(truncation)") }
@@ -89,7 +91,7 @@ struct GenerateCommand: StylePrompterSubcommand {
     /// Output names for an e4e/ReStyle dictionary's keys (image file names): the base name
     /// without extension, characters other than letters, digits, `-`, `_`, `.` as `_`, and
     /// `_1`, `_2`… where two would collide (`latentNNNN` for an empty or hidden name).
-    static func outputNames(_ keys: [String]) -> [String] {
+    package static func outputNames(_ keys: [String]) -> [String] {
         var used: Set<String> = ["latents", "images"]
         return keys.enumerated().map { index, key in
             let last = key.split(separator: "/").last.map(String.init) ?? ""

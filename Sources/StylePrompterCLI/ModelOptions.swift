@@ -5,7 +5,9 @@ import Inversion
 import StyleGAN
 
 /// `--model`, `--generator`, `--beta`, `--no-smart`: which StylePrompter to run and how.
-struct ModelOptions: ParsableArguments {
+package struct ModelOptions: ParsableArguments {
+    package init() {}
+
     @Option(help: "StylePrompter checkpoint: the released .pt ({'state_dict', 'opts', 'latent_avg'}), our .safetensors, a training checkpoint, or a `train` run folder (default: the bundled SynthFaces model).")
     var model: String?
 
@@ -18,7 +20,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Decode without SMART (the stage-1 model).")
     var noSmart = false
 
-    func validate() throws {
+    package func validate() throws {
         _ = try weights()
     }
 
@@ -31,7 +33,7 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    static func bundledModel(in folder: URL) throws -> URL {
+    package static func bundledModel(in folder: URL) throws -> URL {
         let url = folder.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CommandErrors.Failure(message: "the bundled default model is not at \(url.path) (the binary was moved without its StylePrompter_DefaultModel.resources folder?); pass --model or set STYLEPROMPTER_DEFAULT_MODEL")

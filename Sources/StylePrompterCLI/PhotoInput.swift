@@ -3,7 +3,7 @@ import Foundation
 
 /// The listing of a command's inputs: files and folders given on the command line → the photos
 /// to process and the names their outputs get.
-enum PhotoInput {
+package enum PhotoInput {
     /// Extensions taken from folders (files named explicitly are tried whatever their name).
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
 
@@ -49,7 +49,7 @@ enum PhotoInput {
         }
     }
 
-    struct InputError: ContextualError {
-        let description: String
+    package struct InputError: ContextualError {
+        package let description: String
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// One-line progress on standard error: count, rate and time left, redrawn in place on a
 /// terminal (clearing the rest of the line) and printed every few items otherwise. Warnings
 /// written with `StatusLine.write` meanwhile get their own lines.
-final class Progress {
+package final class Progress {
     let total: Int
     let label: String
     let start = Date()
@@ -31,7 +31,7 @@ final class Progress {
     }
 
     /// One redraw on a terminal: back to the line's start, the line, ESC[K to clear the rest.
-    static func frame(_ line: String, final: Bool) -> String {
+    package static func frame(_ line: String, final: Bool) -> String {
         "\r" + line + "\u{1B}[K" + (final ? "\n" : "")
     }
 }

@@ -6,8 +6,10 @@ import Logging
 import WebEditor
 
 /// `styleprompter serve`: the web editor on the bundled model, or on `--model`.
-struct ServeCommand: StylePrompterSubcommand {
-    static let configuration = CommandConfiguration(
+package struct ServeCommand: StylePrompterSubcommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "The web editor: drop a photo, see it inverted, move a slider per direction and for SMART's β, download the result.")
 
@@ -33,7 +35,7 @@ struct ServeCommand: StylePrompterSubcommand {
     @OptionGroup var detection: DetectionOptions
     @OptionGroup var compute: ComputeOptions
 
-    func validate() throws {
+    package func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("serve: --port \(port) is outside 0…65535") }
         guard !host.isEmpty else { throw ValidationError("serve: --host is empty") }
         if let previewSize, !(previewSize >= 4 && previewSize <= 4096 && previewSize & (previewSize - 1) == 0) {
@@ -52,7 +54,7 @@ struct ServeCommand: StylePrompterSubcommand {
     }
 
     /// The sliders' files: those given, or the bundled model's directions when the model is the bundled one.
-    func sliderSources() throws -> SliderSources {
+    package func sliderSources() throws -> SliderSources {
         var files: [SliderSources.File]
         if !directions.isEmpty {
             files = try CommandErrors.reporting { try SliderSources.directionFiles(in: directions) }
@@ -75,6 +77,9 @@ struct ServeCommand: StylePrompterSubcommand {
         let weights = try modelOptions.weights()
         let detector = align ? try detection.detector() : nil
         let model = try modelOptions.load()
+        // A server runs for days: a checkpoint rewritten in place meanwhile must not stop it, so
+        // its weights are copied out of the file's mapping.
+        model.detachFromFiles()
         var limits = EditorLimits()
         limits.maximumSessions = maxSessions
         limits.sessionMemoryBytes = sessionMemoryMib << 20

@@ -5,8 +5,10 @@ import Tensors
 
 /// `styleprompter`: GAN inversion and editing for StyleGAN2 on the CPU.
 @main
-struct StylePrompterCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct StylePrompterCommand: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "styleprompter",
         abstract: "StylePrompter GAN inversion and editing for StyleGAN2, on the CPU.",
         version: StylePrompterVersion.current,

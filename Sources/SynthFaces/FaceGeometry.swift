@@ -23,7 +23,7 @@ struct FaceGeometry {
     }
 
     let pixelSize: Float
-    let frame: HeadFrame
+    package let frame: HeadFrame
     /// Head half-width and half-height.
     let halfWidth: Float
     let halfHeight: Float

@@ -1,3 +1,5 @@
+import CPUKernels
+
 /// A float32 tensor of any rank in C order (NCHW for images), with reverse-mode autograd.
 ///
 /// Tensors have reference semantics, like PyTorch's: an op returns a new tensor, and a tensor
@@ -66,6 +68,9 @@ public final class Tensor {
     /// The elements in C order.
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: readData, count: count)) }
 
+    /// Whether no element is NaN or ±∞ (a scan at memory speed, without copying the elements).
+    public var allFinite: Bool { FiniteScan.allFinite(readData, count: count) }
+
     /// The single element of a one-element tensor.
     public func item() -> Float {
         precondition(count == 1, "item: tensor of shape \(shape) has \(count) elements, expected 1")
@@ -118,6 +123,16 @@ public final class Tensor {
         precondition(source.shape == shape, "adoptStorage: source shape \(source.shape) does not match \(shape)")
         storage = source.storage
         offset = source.offset
+    }
+
+    /// Moves a tensor whose memory is borrowed (lent from a mapped checkpoint) into a buffer of
+    /// its own, so it no longer depends on the file. Other tensors are left as they are.
+    package func ownStorage() {
+        guard storage.isBorrowed else { return }
+        let own = TensorStorage(uninitializedCount: count)
+        own.pointer.update(from: readData, count: count)
+        storage = own
+        offset = 0
     }
 
     /// Writes `scalars` into this tensor's memory. Not recorded by autograd.

@@ -10,12 +10,24 @@ import Foundation
 package final class TensorStorage: @unchecked Sendable {
     package let pointer: UnsafeMutablePointer<Float>
     package let count: Int
+    /// What keeps borrowed memory alive (a mapped checkpoint); nil for the pool's own buffers.
+    private let owner: AnyObject?
 
     /// An uninitialised buffer of `count` floats.
     package init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
         pointer = StoragePool.shared.take(count: count)
+        owner = nil
+    }
+
+    /// `count` floats at `pointer`, memory that `owner` keeps valid (and writable) while it
+    /// lives — a tensor lent from a memory-mapped checkpoint. Never returned to the pool.
+    package init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+        precondition(count >= 0, "TensorStorage: negative element count \(count)")
+        self.pointer = pointer
+        self.count = count
+        self.owner = owner
     }
 
     /// A buffer of `count` copies of `value`.
@@ -24,7 +36,10 @@ package final class TensorStorage: @unchecked Sendable {
         pointer.update(repeating: value, count: count)
     }
 
-    deinit { StoragePool.shared.give(pointer, count: count) }
+    /// Whether the memory is borrowed (lent from a mapped file) rather than the pool's.
+    package var isBorrowed: Bool { owner != nil }
+
+    deinit { if owner == nil { StoragePool.shared.give(pointer, count: count) } }
 }
 
 /// Recycles tensor buffers by size class, within three bounds: `capacityBytes` cached at most, a

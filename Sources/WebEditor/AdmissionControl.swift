@@ -8,9 +8,9 @@ import Foundation
 /// let admission = AdmissionControl(concurrent: 1, queued: 8, perClient: 4)
 /// try await admission.admitted(client: "127.0.0.1") { try await work() }
 /// ```
-actor AdmissionControl {
+package actor AdmissionControl {
     /// Why a request was turned away.
-    enum Refusal: Error, Equatable {
+    package enum Refusal: Error, Equatable {
         case queueFull
         case clientBusy
     }
@@ -23,9 +23,9 @@ actor AdmissionControl {
     private var waiting: [(client: String, turn: CheckedContinuation<Void, Never>)] = []
     private var heldByClient: [String: Int] = [:]
     /// Requests refused since start (for /healthz and the load test).
-    private(set) var refusals = 0
+    package private(set) var refusals = 0
 
-    init(concurrent: Int, queued: Int, perClient: Int) {
+    package init(concurrent: Int, queued: Int, perClient: Int) {
         precondition(concurrent >= 1 && queued >= 0 && perClient >= 1, "AdmissionControl: limits must be positive")
         self.concurrent = concurrent
         self.queued = queued
@@ -33,10 +33,10 @@ actor AdmissionControl {
     }
 
     /// Requests running and waiting now.
-    var load: (running: Int, waiting: Int) { (running, waiting.count) }
+    package var load: (running: Int, waiting: Int) { (running, waiting.count) }
 
     /// Runs `body` once admitted, or throws a `Refusal` without running it.
-    func admitted<T: Sendable>(client: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    package func admitted<T: Sendable>(client: String, _ body: @Sendable () async throws -> T) async throws -> T {
         try await admit(client)
         defer { release(client) }
         return try await body()

@@ -2,19 +2,19 @@
 /// 0) and SMART's β₁ (values) and β₂ (feed-forward).
 ///
 /// The page sends it as JSON: `{"edits": {"d0": 1.5, "s2": -3}, "beta1": 1, "beta2": 0.8}`.
-struct EditSettings: Codable, Equatable, Sendable {
+package struct EditSettings: Codable, Equatable, Sendable {
     var edits: [String: Float] = [:]
     var beta1: Float = 1
     var beta2: Float = 1
 
-    init(edits: [String: Float] = [:], beta1: Float = 1, beta2: Float = 1) {
+    package init(edits: [String: Float] = [:], beta1: Float = 1, beta2: Float = 1) {
         self.edits = edits
         self.beta1 = beta1
         self.beta2 = beta2
     }
 
     /// Missing fields keep their defaults.
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
         edits = try values.decodeIfPresent([String: Float].self, forKey: .edits) ?? [:]
         beta1 = try values.decodeIfPresent(Float.self, forKey: .beta1) ?? 1
@@ -42,8 +42,8 @@ struct EditSettings: Codable, Equatable, Sendable {
 }
 
 /// The body of `POST /api/sessions/ID/render`: the settings, and what to draw.
-struct RenderRequest: Codable, Sendable {
-    enum View: String, Codable, Sendable {
+package struct RenderRequest: Codable, Sendable {
+    package enum View: String, Codable, Sendable {
         /// The model's output for the face.
         case face
         /// The whole photo with the face pasted back (sessions uploaded with alignment).
@@ -57,21 +57,21 @@ struct RenderRequest: Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case preview, view }
 
-    init(settings: EditSettings = EditSettings(), preview: Bool = false, view: View = .face) {
+    package init(settings: EditSettings = EditSettings(), preview: Bool = false, view: View = .face) {
         self.settings = settings
         self.preview = preview
         self.view = view
     }
 
     /// The settings' fields sit beside `preview` and `view` in one object.
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         settings = try EditSettings(from: decoder)
         let values = try decoder.container(keyedBy: CodingKeys.self)
         preview = try values.decodeIfPresent(Bool.self, forKey: .preview) ?? false
         view = try values.decodeIfPresent(View.self, forKey: .view) ?? .face
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try settings.encode(to: encoder)
         var values = encoder.container(keyedBy: CodingKeys.self)
         try values.encode(preview, forKey: .preview)

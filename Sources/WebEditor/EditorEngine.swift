@@ -14,31 +14,31 @@ import Tensors
 ///
 /// Every method hops onto the queue; the model, the catalog's tensors and the sessions' tensors
 /// are touched nowhere else.
-final class EditorEngine: @unchecked Sendable {
+package final class EditorEngine: @unchecked Sendable {
     /// What the page needs to know about the model.
-    struct Summary: Codable, Sendable {
+    package struct Summary: Codable, Sendable {
         /// Side of the generator's output and of previews.
-        let size: Int
-        let previewSize: Int
+        package let size: Int
+        package let previewSize: Int
         /// Side of the encoder's input.
         let encoderSize: Int
-        let latentCount: Int
-        let styleDimension: Int
-        let hasSMART: Bool
+        package let latentCount: Int
+        package let styleDimension: Int
+        package let hasSMART: Bool
         /// Whether uploads may ask for face alignment (the server has MTCNN weights).
-        let canAlign: Bool
+        package let canAlign: Bool
     }
 
     /// A picture for the client and its media type.
-    struct Picture: Sendable {
+    package struct Picture: Sendable {
         let bytes: [UInt8]
         let contentType: String
         /// Seconds the model queue spent on it.
         let seconds: Double
     }
 
-    let summary: Summary
-    let sliders: [EditSlider]
+    package let summary: Summary
+    package let sliders: [EditSlider]
     private let model: StylePrompterModel
     private let catalog: SliderCatalog
     private let detector: MTCNN?
@@ -47,7 +47,7 @@ final class EditorEngine: @unchecked Sendable {
     private let queue = DispatchQueue(label: "styleprompter.serve.model", qos: .userInitiated)
 
     /// `previewSize` nil: a quarter of the output side, at least 32 and at most 256 (64 px → 32, 1024 → 256).
-    init(model: StylePrompterModel, sliders sources: SliderSources, detector: MTCNN?, previewSize: Int?,
+    package init(model: StylePrompterModel, sliders sources: SliderSources, detector: MTCNN?, previewSize: Int?,
          defaultWeights: SMARTWeights, limits: EditorLimits) throws {
         model.eval()
         let size = model.generator.configuration.size
@@ -76,7 +76,7 @@ final class EditorEngine: @unchecked Sendable {
 
     /// Decodes, checks and encodes an upload; with `align`, the largest face is detected and
     /// FFHQ-aligned first (422 when there is none).
-    func invert(_ upload: [UInt8], align: Bool) async throws -> EditorSession {
+    package func invert(_ upload: [UInt8], align: Bool) async throws -> EditorSession {
         if align && detector == nil {
             throw EditorError(.badRequest, "face alignment is off on this server: start it with --align (and MTCNN weights)")
         }
@@ -112,7 +112,7 @@ final class EditorEngine: @unchecked Sendable {
     }
 
     /// The edited face (full size or preview) as PNG, or the photo with it pasted back as JPEG.
-    func render(_ session: EditorSession, _ request: RenderRequest) async throws -> Picture {
+    package func render(_ session: EditorSession, _ request: RenderRequest) async throws -> Picture {
         try request.settings.validate(against: sliders)
         if request.view == .pasted && session.alignment == nil {
             throw EditorError(.badRequest, "the pasted view needs a photo uploaded with alignment")

@@ -8,8 +8,8 @@ import Hummingbird
 /// ```swift
 /// throw EditorError(.notFound, "no session abc: it expired or never existed; upload the photo again")
 /// ```
-struct EditorError: HTTPResponseError, CustomStringConvertible {
-    let status: HTTPResponse.Status
+package struct EditorError: HTTPResponseError, CustomStringConvertible {
+    package let status: HTTPResponse.Status
     let message: String
     /// Seconds after which a retry may succeed (sent as Retry-After with 429).
     var retryAfter: Int?
@@ -21,9 +21,9 @@ struct EditorError: HTTPResponseError, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
-    var description: String { "\(status.code) \(message)" }
+    package var description: String { "\(status.code) \(message)" }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = (try? JSONEncoder().encode(["error": message])) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }

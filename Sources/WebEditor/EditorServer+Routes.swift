@@ -6,16 +6,16 @@ import NIOCore
 
 extension EditorServer {
     /// `{id, size, images: {…}}`, the answer to an upload.
-    struct CreatedSession: Codable {
-        let id: String
-        let aligned: Bool
+    package struct CreatedSession: Codable {
+        package let id: String
+        package let aligned: Bool
         let images: [String: String]
     }
 
     /// `GET /api/config`.
-    struct PageConfiguration: Codable {
-        let model: EditorEngine.Summary
-        let sliders: [EditSlider]
+    package struct PageConfiguration: Codable {
+        package let model: EditorEngine.Summary
+        package let sliders: [EditSlider]
         let beta: BetaSliders
         let limits: UploadLimits
 
@@ -30,7 +30,7 @@ extension EditorServer {
     /// `GET /healthz`: answered without touching the model, so it stays quick under load.
     struct Health: Codable {
         let status: String
-        let sessions: Int
+        package let sessions: Int
         let sessionBytes: Int
         let running: Int
         let waiting: Int
@@ -109,7 +109,7 @@ extension EditorServer {
         return router
     }
 
-    static var serverTiming: HTTPField.Name { HTTPField.Name("Server-Timing")! }
+    package static var serverTiming: HTTPField.Name { HTTPField.Name("Server-Timing")! }
 
     private func upload(_ request: Request, context: EditorRequestContext) async throws -> Response {
         let align = ["1", "true", "yes"].contains(request.uri.queryParameters.get("align")?.lowercased() ?? "")

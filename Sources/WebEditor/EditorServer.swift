@@ -44,8 +44,8 @@ public struct EditorServer: Sendable {
 
     let configuration: Configuration
     let logger: Logger
-    let engine: EditorEngine
-    let sessions: SessionStore
+    package let engine: EditorEngine
+    package let sessions: SessionStore
     /// Model requests (uploads, renders, latents).
     let modelAdmission: AdmissionControl
     /// Upload bodies being received, bounding the memory they take.

@@ -9,9 +9,9 @@ import Tensors
 ///
 /// The tensors are read only by `EditorEngine` on its compute queue, and never changed after
 /// the session is made; `lastRender` is touched only there too.
-final class EditorSession: @unchecked Sendable {
+package final class EditorSession: @unchecked Sendable {
     /// 32 hex digits from the system's random source: unguessable, and never a file name.
-    let id: String
+    package let id: String
     let encoded: EncodedImages
     /// The encoder's input (the photo resized, or the aligned face), as PNG.
     let inputPNG: [UInt8]
@@ -50,7 +50,7 @@ final class EditorSession: @unchecked Sendable {
     }
 
     /// Whether `text` has the form of an identifier (checked before any lookup).
-    static func isWellFormed(_ text: Substring) -> Bool {
+    package static func isWellFormed(_ text: Substring) -> Bool {
         text.utf8.count == 32 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }

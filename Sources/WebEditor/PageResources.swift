@@ -19,7 +19,7 @@ struct PageResources: Sendable {
         ("/editor.js", "editor.js", "text/javascript; charset=utf-8"),
     ]
 
-    static func load() throws -> PageResources {
+    package static func load() throws -> PageResources {
         guard let folder = Bundle.module.url(forResource: "Page", withExtension: nil) else {
             throw SliderError("the web editor's page is missing from the package's resources (Page/)")
         }

@@ -7,16 +7,16 @@
 /// await store.insert(session)
 /// let again = await store.session(session.id)
 /// ```
-actor SessionStore {
+package actor SessionStore {
     let maximumCount: Int
     let maximumBytes: Int
 
     private var sessions: [String: EditorSession] = [:]
     /// Ids from least to most recently used.
     private var recency: [String] = []
-    private(set) var totalBytes = 0
+    package private(set) var totalBytes = 0
     /// Sessions dropped to stay within the bounds, since start.
-    private(set) var evictions = 0
+    package private(set) var evictions = 0
 
     init(maximumCount: Int, maximumBytes: Int) {
         precondition(maximumCount >= 1 && maximumBytes > 0, "SessionStore: bounds must be positive")
@@ -24,7 +24,7 @@ actor SessionStore {
         self.maximumBytes = maximumBytes
     }
 
-    var count: Int { sessions.count }
+    package var count: Int { sessions.count }
 
     /// Adds `session` as the most recent, evicting others (never it) to fit.
     func insert(_ session: EditorSession) {

@@ -6,7 +6,7 @@ import Tensors
 /// the model's latent shape, GANSpace components scaled by their deviation, and the top SeFa
 /// directions of its generator.
 struct SliderCatalog {
-    let sliders: [EditSlider]
+    package let sliders: [EditSlider]
     /// Slider id → direction, `[1, D]` (every W+ row) or `[n, D]`.
     private let directions: [String: Tensor]
 

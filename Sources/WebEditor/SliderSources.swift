@@ -61,5 +61,5 @@ public struct SliderSources: Sendable {
 /// A direction file that cannot become a slider for this model.
 public struct SliderError: ContextualError {
     public let description: String
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }

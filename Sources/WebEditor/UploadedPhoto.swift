@@ -7,11 +7,11 @@ import Imaging
 /// ```swift
 /// let photo = try UploadedPhoto.decode(bytes, maximumPixels: 24_000_000)
 /// ```
-enum UploadedPhoto {
-    enum Format: String { case png = "PNG", jpeg = "JPEG" }
+package enum UploadedPhoto {
+    package enum Format: String { case png = "PNG", jpeg = "JPEG" }
 
     /// The decoded photo (EXIF orientation applied), or a 400/415/422 `EditorError`.
-    static func decode(_ bytes: [UInt8], maximumPixels: Int) throws -> Image {
+    package static func decode(_ bytes: [UInt8], maximumPixels: Int) throws -> Image {
         let format = try checkHeader(bytes, maximumPixels: maximumPixels)
         do {
             return try Image(encoded: bytes)
@@ -40,7 +40,7 @@ enum UploadedPhoto {
         return format
     }
 
-    static func format(of bytes: [UInt8]) -> Format? {
+    package static func format(of bytes: [UInt8]) -> Format? {
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         return nil
@@ -48,7 +48,7 @@ enum UploadedPhoto {
 
     /// Width and height from the PNG IHDR or the JPEG frame header; nil when the header is cut
     /// short or malformed.
-    static func dimensions(of bytes: [UInt8], format: Format) -> (width: Int, height: Int)? {
+    package static func dimensions(of bytes: [UInt8], format: Format) -> (width: Int, height: Int)? {
         func bigEndian(_ offset: Int, _ count: Int) -> Int? {
             guard offset >= 0, offset + count <= bytes.count else { return nil }
             return bytes[offset..<offset + count].reduce(0) { $0 << 8 | Int($1) }

@@ -1,5 +1,5 @@
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// Fast convolutions against the direct-loop `ConvolutionReference` (float64 sums).
 /// Each output is a dot product of cpg·kh·kw (forward), Cout/groups·kh·kw (input gradient) or

@@ -1,5 +1,5 @@
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// The direct convolution's tile choice: every candidate computes the same bits (so the tuner can
 /// never change a result), the model ranks by wasted work, and a choice is timed once and kept.

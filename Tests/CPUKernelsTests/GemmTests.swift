@@ -1,5 +1,5 @@
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// Error bound for a float32 dot product of length k with terms in [-1, 1], against an exact
 /// (float64) reference: blocked float32 summation grows as ~k·ε·|terms| in the worst case and

@@ -1,7 +1,7 @@
 import CPUKernelVariants
 import Foundation
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// Every kernel level this CPU runs, in one process, against float64 references — so a level that
 /// the CI machine does not pick by default is still checked directly (besides the whole suite run

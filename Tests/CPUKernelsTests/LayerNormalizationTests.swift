@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// Layer norm against float64 direct computation. Normalised values are O(1) (|h| ≲ √columns);
 /// float32 mean/variance sums of `columns` terms give errors ~columns·ε relative, so 2e-5

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import CPUKernels
+import CPUKernels
 import Testing
 
 @Suite struct MallocThresholdTests {

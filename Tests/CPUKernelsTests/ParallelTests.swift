@@ -1,5 +1,5 @@
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 @Suite(.serialized) struct ParallelTests {
     final class Marks: @unchecked Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// Softmax kernels against a float64 direct computation. Tolerances: float32 results of O(1)
 /// values from a vectorised exp (≤ 2 ulp) and sums of `columns` terms — a few ulp of the

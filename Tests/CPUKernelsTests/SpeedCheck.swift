@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// Fails loudly when the kernels run at scalar speed.
 ///

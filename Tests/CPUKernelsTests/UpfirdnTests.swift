@@ -1,5 +1,5 @@
 import Testing
-@testable import CPUKernels
+import CPUKernels
 
 /// upfirdn2d's fast paths (separable plain filter, upsampling) against a direct evaluation of its
 /// definition in double precision: zero-insert, pad (negative crops), correlate with the flipped

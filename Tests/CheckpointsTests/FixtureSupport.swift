@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 /// Locates the fixtures written by `Scripts/make_checkpoint_fixtures.py` and the shared real
 /// files, and compares loaded tensors with the values PyTorch/numpy recorded.

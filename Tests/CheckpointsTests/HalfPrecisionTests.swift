@@ -2,7 +2,7 @@ import Foundation
 import Tensors
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 @Suite("Float16 storage")
 struct HalfPrecisionTests {

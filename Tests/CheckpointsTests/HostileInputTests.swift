@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 /// Issue 9's hostile files (Tests/HostileCorpus, made by Scripts/make_hostile_corpus.py, and
 /// crafted here): each gives a one-line error naming the file, within bounded memory.

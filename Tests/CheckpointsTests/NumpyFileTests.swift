@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 @Suite("NumpyFile")
 struct NumpyFileTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 /// Published checkpoints from `../shared/data` (not in the repository), compared with what
 /// PyTorch and numpy read from them (`real_data_expected.json`).

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 /// Truncated and corrupted copies of every fixture must give `CheckpointError`s, never a crash,
 /// a trap or a hang.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Checkpoints
+import Checkpoints
 
 /// The `.pt` writer: every value kind round-trips through our reader, the archive is laid out
 /// as torch's (aligned storages), the bytes are fixed (a committed golden file that

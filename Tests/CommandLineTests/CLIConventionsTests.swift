@@ -6,7 +6,7 @@ import StyleGAN
 import Tensors
 import Testing
 
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// Issue 9, part 5: the tool's conventions — version, output names that carry the edit,
 /// --latents-only / --resize-outputs, e4e/ReStyle latent dictionaries, errors naming the
@@ -162,8 +162,8 @@ import Testing
     }
 
     @Test func statusLinesClearAnOpenProgressLine() {
-        #expect(Progress.frame("invert 1/3", final: false) == "\rinvert 1/3\u{1B}[K")
-        #expect(Progress.frame("invert 3/3", final: true).hasSuffix("\u{1B}[K\n"))
+        #expect(StylePrompterCLI.Progress.frame("invert 1/3", final: false) == "\rinvert 1/3\u{1B}[K")
+        #expect(StylePrompterCLI.Progress.frame("invert 3/3", final: true).hasSuffix("\u{1B}[K\n"))
         // (The pure form: other suites may write status lines concurrently.)
         #expect(StatusLine.line("warning: x", clearing: true) == "\r\u{1B}[Kwarning: x\n")
         #expect(StatusLine.line("loading model m…", clearing: false) == "loading model m…\n")

@@ -4,7 +4,7 @@ import Foundation
 import Tensors
 import Testing
 import TestSupport
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// The commands end to end, in-process, on the committed fixture models.
 @Suite(.serialized) struct CommandLineTests {

@@ -7,7 +7,7 @@ import StyleGAN
 import Tensors
 import Testing
 import Training
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// The shipped model: it loads from the package's resources, is what it says it is, and still
 /// reconstructs faces it has never seen — a packaging mistake (wrong file, broken float16

@@ -3,7 +3,7 @@ import Foundation
 import StyleGAN
 import Tensors
 import Testing
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// `directions` on latents with planted attributes: files in the ecosystem's formats that the
 /// edit loader reads, and a report of the fit.

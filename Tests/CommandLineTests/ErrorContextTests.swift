@@ -12,7 +12,7 @@ import Tensors
 import Testing
 import Training
 
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// Issue 9: one error protocol. Every error type the package throws is a `ContextualError`, and
 /// the file, key and shape it names are there for a program, not only in the message text.

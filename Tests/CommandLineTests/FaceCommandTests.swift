@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import Testing
 import TestSupport
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// `align`, and `--align` / `--paste-back` on `invert` and `edit`, on the shared photos and the
 /// Faces fixtures' scenes with the small fixture model.

@@ -3,7 +3,7 @@ import Checkpoints
 import Foundation
 import Testing
 
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// Issue 9 at the command line: absurd arguments are validation errors naming the subcommand,
 /// and results are never silently lost, overwritten or reused.

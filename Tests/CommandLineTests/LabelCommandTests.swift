@@ -1,7 +1,7 @@
 import DefaultModel
 import Foundation
 import Testing
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// `label` (the predictor's attributes for images, a CSV `directions` reads) and the generator-
 /// sample recipe it enables: generate → label → directions; `eval-synthfaces --directions` is

@@ -3,7 +3,7 @@ import DefaultModel
 import Foundation
 import Testing
 
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// `styleprompter serve`'s arguments: absurd ones are one-line validation errors naming the
 /// subcommand, and the sliders come from the files given or the bundled model's directions.

@@ -3,7 +3,7 @@ import Foundation
 import MessagePassing
 import Testing
 
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// Issue 13, part 3: `invert --shard i/N` for job arrays and `--merge`, which must give the
 /// unsharded run's files byte for byte; bad shards and merges are refused in one line.

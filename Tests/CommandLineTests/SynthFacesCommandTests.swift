@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import SynthFaces
 import Testing
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// `styleprompter synthfaces` end to end, in-process.
 @Suite struct SynthFacesCommandTests {

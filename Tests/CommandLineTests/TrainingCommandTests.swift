@@ -2,7 +2,7 @@ import ArgumentParser
 import Checkpoints
 import Foundation
 import Testing
-@testable import StylePrompterCLI
+import StylePrompterCLI
 
 /// From a folder of images to a trained StylePrompter that inverts: `train-generator`, then
 /// `train --stage 1` and `--stage 2`, each resumed once, then `invert` on the run folder.

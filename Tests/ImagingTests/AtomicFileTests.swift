@@ -2,7 +2,7 @@ import FileAccess
 import Foundation
 import Testing
 
-@testable import Imaging
+import Imaging
 
 @Suite struct AtomicFileTests {
     @Test("a killed write's temporary is removed on the next run; a user's own .tmp files stay")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Imaging
+import Imaging
 
 /// Issue 9: paths that are not readable files give a sentence naming the file, not a
 /// Foundation error dump, and a FIFO is never opened (which would block).

@@ -4,7 +4,7 @@ import StyleGAN
 import Tensors
 import Testing
 
-@testable import Inversion
+import Inversion
 
 /// Issue 9: StylePrompter files whose metadata (`refined_layer`, `encoder_configuration`) or
 /// weights are impossible give one-line errors naming the file and the value.

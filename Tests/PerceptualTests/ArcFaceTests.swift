@@ -1,6 +1,6 @@
 import Foundation
 import NeuralNetwork
-@testable import Perceptual
+import Perceptual
 import Tensors
 import Testing
 import TestSupport

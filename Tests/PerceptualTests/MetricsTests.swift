@@ -1,5 +1,5 @@
 import Foundation
-@testable import Perceptual
+import Perceptual
 import Tensors
 import Testing
 import TestSupport

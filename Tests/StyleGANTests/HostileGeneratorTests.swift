@@ -3,7 +3,7 @@ import Foundation
 import Tensors
 import Testing
 
-@testable import StyleGAN
+import StyleGAN
 
 /// Issue 9: generator files, directions and latents whose metadata, shapes or values are
 /// impossible give one-line errors naming the file and the value, before anything is allocated.

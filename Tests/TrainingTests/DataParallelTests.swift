@@ -3,7 +3,7 @@ import NeuralNetwork
 import StyleGAN
 import Tensors
 import Testing
-@testable import Training
+import Training
 
 /// The pieces of data-parallel training that run without MPI: which samples each rank reads,
 /// gradient averaging over a communicator, the replica digest, and the path-length penalty

@@ -2,7 +2,7 @@ import Foundation
 import Imaging
 import Tensors
 import Testing
-@testable import Training
+import Training
 
 @Suite struct DataTests {
     /// Shuffling is a pure function of (seed, epoch): each epoch is a permutation, epochs differ,

@@ -3,7 +3,7 @@ import Inversion
 import StyleGAN
 import Tensors
 import Testing
-@testable import Training
+import Training
 
 @Suite(.serialized) struct EncoderTrainingRunTests {
     /// A stage-1 configuration for a 32-px encoder over the tiny 16-px generator.

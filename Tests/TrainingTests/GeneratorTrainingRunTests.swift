@@ -1,7 +1,7 @@
 import Foundation
 import Tensors
 import Testing
-@testable import Training
+import Training
 
 @Suite(.serialized) struct GeneratorTrainingRunTests {
     static func configuration(kimg: Double) -> GeneratorTrainingConfiguration {

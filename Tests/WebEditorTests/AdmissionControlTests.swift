@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WebEditor
+import WebEditor
 
 /// The concurrency limits on their own: running, waiting in order, refused when full.
 @Suite struct AdmissionControlTests {

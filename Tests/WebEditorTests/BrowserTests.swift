@@ -9,7 +9,7 @@ import Faces
 import SynthFaces
 import Testing
 import TestSupport
-@testable import WebEditor
+import WebEditor
 
 extension EndToEndTests {
     /// The page in a real browser (headless Chromium over the DevTools protocol): pick a file,

@@ -9,7 +9,7 @@ import NIOCore
 import StyleGAN
 import Tensors
 import Testing
-@testable import WebEditor
+import WebEditor
 
 /// Small seeded models, test photos and a server built on them, shared by the editor's tests.
 enum EditorFixtures {

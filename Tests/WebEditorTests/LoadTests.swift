@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 import SynthFaces
 import Testing
-@testable import WebEditor
+import WebEditor
 
 extension EndToEndTests {
     /// Many clients on loopback at once: every answer is a success or 429, memory stays bounded and

@@ -5,7 +5,7 @@ import Inversion
 import StyleGAN
 import SynthFaces
 import Testing
-@testable import WebEditor
+import WebEditor
 
 extension EndToEndTests {
     /// What a slider move costs: the generator alone (SMART on cached features), at preview size

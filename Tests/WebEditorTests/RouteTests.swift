@@ -6,7 +6,7 @@ import Imaging
 import NIOCore
 import Tensors
 import Testing
-@testable import WebEditor
+import WebEditor
 
 /// The editor's routes through HummingbirdTesting, on a small seeded model.
 @Suite struct RouteTests {

@@ -9,7 +9,7 @@ import StyleGAN
 import Tensors
 import Testing
 import TestSupport
-@testable import WebEditor
+import WebEditor
 
 /// Sliders from GANSpace files and bad direction files; face alignment and the pasted view.
 @Suite struct SliderAndAlignmentTests {

@@ -87,6 +87,17 @@ const SPKernelTable *sp_kernel_table(SPKernelLevel level);
 /// glibc. Lives here because this is the package's one C target (see `MallocThreshold`).
 int sp_pin_mmap_threshold(int bytes);
 
+/// Watches [start, start + length), a mapping of the file at `path`, for SIGBUS: touching a page
+/// of it after another program truncated the file. The first call installs a SIGBUS handler that
+/// prints one line naming the file and ends the process with status 1 (instead of a crash); a
+/// SIGBUS elsewhere keeps its default action. Returns a slot for `sp_unwatch_mapping`, or -1 when
+/// all 256 slots are taken (the mapping is then unwatched). Lives here because this is the
+/// package's one C target (see `MappedRegion`).
+int sp_watch_mapping(const void *start, size_t length, const char *path);
+
+/// Stops watching the slot `sp_watch_mapping` returned (before the mapping is unmapped).
+void sp_unwatch_mapping(int slot);
+
 #ifdef __cplusplus
 }
 #endif

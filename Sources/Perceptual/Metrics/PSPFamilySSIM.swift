@@ -61,7 +61,7 @@ public enum PSPFamilySSIM {
 
     /// The 1-D window of `gaussian(size, 1.5)`: float64 values rounded to float32, their sum
     /// rounded once from double (as PyTorch's reduction gives), then float32 division.
-    static func window(size: Int) -> [Float] {
+    package static func window(size: Int) -> [Float] {
         let values = (0..<size).map { x -> Float in
             let d = Double(x - size / 2)
             return Float(Foundation.exp(-d * d / (2 * 1.5 * 1.5)))

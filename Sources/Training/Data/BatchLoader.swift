@@ -206,7 +206,7 @@ public final class BatchLoader: @unchecked Sendable {
 
     /// RGB bytes → [3, S, S] in [−1, 1] as `Image.tensor()` computes it (`(v/255 − 0.5)/0.5`),
     /// mirrored left–right when `flip`.
-    static func normalizedPlanes(_ image: Image, flip: Bool) -> [Float] {
+    package static func normalizedPlanes(_ image: Image, flip: Bool) -> [Float] {
         let width = image.width, height = image.height, plane = width * height
         var out = [Float](repeating: 0, count: 3 * plane)
         image.pixels.withUnsafeBufferPointer { pixels in
