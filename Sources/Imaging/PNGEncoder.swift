@@ -1,3 +1,5 @@
+import CPUKernels
+
 extension PNG {
     /// Encodes 8-bit pixels (`channels` 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA; row-major,
     /// interleaved) as a non-interlaced PNG.
@@ -13,31 +15,36 @@ extension PNG {
         precondition(pixels.count == width * height * channels, "PNG.encode: \(pixels.count) bytes for \(width)×\(height)×\(channels)")
         let colorType: UInt8 = [1: 0, 2: 4, 3: 2, 4: 6][channels]!
         let stride = width * channels
+        // Rows are filtered independently (each against the previous raw row), on every core in
+        // blocks of rows: choosing among five filters per row took 50 ms of a 1024² PNG on one.
         var filtered = [UInt8](repeating: 0, count: height * (stride + 1))
-        var candidate = [UInt8](repeating: 0, count: stride)
-        var best = [UInt8](repeating: 0, count: stride)
-        let zeros = [UInt8](repeating: 0, count: stride)
         pixels.withUnsafeBufferPointer { source in
-            zeros.withUnsafeBufferPointer { zeroRow in
-                for y in 0..<height {
-                    let row = UnsafeBufferPointer(rebasing: source[(y * stride)..<((y + 1) * stride)])
-                    let previous = y == 0 ? zeroRow : UnsafeBufferPointer(rebasing: source[((y - 1) * stride)..<(y * stride)])
-                    var bestFilter: UInt8 = 0
-                    var bestScore = Int.max
-                    for filter: UInt8 in 0...4 {
-                        let score = candidate.withUnsafeMutableBufferPointer { out in
-                            applyFilter(filter, row: row, previous: previous, bytesPerPixel: channels, into: out)
+            filtered.withUnsafeMutableBufferPointer { output in
+                let destination = output.baseAddress!
+                Parallel.forRanges(count: height, minimumPerThread: 32) { rows in
+                    var candidate = [UInt8](repeating: 0, count: stride)
+                    var best = [UInt8](repeating: 0, count: stride)
+                    let zeros = [UInt8](repeating: 0, count: stride)
+                    zeros.withUnsafeBufferPointer { zeroRow in
+                        for y in rows {
+                            let row = UnsafeBufferPointer(rebasing: source[(y * stride)..<((y + 1) * stride)])
+                            let previous = y == 0 ? zeroRow : UnsafeBufferPointer(rebasing: source[((y - 1) * stride)..<(y * stride)])
+                            var bestFilter: UInt8 = 0
+                            var bestScore = Int.max
+                            for filter: UInt8 in 0...4 {
+                                let score = candidate.withUnsafeMutableBufferPointer { out in
+                                    applyFilter(filter, row: row, previous: previous, bytesPerPixel: channels, into: out)
+                                }
+                                if score < bestScore {
+                                    bestScore = score
+                                    bestFilter = filter
+                                    swap(&best, &candidate)
+                                }
+                            }
+                            let at = destination + y * (stride + 1)
+                            at.pointee = bestFilter
+                            best.withUnsafeBufferPointer { (at + 1).update(from: $0.baseAddress!, count: stride) }
                         }
-                        if score < bestScore {
-                            bestScore = score
-                            bestFilter = filter
-                            swap(&best, &candidate)
-                        }
-                    }
-                    let at = y * (stride + 1)
-                    filtered[at] = bestFilter
-                    filtered.withUnsafeMutableBufferPointer { f in
-                        best.withUnsafeBufferPointer { b in (f.baseAddress! + at + 1).update(from: b.baseAddress!, count: stride) }
                     }
                 }
             }

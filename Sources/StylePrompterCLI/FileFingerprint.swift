@@ -21,7 +21,10 @@ enum FileFingerprint {
                 try? handle.seek(toOffset: UInt64(Int(info.st_size) - window))
                 chunks.append((try? handle.read(upToCount: window)) ?? nil)
             }
-            for chunk in chunks { for byte in chunk ?? Data() { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+            // Through a raw buffer: iterating `Data` byte by byte cost 20 ms per command.
+            for chunk in chunks {
+                chunk?.withUnsafeBytes { bytes in for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+            }
         }
         return "\(path) size \(info.st_size) mtime \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) inode \(info.st_ino) fnv \(String(hash, radix: 16))"
     }
