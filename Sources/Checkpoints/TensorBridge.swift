@@ -4,15 +4,21 @@ import NeuralNetwork
 import Tensors
 
 extension Tensor {
-    /// A float32 tensor holding a stored tensor's values (any dtype is converted). Float32 bytes
-    /// of a memory-mapped file are lent, not copied (`MappedRegion`).
+    /// A float32 tensor holding a copy of a stored tensor's values (any dtype is converted).
     public convenience init(_ stored: StoredTensor) throws {
-        if let lent = MappedRegion.lentStorage(for: stored) {
-            self.init(shape: stored.shape, storage: lent)
-            return
-        }
         self.init(uninitializedShape: stored.shape)
         try stored.writeFloats(into: UnsafeMutableBufferPointer(start: data, count: count))
+    }
+
+    /// The same values, lent rather than copied where `stored` is float32 in a memory-mapped file
+    /// (`MappedRegion`): for model weights, which are large and live as long as the model. Small
+    /// or short-lived reads (latents, directions) copy, so that no mapping outlives its use.
+    package convenience init(lendingFrom stored: StoredTensor) throws {
+        if let lent = MappedRegion.lentStorage(for: stored) {
+            self.init(shape: stored.shape, storage: lent)
+        } else {
+            try self.init(stored)
+        }
     }
 }
 
@@ -27,7 +33,9 @@ extension StoredTensor {
 
 extension StateDict {
     /// Every tensor as float32, by dotted key. With `prefix`, only keys under it, the prefix removed.
-    public func tensors(under prefix: String? = nil) throws -> [String: Tensor] {
+    /// With `lendingMappedBytes`, float32 tensors of a mapped file are lent rather than copied
+    /// (`Tensor(lendingFrom:)`): what the model loaders ask for.
+    public func tensors(under prefix: String? = nil, lendingMappedBytes: Bool = false) throws -> [String: Tensor] {
         let selected = entries.compactMap { key, stored -> (String, StoredTensor)? in
             guard let prefix else { return (key, stored) }
             return key.hasPrefix(prefix) ? (String(key.dropFirst(prefix.count)), stored) : nil
@@ -38,7 +46,9 @@ extension StateDict {
         converted.withUnsafeMutableBufferPointer { slots in
             let shared = SharedSlots(base: slots.baseAddress!)
             Parallel.forEach(count: selected.count) { index in
-                shared.base[index] = Result { try Tensor(selected[index].1) }
+                shared.base[index] = Result {
+                    lendingMappedBytes ? try Tensor(lendingFrom: selected[index].1) : try Tensor(selected[index].1)
+                }
             }
         }
         // The same error whatever the threads did: the first failing key in key order.
@@ -65,7 +75,7 @@ extension Module {
     @discardableResult
     public func load(contentsOf url: URL, prefix: String? = nil, strict: Bool = true) throws -> StateDictionaryReport {
         let contents = try CheckpointFile.load(contentsOf: url)
-        return try load(stateDictionary: contents.tensors.tensors(under: prefix), strict: strict, source: url.lastPathComponent,
+        return try load(stateDictionary: contents.tensors.tensors(under: prefix, lendingMappedBytes: true), strict: strict, source: url.lastPathComponent,
                         adoptingStorage: true)
     }
 }

@@ -28,7 +28,7 @@ public enum StylePrompterCheckpoint {
         guard let encoderPrefix = encoderPrefixes.first(where: { tensors[$0 + "latent_tok"] != nil }) else {
             throw CheckpointError(.malformed, file: file, "no StylePrompter encoder: expected 'latent_tok' under one of \(encoderPrefixes.map { "'\($0)'" }.joined(separator: ", "))")
         }
-        let encoderWeights = try tensors.tensors(under: encoderPrefix)
+        let encoderWeights = try tensors.tensors(under: encoderPrefix, lendingMappedBytes: true)
         // Our files record the configuration (image size and windows cannot all be read off the
         // weights of a small encoder); the released ones are Swin-V2 at 256 px.
         // That metadata is as untrusted as the weights: it is validated like an inferred one.
@@ -60,7 +60,7 @@ public enum StylePrompterCheckpoint {
 
         var smart: SMARTBlock?
         if let smartPrefix = smartPrefixes.first(where: { tensors[$0 + "query_proj.weight"] != nil }) {
-            let weights = try tensors.tensors(under: smartPrefix)
+            let weights = try tensors.tensors(under: smartPrefix, lendingMappedBytes: true)
             try FiniteWeights.require(weights, file: file, what: "SMART weight")
             let side = 1 << ((refinedLayer + 4) / 2)
             if let query = weights["query_proj.weight"], query.rank == 2, query.shape[1] != generator.configuration.channels[side] {

@@ -42,7 +42,7 @@ public enum GeneratorCheckpoint {
             throw CheckpointError(.missingPart, file: file,
                                   "no StyleGAN2 generator found: expected 'style.1.weight' at the top level or under 'g_ema.', 'decoder.', 'decoder.module.generator.' or another known prefix")
         }
-        let weights = try contents.tensors.tensors(under: prefix)
+        let weights = try contents.tensors.tensors(under: prefix, lendingMappedBytes: true)
         let config = try configuration
             ?? contents.metadata["generator_configuration"].map { try decodeConfiguration($0, file: file) }
             ?? inferConfiguration(from: weights, file: file)

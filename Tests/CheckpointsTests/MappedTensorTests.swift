@@ -24,11 +24,20 @@ struct MappedTensorTests {
         return url
     }
 
+    @Test("without asking for lending, tensors are copies and no mapping outlives the read")
+    func plainReadsCopy() throws {
+        let url = try Self.writeFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let contents = try CheckpointFile.load(contentsOf: url)
+        #expect(try contents.tensors.tensors().values.allSatisfy { !$0.storage.isBorrowed })
+        #expect(try !Tensor(#require(contents.tensors["a"])).storage.isBorrowed)
+    }
+
     @Test("float32 tensors are lent from the mapping with the file's values; float16 ones are converted copies")
     func lentTensorsHoldTheFilesValues() throws {
         let url = try Self.writeFile()
         defer { try? FileManager.default.removeItem(at: url) }
-        let tensors = try CheckpointFile.load(contentsOf: url).tensors.tensors()
+        let tensors = try CheckpointFile.load(contentsOf: url).tensors.tensors(lendingMappedBytes: true)
         let a = try #require(tensors["a"]), h = try #require(tensors["h"])
         #expect(a.storage.isBorrowed)
         #expect(a.scalars == (0..<64).map { Float($0) / 4 })
@@ -36,15 +45,26 @@ struct MappedTensorTests {
         #expect(h.scalars == [1, -2])
     }
 
+    @Test("a float32 tensor that lies unaligned in the file (after an odd number of halves) is copied, with its values")
+    func unalignedBytesAreCopied() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("unaligned-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Safetensors.write([("h", try StoredTensor(dtype: .float16, shape: [3], bytes: Data([0x00, 0x3C, 0x00, 0x3C, 0x00, 0x3C]))),
+                               ("f", try StoredTensor(shape: [4], floats: [1, 2, 3, 4]))], metadata: [:], to: url)
+        let f = try #require(try CheckpointFile.load(contentsOf: url).tensors.tensors(lendingMappedBytes: true)["f"])
+        #expect(!f.storage.isBorrowed)
+        #expect(f.scalars == [1, 2, 3, 4])
+    }
+
     @Test("writing a lent tensor changes neither the file, nor the stored bytes, nor a second tensor of them")
     func writesStayPrivate() throws {
         let url = try Self.writeFile()
         defer { try? FileManager.default.removeItem(at: url) }
         let stored = try #require(try CheckpointFile.load(contentsOf: url).tensors["a"])
-        let first = try Tensor(stored)
+        let first = try Tensor(lendingFrom: stored)
         #expect(first.storage.isBorrowed)
         first.assign(Tensor(shape: [8, 8], scalars: [Float](repeating: 7, count: 64)))
-        let second = try Tensor(stored)
+        let second = try Tensor(lendingFrom: stored)
         #expect(!second.storage.isBorrowed)
         #expect(second.scalars == (0..<64).map { Float($0) / 4 })
         #expect(try stored.floats() == (0..<64).map { Float($0) / 4 })
@@ -58,7 +78,7 @@ struct MappedTensorTests {
         let url = try Self.writeFile()
         defer { try? FileManager.default.removeItem(at: url) }
         var tensor: Tensor?
-        do { tensor = try CheckpointFile.load(contentsOf: url).tensors.tensors()["a"] }
+        do { tensor = try CheckpointFile.load(contentsOf: url).tensors.tensors(lendingMappedBytes: true)["a"] }
         try FileManager.default.removeItem(at: url)
         #expect(tensor?.storage.isBorrowed == true)
         #expect(tensor?.scalars == (0..<64).map { Float($0) / 4 })
@@ -90,7 +110,7 @@ struct MappedTensorTests {
         let pageFloats = Int(getpagesize()) / 4
         try Safetensors.write([("w", try StoredTensor(shape: [2 * pageFloats], floats: [Float](repeating: 1, count: 2 * pageFloats)))],
                               metadata: [:], to: url)
-        let tensor = try #require(try CheckpointFile.load(contentsOf: url).tensors.tensors()["w"])
+        let tensor = try #require(try CheckpointFile.load(contentsOf: url).tensors.tensors(lendingMappedBytes: true)["w"])
         #expect(tensor.storage.isBorrowed)
         let lastElement = tensor.readData + 2 * pageFloats - 1
         let descriptor = open(url.path, O_WRONLY)
