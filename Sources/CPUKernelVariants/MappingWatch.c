@@ -24,6 +24,9 @@ typedef struct {
 
 static SPWatchedMapping sp_watched[SPWatchSlots];
 static _Atomic int sp_handler_installed;
+/// The SIGBUS action before ours (the default, or the Swift runtime's backtracer), for faults
+/// outside the watched mappings.
+static struct sigaction sp_previous_action;
 
 static void sp_write_text(const char *text) {
     size_t length = strlen(text);
@@ -47,11 +50,8 @@ static void sp_sigbus(int signal, siginfo_t *info, void *context) {
             _exit(1);
         }
     }
-    // Not one of ours: the default action (returning re-runs the faulting access).
-    struct sigaction fallback;
-    memset(&fallback, 0, sizeof fallback);
-    fallback.sa_handler = SIG_DFL;
-    sigaction(signal, &fallback, NULL);
+    // Not one of ours: the action before ours (returning re-runs the faulting access under it).
+    sigaction(signal, &sp_previous_action, NULL);
 }
 
 int sp_watch_mapping(const void *start, size_t length, const char *path) {
@@ -62,7 +62,7 @@ int sp_watch_mapping(const void *start, size_t length, const char *path) {
         action.sa_sigaction = sp_sigbus;
         action.sa_flags = SA_SIGINFO;
         sigemptyset(&action.sa_mask);
-        sigaction(SIGBUS, &action, NULL);
+        sigaction(SIGBUS, &action, &sp_previous_action);
     }
     for (int slot = 0; slot < SPWatchSlots; slot++) {
         SPWatchedMapping *m = &sp_watched[slot];
