@@ -129,10 +129,7 @@ public final class Tensor {
     /// its own, so it no longer depends on the file. Other tensors are left as they are.
     package func ownStorage() {
         guard storage.isBorrowed else { return }
-        let own = TensorStorage(uninitializedCount: count)
-        own.pointer.update(from: readData, count: count)
-        storage = own
-        offset = 0
+        adoptStorage(of: copy())
     }
 
     /// Writes `scalars` into this tensor's memory. Not recorded by autograd.
