@@ -42,7 +42,7 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Rank, size and the collectives training needs; one process without the trait.
         .target(name: "MessagePassing", dependencies: ["FileAccess", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
-        .target(name: "Tensors", dependencies: ["CPUKernels"]),
+        .target(name: "Tensors", dependencies: ["CPUKernels", "CPUKernelVariants"]),
         .target(name: "NeuralNetwork", dependencies: ["FileAccess", "Tensors"]),
         // Plain sentences for paths that cannot be read, shared by every reader of files.
         .target(name: "FileAccess"),

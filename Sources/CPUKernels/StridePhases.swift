@@ -45,9 +45,34 @@ package struct StridePhases {
         run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
     }
 
-    /// The one-pass phase convolution, in parallel over (image, group, block of phase rows).
+    /// `output = upfirdn2d(gradInput, blur)` for the separable FIR filter `blur` (no up- or
+    /// downsampling) without gradInput ever existing whole: StyleGAN2's up-convolution is this
+    /// transposed convolution followed by a blur. Each thread keeps the phase rows its blocks
+    /// produce in a small ring (a block's rows and the few before it that the filter reaches
+    /// back to) and filters finished output rows out of it while they are in cache. The 1024-px
+    /// level's 128 MiB intermediate — a buffer of fresh pages and a pass over memory each way —
+    /// is gone; the result is bit for bit `Upfirdn.forward` of the unfused output.
+    package func backwardInputBlurred(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                              blur: SeparableBlur, output: UnsafeMutablePointer<Float>) {
+        let shape = ConvolutionTuning.shape(for: widest)
+        let phases = (0..<g.strideHeight).flatMap { py in (0..<g.strideWidth).map { px in Self.phaseGeometry(g, py: py, px: px) } }
+        run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, sink: .blurred(blur, output))
+    }
+
+    /// Where the phase rows go: straight into gradInput's planes, or through a blur.
+    private enum RowSink {
+        case planes(UnsafeMutablePointer<Float>)
+        case blurred(SeparableBlur, UnsafeMutablePointer<Float>)
+    }
+
     private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry],
                      gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
+        run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, sink: .planes(gradInput))
+    }
+
+    /// The one-pass phase convolution, in parallel over (image, group, block of phase rows).
+    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry],
+                     gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, sink: RowSink) {
         let (sy, sx) = (g.strideHeight, g.strideWidth)
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
@@ -62,6 +87,16 @@ package struct StridePhases {
         // (j, i) of phase (py, px) is w[o, c, py + sy·(my−1−j), px + sx·(mx−1−i)].
         let plans = phases.map { DirectConvolutionPlan($0, shape: shape) }
         let offsets = plans.reduce(into: [0]) { $0.append($0.last! + $1.packedCount) }
+        // The blur's ring of phase rows per thread: a block's rows and the kh − 1 before them.
+        let ringRows: Int, ringCount: Int
+        if case .blurred(let blur, _) = sink {
+            precondition(blur.inputHeight == h && blur.inputWidth == w, "StridePhases: blur of \(blur.inputHeight)×\(blur.inputWidth) rows after a \(h)×\(w) output")
+            ringRows = sy * blockRows + blur.column.count
+            ringCount = cpg * ringRows * w + blur.scratchCount
+        } else {
+            ringRows = 0
+            ringCount = 0
+        }
         ScratchBuffers.with(count: offsets.last!) { packed in
             for (index, plan) in plans.enumerated() {
                 let (py, px) = (index / sx, index % sx)
@@ -72,15 +107,14 @@ package struct StridePhases {
                 }
             }
             let weights = UnsafePointer(packed)
-            let gradInputShared = SharedPointer(gradInput)
             let rowWidth = base.patchWidth                      // ≥ every phase's row, rounded to tiles
             let body = { (units: Range<Int>) in
-                ScratchBuffers.with(count: opg * patchRows * patchWidth + sx * channelTiles * shape.channels * rowWidth) { patch in
+                ScratchBuffers.with(count: opg * patchRows * patchWidth + sx * channelTiles * shape.channels * rowWidth + ringCount) { patch in
                     let rows = patch + opg * patchRows * patchWidth        // [sx][channel tiles · channels][rowWidth]
-                    for unit in units {
-                        let block = unit % blocks, item = unit / blocks
-                        let n = item / g.groups, group = item % g.groups
-                        let t0 = block * blockRows, t1 = min(rowsOfPhases, t0 + blockRows)
+                    let ring = rows + sx * channelTiles * shape.channels * rowWidth
+                    /// Phase rows sy·t … of blocks t ∈ [t0, t1) (at most `blockRows`) of image n, group
+                    /// `group`, each row of channel c written where `target(c, row)` says.
+                    func phaseRows(n: Int, group: Int, t0: Int, t1: Int, target: (Int, Int) -> UnsafeMutablePointer<Float>) {
                         base.fillPatch(patch, channels: gradOutput + (n * g.outputChannels + group * opg) * g.outputHeight * g.outputWidth,
                                        channelCount: opg, top: t0 - widest.paddingHeight, left: -widest.paddingWidth)
                         for t in t0..<t1 {
@@ -106,7 +140,7 @@ package struct StridePhases {
                                 }
                                 // Interleave the phases' rows: gradInput[n, c, sy·t + py, sx·u + px].
                                 for c in 0..<cpg {
-                                    let target = gradInputShared.base + ((n * g.inputChannels + group * cpg + c) * h + rowIndex) * w
+                                    let target = target(c, rowIndex)
                                     if sx == 2 {
                                         // Both phases in one contiguous pass (it vectorises as unpacks).
                                         let even = rows + c * rowWidth, odd = rows + (channelTiles * shape.channels + c) * rowWidth
@@ -121,6 +155,50 @@ package struct StridePhases {
                                         let source = rows + (px * channelTiles * shape.channels + c) * rowWidth
                                         let count = (w - px + sx - 1) / sx
                                         for u in 0..<count { target[sx * u + px] = source[u] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    switch sink {
+                    case .planes(let gradInput):
+                        let gradInputShared = SharedPointer(gradInput)
+                        for unit in units {
+                            let block = unit % blocks, item = unit / blocks
+                            let n = item / g.groups, group = item % g.groups
+                            phaseRows(n: n, group: group, t0: block * blockRows, t1: min(rowsOfPhases, (block + 1) * blockRows)) { c, row in
+                                gradInputShared.base + ((n * g.inputChannels + group * cpg + c) * h + row) * w
+                            }
+                        }
+                    case .blurred(let blur, let output):
+                        let outputShared = SharedPointer(output)
+                        let (ho, wo) = (blur.outputHeight, blur.outputWidth)
+                        let reach = blur.column.count - 1 - blur.padY0          // output row y needs phase rows ≤ y + reach
+                        // Block b filters the output rows whose last phase row lies in its rows.
+                        func firstOutputRow(_ block: Int) -> Int {
+                            block == 0 ? 0 : min(ho, max(0, sy * block * blockRows - reach))
+                        }
+                        let ringRow = { (c: Int, row: Int) in ring + (c * ringRows + row % ringRows) * w }
+                        let filtered = ring + cpg * ringRows * w
+                        var ringItem = -1, ringEnd = 0                        // the ring holds item's rows up to ringEnd
+                        for unit in units {
+                            let block = unit % blocks, item = unit / blocks
+                            let n = item / g.groups, group = item % g.groups
+                            let t0 = block * blockRows, t1 = min(rowsOfPhases, t0 + blockRows)
+                            let (y0, y1) = (firstOutputRow(block), block == blocks - 1 ? ho : firstOutputRow(block + 1))
+                            if item != ringItem || ringEnd != sy * t0 {
+                                // A new run of blocks: first the rows before this block that its outputs reach back to.
+                                let first = max(0, y0 - blur.padY0) / sy
+                                if first < t0 { phaseRows(n: n, group: group, t0: first, t1: t0, target: ringRow) }
+                                ringItem = item
+                            }
+                            phaseRows(n: n, group: group, t0: t0, t1: t1, target: ringRow)
+                            ringEnd = sy * t1
+                            for c in 0..<cpg {
+                                let plane = outputShared.base + (n * g.inputChannels + group * cpg + c) * ho * wo
+                                for y in y0..<y1 {
+                                    blur.filterRow(y, into: plane + y * wo, scratch: filtered) { row in
+                                        row >= 0 && row < h ? UnsafePointer(ringRow(c, row)) : nil
                                     }
                                 }
                             }

@@ -38,8 +38,8 @@ package enum Upfirdn {
             upsample(g, input: input, taps: taps, output: output)
             return
         }
-        if g.upX == 1 && g.upY == 1 && g.downX == 1 && g.downY == 1, let (column, row) = separableFactors(taps, kh, kw) {
-            separableFilter(g, input: input, column: column, row: row, output: output)
+        if let blur = SeparableBlur(g, kernel: kernel) {
+            separableFilter(blur, planes: g.planes, input: input, output: output)
             return
         }
         Parallel.forEach(count: g.planes) { plane in
@@ -139,38 +139,22 @@ package enum Upfirdn {
         return (column, row)
     }
 
-    /// The plain FIR filter of a separable kernel in two passes per output row — the column
-    /// taps over kh input rows into a zero-padded row, then the row taps along it: kh + kw row
-    /// updates instead of kh·kw (the blur after each up-convolution was 7 % of a generation).
-    private static func separableFilter(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, column: [Float], row: [Float],
+    /// The plain FIR filter of a separable kernel, one output row at a time (`SeparableBlur`):
+    /// kh + kw row updates instead of kh·kw (the blur after each up-convolution was 7 % of a
+    /// generation).
+    private static func separableFilter(_ blur: SeparableBlur, planes: Int, input: UnsafePointer<Float>,
                                         output: UnsafeMutablePointer<Float>) {
-        let ho = g.outputHeight, wo = g.outputWidth, h = g.inputHeight, w = g.inputWidth
-        let kh = g.kernelHeight, kw = g.kernelWidth
-        // Scratch row: the column-filtered input at index ix + padX0, zero elsewhere.
-        let rowLength = wo + kw - 1
-        let lo = max(0, g.padX0), hi = min(rowLength, w + g.padX0)         // where input columns land
+        let (h, w, ho, wo) = (blur.inputHeight, blur.inputWidth, blur.outputHeight, blur.outputWidth)
         let outputShared = SharedPointer(output)
-        Parallel.forRanges(count: g.planes * ho, minimumPerThread: 8) { range in
-            var scratch = [Float](repeating: 0, count: rowLength)
+        Parallel.forRanges(count: planes * ho, minimumPerThread: 8) { range in
+            var scratch = [Float](repeating: 0, count: blur.scratchCount)
             scratch.withUnsafeMutableBufferPointer { scratch in
-                let filtered = scratch.baseAddress!
                 for unit in range {
                     let plane = unit / ho, oy = unit % ho
                     let x = input + plane * h * w
-                    filtered.update(repeating: 0, count: rowLength)
-                    if lo < hi {
-                        for ky in 0..<kh {
-                            let iy = oy + ky - g.padY0
-                            if iy < 0 || iy >= h { continue }
-                            let tap = column[ky]
-                            let source = x + iy * w + (lo - g.padX0)
-                            let target = filtered + lo
-                            for j in 0..<(hi - lo) { target[j] += tap * source[j] }
-                        }
+                    blur.filterRow(oy, into: outputShared.base + plane * ho * wo + oy * wo, scratch: scratch.baseAddress!) { iy in
+                        iy >= 0 && iy < h ? x + iy * w : nil
                     }
-                    let outRow = outputShared.base + plane * ho * wo + oy * wo
-                    outRow.update(repeating: 0, count: wo)
-                    addCorrelation(of: filtered, taps: row, from: 0, count: kw, into: outRow, width: wo)
                 }
             }
         }
@@ -179,12 +163,68 @@ package enum Upfirdn {
     /// `out[x] += Σₖ taps[first + k]·row[x + k]` for x < width, k < count: one tap's contiguous row
     /// update at a time, which the compiler vectorises (`row` holds width + count − 1 floats).
     @inline(__always)
-    private static func addCorrelation(of row: UnsafePointer<Float>, taps: [Float], from first: Int, count: Int,
+    fileprivate static func addCorrelation(of row: UnsafePointer<Float>, taps: [Float], from first: Int, count: Int,
                                        into out: UnsafeMutablePointer<Float>, width: Int) {
         for k in 0..<count {
             let tap = taps[first + k]
             let source = row + k
             for x in 0..<width { out[x] += tap * source[x] }
         }
+    }
+}
+
+/// A plain FIR filter (no up- or downsampling) whose kernel is an outer product — StyleGAN2's
+/// blur, [1, 3, 3, 1] ⊗ [1, 3, 3, 1] — computed one output row at a time: the column taps over kh
+/// input rows into a zero-padded row, then the row taps along it. `Upfirdn.forward` runs it over
+/// whole planes; `StridePhases` over the rows of a transposed convolution as they are produced,
+/// the same arithmetic in the same order, so both give the same bits.
+package struct SeparableBlur: Sendable {
+    /// The flipped kernel's factors (step 3 of upfirdn2d is a convolution, evaluated as a correlation).
+    let column: [Float], row: [Float]
+    let padY0: Int, padX0: Int
+    package let inputHeight: Int, inputWidth: Int, outputHeight: Int, outputWidth: Int
+    /// Where input columns land in the padded row.
+    private let lo: Int, hi: Int
+
+    /// Nil unless `g` filters without resampling and `kernel` [kh, kw] is separable.
+    package init?(_ g: UpfirdnGeometry, kernel: UnsafePointer<Float>) {
+        guard g.upX == 1 && g.upY == 1 && g.downX == 1 && g.downY == 1 else { return nil }
+        let kh = g.kernelHeight, kw = g.kernelWidth
+        var flipped = [Float](repeating: 0, count: kh * kw)
+        for i in 0..<kh { for j in 0..<kw { flipped[i * kw + j] = kernel[(kh - 1 - i) * kw + (kw - 1 - j)] } }
+        guard let (column, row) = Upfirdn.separableFactors(flipped, kh, kw) else { return nil }
+        self.column = column
+        self.row = row
+        padY0 = g.padY0
+        padX0 = g.padX0
+        inputHeight = g.inputHeight
+        inputWidth = g.inputWidth
+        outputHeight = g.outputHeight
+        outputWidth = g.outputWidth
+        let rowLength = g.outputWidth + kw - 1
+        lo = max(0, g.padX0)
+        hi = min(rowLength, g.inputWidth + g.padX0)
+    }
+
+    /// Floats of scratch `filterRow` needs.
+    package var scratchCount: Int { outputWidth + row.count - 1 }
+
+    /// Output row `y` into `out` (overwrites `outputWidth` floats); `input(iy)` is input row iy,
+    /// nil outside the input (zero padding).
+    @inline(__always)
+    func filterRow(_ y: Int, into out: UnsafeMutablePointer<Float>, scratch filtered: UnsafeMutablePointer<Float>,
+                   input: (Int) -> UnsafePointer<Float>?) {
+        filtered.update(repeating: 0, count: scratchCount)
+        if lo < hi {
+            for ky in 0..<column.count {
+                guard let inputRow = input(y + ky - padY0) else { continue }
+                let tap = column[ky]
+                let source = inputRow + (lo - padX0)
+                let target = filtered + lo
+                for j in 0..<(hi - lo) { target[j] += tap * source[j] }
+            }
+        }
+        out.update(repeating: 0, count: outputWidth)
+        Upfirdn.addCorrelation(of: filtered, taps: row, from: 0, count: row.count, into: out, width: outputWidth)
     }
 }

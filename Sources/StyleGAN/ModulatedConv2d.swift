@@ -68,8 +68,12 @@ public final class ModulatedConv2d: Module {
         if upsample, let blur {
             let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
                                                          transposed: true)     // [B·in, out, k, k]
-            let out = Tensor.convTranspose2d(grouped, weight: weights, options: .init(stride: 2, groups: batch))
-            return blur(out.reshape([batch, outputChannels, out.shape[2], out.shape[3]]))
+            // The blur filters the transposed convolution's rows as they come (one pass, no
+            // unblurred intermediate); its planes are the same whether grouped or per sample.
+            let out = Tensor.convTranspose2dBlurred(grouped, weight: weights, options: .init(stride: 2, groups: batch),
+                                                    blurKernel: blur.kernel,
+                                                    padding: (blur.padding.0, blur.padding.1, blur.padding.0, blur.padding.1))
+            return out.reshape([batch, outputChannels, out.shape[2], out.shape[3]])
         }
         let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
                                                      transposed: false)        // [B·out, in, k, k]

@@ -59,6 +59,41 @@ extension Tensor {
         return y + bias.reshape([1, g.inputChannels, 1, 1])
     }
 
+    /// `upfirdn2d(convTranspose2d(input, weight, options), kernel: blurKernel, padding: padding)` —
+    /// StyleGAN2's up-convolution and the blur after it. Without gradients to record, where the
+    /// phase convolution applies (stride > 1, no padding, a separable kernel), it runs as one
+    /// pass that filters the transposed convolution's rows as they are produced, so the
+    /// unblurred output is never stored whole; the result is bit for bit the two-step one,
+    /// which runs otherwise.
+    public static func convTranspose2dBlurred(_ input: Tensor, weight: Tensor, options: Convolution2DOptions,
+                                              blurKernel: Tensor, padding: (x0: Int, x1: Int, y0: Int, y1: Int)) -> Tensor {
+        func twoSteps() -> Tensor {
+            upfirdn2d(convTranspose2d(input, weight: weight, options: options), kernel: blurKernel, padding: padding)
+        }
+        guard !(GradientMode.isEnabled && (input.needsGradient || weight.needsGradient)),
+              input.rank == 4, weight.rank == 4, blurKernel.rank == 2, !blurKernel.needsGradient,
+              options.padding.height == 0, options.padding.width == 0, input.shape[1] == weight.shape[0], input.shape[1] % options.groups == 0 else { return twoSteps() }
+        let outH = (input.shape[2] - 1) * options.stride.height + weight.shape[2]
+        let outW = (input.shape[3] - 1) * options.stride.width + weight.shape[3]
+        let g = ConvolutionGeometry(
+            batch: input.shape[0], inputChannels: weight.shape[1] * options.groups, inputHeight: outH, inputWidth: outW,
+            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+            strideHeight: options.stride.height, strideWidth: options.stride.width,
+            paddingHeight: 0, paddingWidth: 0, groups: options.groups)
+        let blurGeometry = UpfirdnGeometry(
+            planes: g.batch * g.inputChannels, inputHeight: outH, inputWidth: outW,
+            kernelHeight: blurKernel.shape[0], kernelWidth: blurKernel.shape[1], upX: 1, upY: 1, downX: 1, downY: 1,
+            padX0: padding.x0, padX1: padding.x1, padY0: padding.y0, padY1: padding.y1)
+        let kernel = blurKernel.scalars
+        guard g.outputHeight == input.shape[2], g.outputWidth == input.shape[3],
+              blurGeometry.outputHeight > 0, blurGeometry.outputWidth > 0,
+              let phases = StridePhases(g),
+              let blur = kernel.withUnsafeBufferPointer({ SeparableBlur(blurGeometry, kernel: $0.baseAddress!) }) else { return twoSteps() }
+        let out = Tensor(uninitializedShape: [g.batch, g.inputChannels, blurGeometry.outputHeight, blurGeometry.outputWidth])
+        phases.backwardInputBlurred(gradOutput: input.readData, weight: weight.readData, blur: blur, output: out.data)
+        return out
+    }
+
     static func geometry(op: String, input: [Int], weight: [Int], options: Convolution2DOptions) -> ConvolutionGeometry {
         precondition(input.count == 4 && weight.count == 4, "\(op): input \(input) and weight \(weight) must both have 4 axes")
         precondition(options.groups >= 1 && input[1] % options.groups == 0 && weight[0] % options.groups == 0

@@ -81,8 +81,12 @@ public final class StoragePool: @unchecked Sendable {
     private var live = 0
     private var peakLive = 0
     private var allocations = 0
-    /// How many buffers the pool has had to get from the system (a measure of its reuse).
+    private var fetchedBytes = 0
+    /// How many buffers the pool has had to get from the system, fresh or grown (a measure of its reuse).
     public var systemAllocations: Int { lock.lock(); defer { lock.unlock() }; return allocations }
+    /// Bytes of fresh memory the pool has had to get from the system: a fresh buffer's size, or
+    /// what growing a cached one added — the pages that cost a fault when first written.
+    public var systemBytes: Int { lock.lock(); defer { lock.unlock() }; return fetchedBytes }
     /// Bytes of tensor storage in use now (allocated and not yet freed; cached buffers excluded).
     public var liveBytes: Int { lock.lock(); defer { lock.unlock() }; return live }
     /// Bytes of freed buffers kept for reuse now.
@@ -131,19 +135,49 @@ public final class StoragePool: @unchecked Sendable {
             return pointer
         }
         allocations += 1
-        // A fresh buffer grows the footprint: make room among the cached ones.
+        // Otherwise, in a single pass (bounded footprint), the largest cached smaller buffer,
+        // grown: its pages are resident, so only the added part faults (a generator level's
+        // buffers are twice the previous level's, which no later layer asks for — a third of a
+        // 1024-px `generate`'s page faults). A training loop (no bound) needs every class again
+        // next step, so there a grown buffer would only be fetched anew.
+        let grown = growableClass(below: slots)
+        let grownPointer = grown.flatMap { free[$0]?.popLast() }
+        if let grown, grownPointer != nil { heldBytes -= grown * MemoryLayout<Float>.stride }
+        fetchedBytes += bytes - (grownPointer == nil ? 0 : grown! * MemoryLayout<Float>.stride)
+        // A fresh (or grown) buffer enlarges the footprint: make room among the cached ones.
         let released = evictNewest(toFit: 0, sparing: slots)
         lock.unlock()
-        for buffer in released { buffer.deallocate() }
+        for (buffer, slots) in released { Self.systemRelease(buffer, slots: slots) }
+        if let grown, let grownPointer {
+            let raw = UnsafeMutableRawPointer(grownPointer)
+            let oldBytes = grown * MemoryLayout<Float>.stride
+            if let moved = PageBuffers.grow(raw, from: oldBytes, to: bytes) {
+                return moved.bindMemory(to: Float.self, capacity: slots)
+            }
+            PageBuffers.release(raw, bytes: oldBytes)
+        }
         return Self.systemAllocate(bytes: bytes).bindMemory(to: Float.self, capacity: slots)
+    }
+
+    /// The class of the largest cached buffer that `take` may grow to `slots` floats, if any:
+    /// both sizes mapped buffers, and the system able to move pages. Called with the lock held.
+    private func growableClass(below slots: Int) -> Int? {
+        let stride = MemoryLayout<Float>.stride
+        guard footprintFactor != nil, PageBuffers.canGrow, slots * stride >= PageBuffers.mappedMinimumBytes else { return nil }
+        return free.lazy.filter { $0.key < slots && $0.key * stride >= PageBuffers.mappedMinimumBytes && !$0.value.isEmpty }
+            .map(\.key).max()
     }
 
     /// A fresh buffer from the system. (Transparent huge pages were tried for large buffers —
     /// `madvise(MADV_HUGEPAGE)` on 2 MiB-aligned memory — and made one 1024-px `generate` 30 %
     /// slower on this machine kind: faults then wait for the kernel to compact memory.)
     static func systemAllocate(bytes: Int) -> UnsafeMutableRawPointer {
-        _ = MallocThreshold.applied
-        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        PageBuffers.allocate(bytes: bytes)
+    }
+
+    /// Returns a buffer of class `slots` to the system.
+    static func systemRelease(_ pointer: UnsafeMutablePointer<Float>, slots: Int) {
+        PageBuffers.release(UnsafeMutableRawPointer(pointer), bytes: slots * MemoryLayout<Float>.stride)
     }
 
     package func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
@@ -158,10 +192,10 @@ public final class StoragePool: @unchecked Sendable {
             free[slots, default: []].append(pointer)
             heldBytes += bytes
         } else {
-            released.append(pointer)
+            released.append((pointer, slots))
         }
         lock.unlock()
-        for buffer in released { buffer.deallocate() }
+        for (buffer, slots) in released { Self.systemRelease(buffer, slots: slots) }
     }
 
     /// Whether `extra` more cached bytes stay within every bound. Called with the lock held.
@@ -177,15 +211,15 @@ public final class StoragePool: @unchecked Sendable {
     /// through growing layers it is the previous layer's, which no later layer asks for, and in
     /// a repeating pattern evicting the newest (not the stalest, which LRU would) keeps the rest
     /// of the cycle cached instead of evicting each buffer just before it is needed again.
-    private func evictNewest(toFit extra: Int, sparing: Int) -> [UnsafeMutablePointer<Float>] {
-        var released: [UnsafeMutablePointer<Float>] = []
+    private func evictNewest(toFit extra: Int, sparing: Int) -> [(UnsafeMutablePointer<Float>, slots: Int)] {
+        var released: [(UnsafeMutablePointer<Float>, slots: Int)] = []
         while !fits(extra), heldBytes > 0 {
             var newest: Int?
             for (slots, buffers) in free where slots != sparing && !buffers.isEmpty {
                 if newest == nil || lastUse[slots, default: 0] > lastUse[newest!, default: 0] { newest = slots }
             }
             guard let newest, let evicted = free[newest]?.popLast() else { break }
-            released.append(evicted)
+            released.append((evicted, newest))
             heldBytes -= newest * MemoryLayout<Float>.stride
         }
         return released
@@ -194,10 +228,10 @@ public final class StoragePool: @unchecked Sendable {
     /// Returns every cached buffer to the system.
     public func drain() {
         lock.lock()
-        let all = free.values.flatMap { $0 }
+        let all = free.flatMap { slots, buffers in buffers.map { ($0, slots) } }
         free = [:]
         heldBytes = 0
         lock.unlock()
-        for pointer in all { pointer.deallocate() }
+        for (pointer, slots) in all { Self.systemRelease(pointer, slots: slots) }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Checkpoints
 import Foundation
 import Hummingbird
@@ -6,6 +7,7 @@ import Imaging
 import Inversion
 import Logging
 import NIOCore
+import NIOHTTP1
 import StyleGAN
 import Tensors
 import Testing
@@ -91,4 +93,33 @@ extension TestResponse {
     var errorMessage: String? {
         (try? JSONDecoder().decode([String: String].self, from: Data(body.readableBytesView)))?["error"]
     }
+}
+
+/// An HTTP client for tests whose requests may queue a long time behind a busy machine: its own
+/// connection pool (room for 16 at once, so none waits for a pooled connection) and a 5-minute
+/// read timeout.
+struct PatientClient {
+    let http: HTTPClient
+    let base: String
+
+    init(port: Int) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
+        configuration.timeout = .init(connect: .seconds(30), read: .seconds(300))
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        base = "http://localhost:\(port)"
+    }
+
+    /// POSTs JSON to `uri`: the status and the body.
+    func postJSON(_ uri: String, _ json: String) async throws -> (HTTPResponseStatus, [UInt8]) {
+        var request = HTTPClientRequest(url: base + uri)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await http.execute(request, timeout: .seconds(300))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        return (response.status, Array(body.readableBytesView))
+    }
+
+    func shutdown() async throws { try await http.shutdown() }
 }

@@ -87,6 +87,12 @@ const SPKernelTable *sp_kernel_table(SPKernelLevel level);
 /// glibc. Lives here because this is the package's one C target (see `MallocThreshold`).
 int sp_pin_mmap_threshold(int bytes);
 
+/// Enlarges the private anonymous mapping [address, address + bytes) to `new_bytes`, moving it
+/// where needed (`mremap` with MREMAP_MAYMOVE): its pages keep their contents without a copy.
+/// Returns the new address, or NULL where it failed or the system has no mremap (then the old
+/// mapping is untouched). For `PageBuffers`.
+void *sp_remap_grow(void *address, size_t bytes, size_t new_bytes);
+
 /// Watches [start, start + length), a mapping of the file at `path`, for SIGBUS: touching a page
 /// of it after another program truncated the file. The first call installs a SIGBUS handler that
 /// prints one line naming the file and ends the process with status 1 (instead of a crash); a
