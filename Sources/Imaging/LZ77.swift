@@ -22,7 +22,9 @@ enum LZ77 {
     /// Stop searching once a match this long is found.
     static let niceLength = 128
     /// Matches at least this long are not reconsidered at the next position.
-    static let lazyLimit = 32
+    static let lazyLimit = 16
+    /// Past a deferred match at least this long, the next position searches a quarter of the chain (zlib's good_length).
+    static let goodLength = 8
 
     /// Tokens for `data[range]`, with matches reaching back up to a window before the range (a
     /// decoder has those bytes: they come earlier in the same stream). Parallel deflate codes
@@ -51,7 +53,7 @@ enum LZ77 {
                 head[h] = Int32(i)
             }
             /// Longest earlier match for position `i` (length, distance), or length 0.
-            func longestMatch(_ i: Int) -> (Int, Int) {
+            func longestMatch(_ i: Int, chainLimit: Int = chainLimit) -> (Int, Int) {
                 guard i + minimumMatch <= n else { return (0, 0) }
                 let limit = Swift.min(maximumMatch, n - i)
                 var candidate = Int(head[hash(i)])
@@ -81,7 +83,8 @@ enum LZ77 {
             var pending: (length: Int, distance: Int)? = nil  // match found at i - 1, deferred
             while i < n {
                 // A deferred match that is already long is kept without searching here (zlib's max_lazy).
-                let (length, distance) = pending.map { $0.length >= lazyLimit } == true ? (0, 0) : longestMatch(i)
+                let (length, distance) = pending.map { $0.length >= lazyLimit } == true ? (0, 0)
+                    : longestMatch(i, chainLimit: (pending?.length ?? 0) >= goodLength ? chainLimit / 4 : chainLimit)
                 if let deferred = pending {
                     if length > deferred.length && deferred.length < lazyLimit {
                         // The match here is better: the previous position becomes a literal.
