@@ -23,10 +23,6 @@ package enum Convolution {
             DirectConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
             return
         }
-        if WinogradConvolution.isSuitable(g) {
-            WinogradConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
-            return
-        }
         let s = Sizes(g)
         let outputShared = SharedPointer(output)
         Parallel.forBatch(count: g.batch * g.groups, flopsPerItem: g.flops / Double(g.batch * g.groups)) { items, threads in
