@@ -38,11 +38,7 @@ package struct StridePhases {
 
     /// `gradInput = ∂⟨conv(x, w), gradOutput⟩/∂x` (overwrites).
     func backwardInput(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
-        let (sy, sx) = (g.strideHeight, g.strideWidth)
-        let phases = (0..<sy).flatMap { py in (0..<sx).map { px in Self.phaseGeometry(g, py: py, px: px) } }
-        // One tile shape for every phase: the one for the phase with the most taps.
-        let shape = ConvolutionTuning.shape(for: widest)
-        run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, gradInput: gradInput)
+        run(gradOutput: gradOutput, weight: weight, sink: .planes(gradInput))
     }
 
     /// `output = upfirdn2d(gradInput, blur)` for the separable FIR filter `blur` (no up- or
@@ -54,9 +50,7 @@ package struct StridePhases {
     /// is gone; the result is bit for bit `Upfirdn.forward` of the unfused output.
     package func backwardInputBlurred(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               blur: SeparableBlur, output: UnsafeMutablePointer<Float>) {
-        let shape = ConvolutionTuning.shape(for: widest)
-        let phases = (0..<g.strideHeight).flatMap { py in (0..<g.strideWidth).map { px in Self.phaseGeometry(g, py: py, px: px) } }
-        run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, sink: .blurred(blur, output))
+        run(gradOutput: gradOutput, weight: weight, sink: .blurred(blur, output))
     }
 
     /// Where the phase rows go: straight into gradInput's planes, or through a blur.
@@ -65,15 +59,12 @@ package struct StridePhases {
         case blurred(SeparableBlur, UnsafeMutablePointer<Float>)
     }
 
-    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry],
-                     gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>) {
-        run(shape: shape, phases: phases, gradOutput: gradOutput, weight: weight, sink: .planes(gradInput))
-    }
-
     /// The one-pass phase convolution, in parallel over (image, group, block of phase rows).
-    private func run(shape: ConvolutionTileShape, phases: [ConvolutionGeometry],
-                     gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, sink: RowSink) {
+    private func run(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, sink: RowSink) {
         let (sy, sx) = (g.strideHeight, g.strideWidth)
+        let phases = (0..<sy).flatMap { py in (0..<sx).map { px in Self.phaseGeometry(g, py: py, px: px) } }
+        // One tile shape for every phase: the one for the phase with the most taps.
+        let shape = ConvolutionTuning.shape(for: widest)
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         // Blocks of phase rows t; the shared copy holds the gradOutput rows under them with the

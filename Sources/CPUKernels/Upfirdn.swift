@@ -28,6 +28,10 @@ package enum Upfirdn {
     /// `output [planes, Ho, Wo] = upfirdn2d(input [planes, H, W], kernel [kh, kw])` (overwrites).
     package static func forward(_ g: UpfirdnGeometry, input: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
                                output: UnsafeMutablePointer<Float>) {
+        if let blur = SeparableBlur(g, kernel: kernel) {
+            separableFilter(blur, planes: g.planes, input: input, output: output)
+            return
+        }
         let ho = g.outputHeight, wo = g.outputWidth, h = g.inputHeight, w = g.inputWidth
         let kh = g.kernelHeight, kw = g.kernelWidth
         // Flipped kernel: step 3 is a convolution, evaluated here as a correlation.
@@ -36,10 +40,6 @@ package enum Upfirdn {
         let taps = flipped
         if g.downX == 1 && g.downY == 1 && (g.upX > 1 || g.upY > 1) {
             upsample(g, input: input, taps: taps, output: output)
-            return
-        }
-        if let blur = SeparableBlur(g, kernel: kernel) {
-            separableFilter(blur, planes: g.planes, input: input, output: output)
             return
         }
         Parallel.forEach(count: g.planes) { plane in

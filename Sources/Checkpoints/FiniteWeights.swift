@@ -11,16 +11,11 @@ public enum FiniteWeights {
         let keys = weights.keys.sorted()
         var finite = [Bool](repeating: true, count: keys.count)
         finite.withUnsafeMutableBufferPointer { slots in
-            let results = FiniteSlots(base: slots.baseAddress!)
-            Parallel.forEach(count: keys.count) { index in results.base[index] = weights[keys[index]]!.allFinite }
+            let results = SharedPointer(slots.baseAddress!)    // each index written by one thread only
+            Parallel.forEach(count: keys.count) { index in results[index] = weights[keys[index]]!.allFinite }
         }
         if let bad = finite.firstIndex(of: false) {
             throw CheckpointError(.malformed, file: file, "\(what) '\(CheckpointText.printable(keys[bad], limit: 60))' holds NaN or infinite values")
         }
     }
-}
-
-/// The per-key results of the parallel scan: each index is written by one thread only.
-private struct FiniteSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Bool>
 }

@@ -44,9 +44,9 @@ extension StateDict {
         // dtype conversion, which took a tenth of a whole `generate` on one thread.
         var converted = [Result<Tensor, Error>?](repeating: nil, count: selected.count)
         converted.withUnsafeMutableBufferPointer { slots in
-            let shared = SharedSlots(base: slots.baseAddress!)
+            let shared = SharedPointer(slots.baseAddress!)     // each index written by one thread only
             Parallel.forEach(count: selected.count) { index in
-                shared.base[index] = Result {
+                shared[index] = Result {
                     lendingMappedBytes ? try Tensor(lendingFrom: selected[index].1) : try Tensor(selected[index].1)
                 }
             }
@@ -78,9 +78,4 @@ extension Module {
         return try load(stateDictionary: contents.tensors.tensors(under: prefix, lendingMappedBytes: true), strict: strict, source: url.lastPathComponent,
                         adoptingStorage: true)
     }
-}
-
-/// The result slots of a parallel conversion: each index is written by one thread only.
-private struct SharedSlots: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Result<Tensor, Error>?>
 }

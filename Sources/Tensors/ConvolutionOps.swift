@@ -43,14 +43,7 @@ extension Tensor {
         precondition(input.rank == 4 && weight.rank == 4 && input.shape[1] == weight.shape[0]
                         && input.shape[1] % options.groups == 0,
                      "convTranspose2d: input \(input.shape) does not match weight \(weight.shape) with \(options.groups) groups")
-        let outH = (input.shape[2] - 1) * options.stride.height - 2 * options.padding.height + weight.shape[2]
-        let outW = (input.shape[3] - 1) * options.stride.width - 2 * options.padding.width + weight.shape[3]
-        // The convolution whose input gradient this is: it maps the output back to `input`.
-        let g = ConvolutionGeometry(
-            batch: input.shape[0], inputChannels: weight.shape[1] * options.groups, inputHeight: outH, inputWidth: outW,
-            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-            strideHeight: options.stride.height, strideWidth: options.stride.width,
-            paddingHeight: options.padding.height, paddingWidth: options.padding.width, groups: options.groups)
+        let g = transposedGeometry(input: input.shape, weight: weight.shape, options: options)
         precondition(g.outputHeight == input.shape[2] && g.outputWidth == input.shape[3],
                      "convTranspose2d: input \(input.shape) and weight \(weight.shape) give an inconsistent output size")
         let y = convolutionBackwardInput(input, weight, g)
@@ -73,25 +66,30 @@ extension Tensor {
         guard !(GradientMode.isEnabled && (input.needsGradient || weight.needsGradient)),
               input.rank == 4, weight.rank == 4, blurKernel.rank == 2, !blurKernel.needsGradient,
               options.padding.height == 0, options.padding.width == 0, input.shape[1] == weight.shape[0], input.shape[1] % options.groups == 0 else { return twoSteps() }
-        let outH = (input.shape[2] - 1) * options.stride.height + weight.shape[2]
-        let outW = (input.shape[3] - 1) * options.stride.width + weight.shape[3]
-        let g = ConvolutionGeometry(
-            batch: input.shape[0], inputChannels: weight.shape[1] * options.groups, inputHeight: outH, inputWidth: outW,
-            outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
-            strideHeight: options.stride.height, strideWidth: options.stride.width,
-            paddingHeight: 0, paddingWidth: 0, groups: options.groups)
+        let g = transposedGeometry(input: input.shape, weight: weight.shape, options: options)
         let blurGeometry = UpfirdnGeometry(
-            planes: g.batch * g.inputChannels, inputHeight: outH, inputWidth: outW,
+            planes: g.batch * g.inputChannels, inputHeight: g.inputHeight, inputWidth: g.inputWidth,
             kernelHeight: blurKernel.shape[0], kernelWidth: blurKernel.shape[1], upX: 1, upY: 1, downX: 1, downY: 1,
             padX0: padding.x0, padX1: padding.x1, padY0: padding.y0, padY1: padding.y1)
-        let kernel = blurKernel.scalars
         guard g.outputHeight == input.shape[2], g.outputWidth == input.shape[3],
               blurGeometry.outputHeight > 0, blurGeometry.outputWidth > 0,
               let phases = StridePhases(g),
-              let blur = kernel.withUnsafeBufferPointer({ SeparableBlur(blurGeometry, kernel: $0.baseAddress!) }) else { return twoSteps() }
+              let blur = SeparableBlur(blurGeometry, kernel: blurKernel.readData) else { return twoSteps() }
         let out = Tensor(uninitializedShape: [g.batch, g.inputChannels, blurGeometry.outputHeight, blurGeometry.outputWidth])
         phases.backwardInputBlurred(gradOutput: input.readData, weight: weight.readData, blur: blur, output: out.data)
         return out
+    }
+
+    /// The convolution whose input gradient `convTranspose2d(input, weight)` is: it maps the
+    /// transposed convolution's output, `(H − 1)·stride − 2·padding + kh` high, back to `input`.
+    static func transposedGeometry(input: [Int], weight: [Int], options: Convolution2DOptions) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            batch: input[0], inputChannels: weight[1] * options.groups,
+            inputHeight: (input[2] - 1) * options.stride.height - 2 * options.padding.height + weight[2],
+            inputWidth: (input[3] - 1) * options.stride.width - 2 * options.padding.width + weight[3],
+            outputChannels: weight[0], kernelHeight: weight[2], kernelWidth: weight[3],
+            strideHeight: options.stride.height, strideWidth: options.stride.width,
+            paddingHeight: options.padding.height, paddingWidth: options.padding.width, groups: options.groups)
     }
 
     static func geometry(op: String, input: [Int], weight: [Int], options: Convolution2DOptions) -> ConvolutionGeometry {

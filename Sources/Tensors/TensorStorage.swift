@@ -140,21 +140,25 @@ public final class StoragePool: @unchecked Sendable {
         // buffers are twice the previous level's, which no later layer asks for — a third of a
         // 1024-px `generate`'s page faults). A training loop (no bound) needs every class again
         // next step, so there a grown buffer would only be fetched anew.
-        let grown = growableClass(below: slots)
-        let grownPointer = grown.flatMap { free[$0]?.popLast() }
-        if let grown, grownPointer != nil { heldBytes -= grown * MemoryLayout<Float>.stride }
-        fetchedBytes += bytes - (grownPointer == nil ? 0 : grown! * MemoryLayout<Float>.stride)
+        var grown: (pointer: UnsafeMutableRawPointer, bytes: Int)?
+        if let smaller = growableClass(below: slots), let pointer = free[smaller]?.popLast() {
+            grown = (UnsafeMutableRawPointer(pointer), smaller * MemoryLayout<Float>.stride)
+            heldBytes -= grown!.bytes
+        }
+        fetchedBytes += bytes - (grown?.bytes ?? 0)
         // A fresh (or grown) buffer enlarges the footprint: make room among the cached ones.
         let released = evictNewest(toFit: 0, sparing: slots)
         lock.unlock()
         for (buffer, slots) in released { Self.systemRelease(buffer, slots: slots) }
-        if let grown, let grownPointer {
-            let raw = UnsafeMutableRawPointer(grownPointer)
-            let oldBytes = grown * MemoryLayout<Float>.stride
-            if let moved = PageBuffers.grow(raw, from: oldBytes, to: bytes) {
+        if let grown {
+            if let moved = PageBuffers.grow(grown.pointer, from: grown.bytes, to: bytes) {
                 return moved.bindMemory(to: Float.self, capacity: slots)
             }
-            PageBuffers.release(raw, bytes: oldBytes)
+            // The system could not move it: a fresh buffer after all.
+            PageBuffers.release(grown.pointer, bytes: grown.bytes)
+            lock.lock()
+            fetchedBytes += grown.bytes
+            lock.unlock()
         }
         return Self.systemAllocate(bytes: bytes).bindMemory(to: Float.self, capacity: slots)
     }
