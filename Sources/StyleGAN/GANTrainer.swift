@@ -36,6 +36,8 @@ public final class GANTrainer {
         public var r1: Float?
         public var pathLength: Float?
         public var meanPathLength: Float
+        /// `generatorAuxiliaryLoss` on this step's fakes (nil without one, or while G is held).
+        public var auxiliary: Float? = nil
     }
 
     public let generator: Generator
@@ -55,6 +57,13 @@ public final class GANTrainer {
     /// Set in a data-parallel run: gradients (D, R1, G, path length), the path-length mean and
     /// the reported losses are averaged over the replicas, so every replica takes the same step.
     public var synchronizer: (any GradientSynchronizer)?
+    /// An extra generator objective on the generated images of each G step (before
+    /// augmentation), added to the non-saturating loss — e.g. the attribute-statistics term.
+    public var generatorAuxiliaryLoss: ((Tensor) -> Tensor)?
+    /// Iterations (counted from 0) during which only D trains: a generator started from trained
+    /// weights against a fresh discriminator must not take its first steps from a D that still
+    /// knows nothing.
+    public var generatorHeldUntilIteration = 0
 
     public init(generator: Generator, discriminator: Discriminator, ema: Generator? = nil,
                 settings: Settings = Settings(), seed: UInt64 = 0) {
@@ -116,14 +125,27 @@ public final class GANTrainer {
             r1 = penalty.item()
         }
 
-        // Generator.
+        // Generator (held while a fresh D catches up with a trained G).
+        guard iteration >= generatorHeldUntilIteration else {
+            if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
+            iteration += 1
+            var losses = Losses(discriminator: dLoss.item(), generator: 0, r1: r1, pathLength: nil, meanPathLength: meanPathLength)
+            if let synchronizer, synchronizer.replicas > 1 {
+                let mean = synchronizer.average([losses.discriminator, losses.r1 ?? 0])
+                losses.discriminator = mean[0]
+                if r1 != nil { losses.r1 = mean[1] }
+            }
+            return losses
+        }
         generator.setRequiresGradient(true)
         discriminator.setRequiresGradient(false)
         let styles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
         let crossover = draws.crossover(latentCount: latentCount)
-        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(augmented(generator(styles, crossover: crossover, noise: draws.noise()))))
+        let generated = generator(styles, crossover: crossover, noise: draws.noise())
+        let gLoss = GANLosses.generatorNonSaturating(fakePrediction: discriminator(augmented(generated)))
+        let auxiliary = generatorAuxiliaryLoss.map { $0(generated) }
         generatorOptimizer.zeroGradients()
-        gLoss.backward()
+        if let auxiliary { (gLoss + auxiliary).backward() } else { gLoss.backward() }
         synchronizer?.averageGradients(of: generatorOptimizer.parameters)
         generatorOptimizer.step()
 
@@ -155,7 +177,8 @@ public final class GANTrainer {
         discriminator.setRequiresGradient(true)
         if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
         iteration += 1
-        var losses = Losses(discriminator: dLoss.item(), generator: gLoss.item(), r1: r1, pathLength: path, meanPathLength: meanPathLength)
+        var losses = Losses(discriminator: dLoss.item(), generator: gLoss.item(), r1: r1, pathLength: path, meanPathLength: meanPathLength,
+                            auxiliary: auxiliary?.item())
         if let synchronizer, synchronizer.replicas > 1 {
             // The losses of the whole batch, as one process would report them (r1 and path are
             // computed on the same iterations everywhere).
@@ -166,6 +189,7 @@ public final class GANTrainer {
             losses.generator = mean[1]
             if r1 != nil { losses.r1 = mean[2] }
             if path != nil { losses.pathLength = mean[3] }
+            if let value = losses.auxiliary { losses.auxiliary = synchronizer.average([value])[0] }
         }
         return losses
     }

@@ -37,6 +37,14 @@ public struct GeneratorConfiguration: Equatable, Sendable, Codable {
         self.blurKernel = blurKernel
     }
 
+    /// What decides the weights' shapes, in words: "64 px, style 256, 4 mapping layers, channels 4:256 8:256 …"
+    /// (channels of resolutions above `size`, which no layer uses, left out). Two configurations
+    /// with the same summary hold interchangeable weights.
+    public var summary: String {
+        let table = sequence(first: 4) { $0 * 2 }.prefix { $0 <= size }.map { "\($0):\(channels[$0].map(String.init) ?? "?")" }
+        return "\(size) px, style \(styleDimension), \(mappingLayers) mapping layers, channels \(table.joined(separator: " "))"
+    }
+
     /// rosinality's table: 512 up to 32 px, then 256·m, 128·m, 64·m, 32·m, 16·m.
     public static func standardChannels(multiplier m: Int) -> [Int: Int] {
         [4: 512, 8: 512, 16: 512, 32: 512, 64: 256 * m, 128: 128 * m, 256: 64 * m, 512: 32 * m, 1024: 16 * m]

@@ -38,6 +38,13 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
     @Option(help: "Checkpoints to keep.") var keep: Int = 3
     @Option(help: "Thousands of images between sample grids.") var sampleEvery: Double = 5
     @Option(help: "Stop after this many steps (the run stays resumable).") var maxSteps: Int?
+    @Option(help: "Start G and its EMA from this generator file (ours, rosinality's, or a StylePrompter model holding one); D starts fresh.")
+    var initGenerator: String?
+    @Option(help: "Thousands of images at the start during which only D trains (for a fresh D against --init-generator).")
+    var holdGeneratorKimg: Double?
+    @Option(help: "An attribute predictor (train-attributes): adds a G term matching the mean and spread of its readings on fakes to the real data's.")
+    var attributes: String?
+    @Option(help: "Weight of that term (default 1).") var attributeWeight: Float?
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var parallel: DistributedOptions
 
@@ -48,6 +55,9 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
             guard size != nil else { throw ValidationError("train-generator: a new run needs --size") }
         }
         if let maxSteps, maxSteps < 1 { throw ValidationError("train-generator: --max-steps must be at least 1") }
+        if resume != nil, initGenerator != nil || holdGeneratorKimg != nil || attributes != nil || attributeWeight != nil {
+            throw ValidationError("train-generator: --init-generator, --hold-generator-kimg, --attributes and --attribute-weight start a run; a resumed run keeps its own")
+        }
     }
 
     func execute() throws {
@@ -86,6 +96,10 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
                 c.keepCheckpoints = keep
                 c.sampleEveryKimg = sampleEvery
                 c.data = data!
+                c.initialGenerator = initGenerator
+                c.holdGeneratorKimg = holdGeneratorKimg
+                c.attributes = attributes
+                c.attributeWeight = attributeWeight
                 c.threads = Parallel.threadCount
                 configuration = c
             }

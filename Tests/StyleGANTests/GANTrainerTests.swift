@@ -71,3 +71,40 @@ extension GANTrainerTests {
         for value in [losses.discriminator, losses.generator, losses.r1!, losses.pathLength!] { #expect(value.isFinite) }
     }
 }
+
+extension GANTrainerTests {
+    /// A held generator does not move while D trains; once released it takes the auxiliary
+    /// objective with its adversarial loss: on the same draws, an auxiliary term changes G's step,
+    /// it sees the generated images of the step, and it is reported.
+    @Test func heldGeneratorAndAuxiliaryObjective() throws {
+        func make(auxiliary: ((Tensor) -> Tensor)?) -> (GANTrainer, Generator, Discriminator) {
+            let rng = RandomGenerator(seed: 9)
+            let g = Generator(Self.configuration, generator: rng)
+            let d = Discriminator(size: 32, channels: Self.configuration.channels, generator: rng)
+            let trainer = GANTrainer(generator: g, discriminator: d, ema: Generator(Self.configuration, generator: rng), seed: 3)
+            trainer.generatorHeldUntilIteration = 2
+            trainer.generatorAuxiliaryLoss = auxiliary
+            return (trainer, g, d)
+        }
+        let real = Tensor.randomNormal([4, 3, 32, 32], generator: RandomGenerator(seed: 10)).tanh()
+        var seenShapes: [[Int]] = []
+        let (trainer, g, d) = make { images in seenShapes.append(images.shape); return images.mean() * 50 }
+        let start = (g.parameters().map(\.scalars), d.parameters().map(\.scalars))
+        for _ in 0..<2 {
+            let held = trainer.step(realImages: real)
+            #expect(held.auxiliary == nil && held.pathLength == nil && held.generator == 0)
+        }
+        #expect(zip(g.parameters().map(\.scalars), start.0).allSatisfy { $0 == $1 }, "G held")
+        #expect(zip(d.parameters().map(\.scalars), start.1).contains { $0 != $1 }, "D trained")
+        #expect(seenShapes.isEmpty)
+        let released = trainer.step(realImages: real)
+        #expect(seenShapes == [[4, 3, 32, 32]])
+        #expect(released.auxiliary.map { $0.isFinite && $0 != 0 } == true)
+        #expect(zip(g.parameters().map(\.scalars), start.0).contains { $0 != $1 }, "G released")
+
+        let (plain, plainG, _) = make(auxiliary: nil)
+        for _ in 0..<3 { plain.step(realImages: real) }
+        #expect(zip(g.parameters().map(\.scalars), plainG.parameters().map(\.scalars)).contains { $0 != $1 },
+                "the auxiliary term changed G's step")
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import NeuralNetwork
+import Perceptual
 import Tensors
 import Testing
 import Training
@@ -93,10 +95,60 @@ import Training
         for change: (inout GeneratorTrainingConfiguration) -> Void in [
             { $0.size = 100 }, { $0.batchSize = 0 }, { $0.kimg = .nan }, { $0.learningRate = -1 },
             { $0.channels = [4: 16, 8: 16] }, { $0.mixingProbability = 2 },
+            { $0.holdGeneratorKimg = 1 }, { $0.holdGeneratorKimg = -1 }, { $0.attributeWeight = 1 },
+            { $0.attributes = "p.safetensors"; $0.attributeWeight = .nan }, { $0.attributes = "p.safetensors"; $0.batchSize = 1 },
         ] {
             var c = Self.configuration(kimg: 1)
             change(&c)
             #expect(throws: TrainingError.self) { try c.validate() }
+        }
+    }
+
+    /// A run can start G and its EMA from a trained generator file (D fresh), hold G while D
+    /// catches up, and add the attribute-statistics term — and such a run still resumes bit for
+    /// bit (the term's real statistics are measured again, identically). A generator of another
+    /// shape is refused naming the option.
+    @Test func startsFromATrainedGeneratorWithTheAttributeTerm() throws {
+        let data = try TinyDataSet.make(count: 8, side: 16)
+        let base = Self.temporaryRun(), straight = Self.temporaryRun(), interrupted = Self.temporaryRun()
+        let predictorFile = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
+        defer { for url in [data, base, straight, interrupted, predictorFile] { try? FileManager.default.removeItem(at: url) } }
+        let source = try ImageFolderSource(folder: data)
+        let first = try GeneratorTrainingRun(folder: base, configuration: Self.configuration(kimg: 0.012), source: source, resume: false)
+        first.report = { _ in }
+        try first.train()
+        let layout = AttributeLayout(names: ["a", "kind"], categorical: ["kind": 2])
+        try AttributePredictor(layout: layout, architecture: AttributePredictorArchitecture(layers: [.init(channels: 4, stride: 2)]),
+                               generator: RandomGenerator(seed: 3)).save(to: predictorFile, imageSize: 16)
+
+        var c = Self.configuration(kimg: 0.032)                 // 8 steps: 2 held, 6 with the term
+        c.initialGenerator = base.appendingPathComponent("generator.safetensors").path
+        c.holdGeneratorKimg = 0.008
+        c.attributes = predictorFile.path
+        c.attributeWeight = 2
+        let reference = try GeneratorTrainingRun(folder: straight, configuration: c, source: source, resume: false)
+        reference.report = { _ in }
+        for (key, tensor) in first.ema.stateDictionary() {
+            #expect(reference.generator.stateDictionary().first { $0.key == key }!.tensor.scalars == tensor.scalars, "G starts as the file: \(key)")
+            #expect(reference.ema.stateDictionary().first { $0.key == key }!.tensor.scalars == tensor.scalars, "EMA starts as the file: \(key)")
+        }
+        try reference.train()
+        let lines = try String(contentsOf: reference.folder.metricsFile, encoding: .utf8).split(separator: "\n")
+        #expect(lines.prefix(2).allSatisfy { !$0.contains("\"attributes\"") } && lines.dropFirst(2).allSatisfy { $0.contains("\"attributes\"") })
+        #expect(try String(contentsOf: reference.folder.validationFile, encoding: .utf8).contains("spread.a"))
+
+        let stopped = try GeneratorTrainingRun(folder: interrupted, configuration: c, source: source, resume: false)
+        stopped.report = { _ in }
+        try stopped.train(maxSteps: 4)
+        let resumed = try GeneratorTrainingRun(folder: interrupted, configuration: c, source: source, resume: true)
+        resumed.report = { _ in }
+        try resumed.train()
+        for (key, tensor) in reference.state().tensors { #expect(tensor.scalars == resumed.state().tensors[key]!.scalars, "\(key)") }
+
+        var other = c
+        other.channels = [4: 16, 8: 8, 16: 8]
+        #expect { try GeneratorTrainingRun(folder: Self.temporaryRun(), configuration: other, source: source, resume: false) } throws: {
+            "\($0)".contains("--init-generator") && "\($0)".contains("8:8")
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import MessagePassing
 import NeuralNetwork
+import Perceptual
 import StyleGAN
 import Tensors
 
@@ -41,6 +42,16 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
     public var augment: [String]?
     /// Kernel threads the run started with: the same count gives the same bits on resume.
     public var threads = 0
+    /// A generator file to start G (and its EMA) from instead of random weights; D starts fresh.
+    public var initialGenerator: String?
+    /// Thousands of images at the start during which only D trains (for a fresh D against a
+    /// trained `initialGenerator`).
+    public var holdGeneratorKimg: Double?
+    /// An attribute predictor (`train-attributes`) for `AttributeStatisticsMatching`, and its weight.
+    public var attributes: String?
+    public var attributeWeight: Float?
+    /// Real images the attribute term measures the data's statistics on.
+    public static let attributeStatisticsImages = 2048
 
     public init() {}
 
@@ -76,6 +87,20 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
         }
         for policy in augment ?? [] where !["color", "translation", "cutout"].contains(policy) {
             throw TrainingError.configuration("--augment: '\(policy)' is not one of color, translation, cutout")
+        }
+        if let holdGeneratorKimg {
+            guard holdGeneratorKimg.isFinite, holdGeneratorKimg >= 0, holdGeneratorKimg < kimg else {
+                throw TrainingError.configuration("--hold-generator-kimg \(holdGeneratorKimg): from 0 to below --kimg \(kimg)")
+            }
+        }
+        if let attributeWeight {
+            guard attributeWeight.isFinite, attributeWeight >= 0, attributeWeight <= 1e6 else {
+                throw TrainingError.configuration("--attribute-weight \(attributeWeight): finite, from 0 to 1e6")
+            }
+            guard attributes != nil else { throw TrainingError.configuration("--attribute-weight needs --attributes (a predictor from train-attributes)") }
+        }
+        if attributes != nil, batchSize < 2 {
+            throw TrainingError.configuration("--attributes matches batch statistics: --batch must be at least 2, got \(batchSize)")
         }
         guard checkpointEvery >= 1, keepCheckpoints >= 1, logEvery >= 1, sampleCount >= 1, sampleCount <= 256,
               sampleEveryKimg.isFinite, sampleEveryKimg > 0 else {
@@ -119,6 +144,8 @@ public final class GeneratorTrainingRun {
     let trainingLog: TrainingLog?
     let validationLog: ValidationLog?
     let role: DataParallelRole
+    /// The attribute-statistics term when the run has `attributes` (its spread ratios are logged).
+    public private(set) var attributeTerm: AttributeStatisticsMatching?
 
     /// Creates the models (or restores them from the run's newest checkpoint with `resume`).
     public init(folder url: URL, configuration: GeneratorTrainingConfiguration, source: any TrainingImageSource, resume: Bool,
@@ -158,6 +185,14 @@ public final class GeneratorTrainingRun {
             trainer.randomSource = ShardedDraws(random: trainer.random, shard: role.shard)
             trainer.synchronizer = allReduce
         }
+        if let kimg = configuration.holdGeneratorKimg {
+            trainer.generatorHeldUntilIteration = Int((kimg * 1000 / Double(configuration.batchSize)).rounded(.up))
+        }
+        if let path = configuration.attributes {
+            let term = try Self.attributeTerm(predictor: path, weight: configuration.attributeWeight ?? 1, source: source, configuration: configuration)
+            attributeTerm = term
+            trainer.generatorAuxiliaryLoss = { term.loss($0) }
+        }
         if resume {
             guard let state = try store.latest() else {
                 throw TrainingError.run("\(url.path): no readable checkpoint to resume from")
@@ -166,10 +201,41 @@ public final class GeneratorTrainingRun {
             try trainingLog?.truncate(afterStep: step)
             try validationLog?.truncate(afterStep: step)
             if role.isRoot { folder.log("resumed at step \(step) (position \(startPosition)) on \(role.ranks) rank\(role.ranks == 1 ? "" : "s")") }
-        } else if role.isRoot {
-            try folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps)
-            folder.log("started: \(configuration.totalSteps) steps of batch \(configuration.batchSize) on \(configuration.data)")
+        } else {
+            if let path = configuration.initialGenerator { try startGenerator(from: path) }
+            if role.isRoot {
+                try folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps)
+                folder.log("started: \(configuration.totalSteps) steps of batch \(configuration.batchSize) on \(configuration.data)")
+            }
         }
+    }
+
+    /// G and its EMA from a trained generator file, whose configuration must be this run's.
+    private func startGenerator(from path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let loaded = try GeneratorCheckpoint.load(contentsOf: url)
+        guard loaded.generator.configuration.summary == configuration.generatorConfiguration.summary else {
+            throw TrainingError.configuration("--init-generator \(path): its generator (\(loaded.generator.configuration.summary)) is not this run's (\(configuration.generatorConfiguration.summary)); pass the same --size, --channels, --style-dimension and --mapping-layers")
+        }
+        try generator.load(stateDictionary: Dictionary(uniqueKeysWithValues: loaded.generator.stateDictionary().map { ($0.key, $0.tensor) }),
+                           source: url.lastPathComponent)
+        GANTrainer.accumulate(ema, from: generator, decay: 0)
+        if role.isRoot { folder.log("G and its EMA start from \(path)") }
+    }
+
+    /// The attribute-statistics term, its real statistics measured on the first images of the data
+    /// (the same every time: a resumed run rebuilds the same term).
+    static func attributeTerm(predictor path: String, weight: Float, source: any TrainingImageSource,
+                              configuration c: GeneratorTrainingConfiguration) throws -> AttributeStatisticsMatching {
+        let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: path))
+        let count = min(GeneratorTrainingConfiguration.attributeStatisticsImages, source.count ?? .max)
+        let batch = min(64, count)
+        let loader = BatchLoader(source: source, batchSize: batch, imageSize: c.size, seed: StableHash.mix(c.seed ^ 0xA77), shuffle: false,
+                                 flipProbability: c.flipProbability)
+        defer { loader.stop() }
+        var batches: [Tensor] = []
+        for _ in 0..<max(1, count / batch) { batches.append(try loader.next().images) }
+        return AttributeStatisticsMatching(predictor: predictor, imageSize: size, weight: weight, realImages: batches)
     }
 
     /// The whole training state.
@@ -247,6 +313,7 @@ public final class GeneratorTrainingRun {
                                                "mean_path_length": Double(losses.meanPathLength)]
                 if let r1 = latestR1 { terms["r1"] = Double(r1) }
                 if let path = latestPath { terms["path"] = Double(path) }
+                if let value = losses.auxiliary { terms["attributes"] = Double(value) }
                 try trainingLog?.append(TrainingRecord(step: step, kimg: Double(step * c.batchSize) / 1000,
                                                       seconds: Date().timeIntervalSince(started), imagesPerSecond: rate, terms: terms))
                 progress.update(step: step, terms: terms, imagesPerSecond: rate)
@@ -287,8 +354,23 @@ public final class GeneratorTrainingRun {
         let grid = try ImageGrid.make(rows: rows)
         let name = String(format: "samples-%08d.png", step)
         try grid.write(to: folder.samples.appendingPathComponent(name))
-        try validationLog?.append(ValidationRecord(step: step, metrics: [:], grid: "samples/" + name))
+        try validationLog?.append(ValidationRecord(step: step, metrics: try attributeSpread(), grid: "samples/" + name))
         try RunReport.write(runFolder: folder.url)
+    }
+
+    /// With the attribute term: how varied the EMA generator's faces are, per continuous
+    /// attribute, as its spread of the predictor's reading over the real spread (1 = as varied as
+    /// the data), on 128 fixed z — logged as `spread.NAME`, and the three lowest in the log.
+    func attributeSpread() throws -> [String: Double] {
+        guard let attributeTerm else { return [:] }
+        let c = configuration
+        let z = Tensor.randomNormal([128, c.styleDimension], generator: RandomGenerator(seed: StableHash.mix(c.seed ^ 0x5B12EAD)))
+        let images = GradientMode.withoutGradients { ema([z], noise: .stored) }
+        let continuous = Set(attributeTerm.predictor.layout.continuousNames)
+        let ratios = attributeTerm.spreadRatios(images).filter { continuous.contains($0.key) }
+        let lowest = ratios.sorted { $0.value < $1.value }.prefix(3).map { "\($0.key) \(String(format: "%.2f", $0.value))" }
+        folder.log("step \(step): attribute spread of the EMA's faces over the data's, lowest: \(lowest.joined(separator: ", "))")
+        return Dictionary(uniqueKeysWithValues: ratios.map { ("spread.\($0.key)", Double($0.value)) })
     }
 
     /// The EMA generator as our `.safetensors` (`RUN/generator.safetensors`, with the mean of

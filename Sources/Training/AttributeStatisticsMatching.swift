@@ -1,0 +1,107 @@
+import Perceptual
+import Tensors
+
+/// A generator loss that makes what the attribute predictor reads on generated faces vary as
+/// much as it does on real ones: per reading (each continuous attribute, each class probability
+/// of a category), the batch mean and standard deviation of the fakes are pulled towards those of
+/// the real data, in units of the real deviation:
+///
+///     weight · mean over readings of ((μ_fake − μ_real)² + (σ_fake − σ_real)²) / σ_real²
+///
+/// Why: a small StyleGAN2 trained on SynthFaces learns the large things (hair, skin, pose) and
+/// leaves small ones nearly constant — its mouths barely vary, so no direction in W can smile.
+/// The discriminator alone tolerates that for hundreds of kimg; this term names the collapse
+/// directly (the predictor's smile reading has a fraction of the real spread) while D keeps the
+/// added variety looking like the data. It is moment matching (Salimans et al. 2016's feature
+/// matching) on the predictor's readings rather than on D's features.
+///
+/// ```swift
+/// let (predictor, size) = try AttributePredictor.load(contentsOf: url)
+/// let term = AttributeStatisticsMatching(predictor: predictor, imageSize: size, weight: 1, realImages: batches)
+/// let loss = term.loss(fakeImages)            // scalar, differentiable with respect to the images
+/// ```
+public struct AttributeStatisticsMatching {
+    public let predictor: AttributePredictor
+    public let imageSize: Int
+    public let weight: Float
+    /// The real data's mean and standard deviation of every reading (`readings` order).
+    public let realMean: [Float]
+    public let realDeviation: [Float]
+
+    /// Deviations below this (a reading that hardly varies in the data) are raised to it, so the
+    /// term does not divide by almost nothing.
+    public static let minimumDeviation: Float = 1e-3
+
+    /// Measures the real statistics on `realImages` (batches [B, 3, H, W] in [−1, 1]; together a
+    /// few thousand images give stable values).
+    public init(predictor: AttributePredictor, imageSize: Int, weight: Float, realImages: [Tensor]) {
+        predictor.setRequiresGradient(false)
+        predictor.eval()
+        self.predictor = predictor
+        self.imageSize = imageSize
+        self.weight = weight
+        let readings = GradientMode.withoutGradients {
+            Tensor.concat(realImages.map { Self.readings(of: $0, predictor: predictor, imageSize: imageSize) }, axis: 0)
+        }
+        let columns = readings.shape[1], rows = readings.shape[0], values = readings.scalars
+        var mean = [Float](repeating: 0, count: columns), deviation = [Float](repeating: 0, count: columns)
+        for c in 0..<columns {
+            var sum = 0.0
+            for r in 0..<rows { sum += Double(values[r * columns + c]) }
+            let m = sum / Double(max(rows, 1))
+            var squares = 0.0
+            for r in 0..<rows { let d = Double(values[r * columns + c]) - m; squares += d * d }
+            mean[c] = Float(m)
+            deviation[c] = max(Float((squares / Double(max(rows, 1))).squareRoot()), Self.minimumDeviation)
+        }
+        realMean = mean
+        realDeviation = deviation
+    }
+
+    /// The term on a batch of generated images (at least 2: a deviation needs two samples).
+    public func loss(_ fakeImages: Tensor) -> Tensor {
+        let readings = Self.readings(of: fakeImages, predictor: predictor, imageSize: imageSize)
+        let columns = readings.shape[1]
+        let mean = readings.mean(axes: [0])
+        let deviation = ((readings - mean.reshape([1, columns])).pow(2).mean(axes: [0]) + 1e-8).sqrt()
+        let scale = Tensor(shape: [columns], scalars: realDeviation.map { 1 / $0 })
+        let target = Tensor(shape: [columns], scalars: realMean)
+        let targetDeviation = Tensor(shape: [columns], scalars: realDeviation)
+        let meanGap = ((mean - target) * scale).pow(2)
+        let deviationGap = ((deviation - targetDeviation) * scale).pow(2)
+        return (meanGap + deviationGap).mean() * weight
+    }
+
+    /// The fakes' spread of each reading as a fraction of the real spread (1 = as varied as the data).
+    public func spreadRatios(_ fakeImages: Tensor) -> [String: Float] {
+        let readings = GradientMode.withoutGradients { Self.readings(of: fakeImages, predictor: predictor, imageSize: imageSize) }
+        let columns = readings.shape[1], rows = readings.shape[0], values = readings.scalars
+        var ratios: [String: Float] = [:]
+        for (c, name) in Self.readingNames(predictor.layout).enumerated() where c < columns {
+            let column = (0..<rows).map { values[$0 * columns + c] }
+            let m = column.reduce(0, +) / Float(max(rows, 1))
+            let s = (column.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Float(max(rows, 1))).squareRoot()
+            ratios[name] = s / realDeviation[c]
+        }
+        return ratios
+    }
+
+    /// The predictor's readings [B, R]: continuous values, then each category's class probabilities.
+    static func readings(of images: Tensor, predictor: AttributePredictor, imageSize: Int) -> Tensor {
+        let x = images.shape[2] == imageSize ? images : images.adaptiveAveragePool2d(outputHeight: imageSize, outputWidth: imageSize)
+        let outputs = predictor(x)
+        let layout = predictor.layout
+        var parts = [outputs.narrow(1, start: 0, length: layout.continuousNames.count)]
+        var offset = layout.continuousNames.count
+        for category in layout.categories {
+            parts.append(outputs.narrow(1, start: offset, length: category.classes).softmax(axis: 1))
+            offset += category.classes
+        }
+        return Tensor.concat(parts, axis: 1)
+    }
+
+    /// Names of the readings, in order: `smile`, …, then `glasses=0`, `glasses=1`, ….
+    public static func readingNames(_ layout: AttributeLayout) -> [String] {
+        layout.continuousNames + layout.categories.flatMap { category in (0..<category.classes).map { "\(category.name)=\($0)" } }
+    }
+}
