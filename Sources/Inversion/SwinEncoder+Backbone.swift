@@ -24,11 +24,14 @@ extension SwinEncoder {
     /// as StylePrompter's training does with `load_state_dict(ckpt['model'], strict=False)`:
     /// matching keys are copied, the rest reported. A key present in both with a different
     /// shape is an error (as in PyTorch), naming the key — a checkpoint of another width or
-    /// window does not fit this encoder.
+    /// window does not fit this encoder. A StylePrompter model (`encoder.*`) gives a whole
+    /// trained encoder to start from — for retraining it against a fine-tuned generator.
     @discardableResult
     public func initializeBackbone(contentsOf url: URL) throws -> BackboneInitializationReport {
         let contents = try CheckpointFile.load(contentsOf: url)
-        let prefix = contents.tensors.containsKeys(under: "model.") ? "model." : ""
+        // A StylePrompter model file (ours or the released checkpoint) holds a whole encoder
+        // under `encoder.`: every key then matches, latent tokens and head included.
+        let prefix = ["model.", "encoder."].first { contents.tensors.containsKeys(under: $0) } ?? ""
         let weights = try contents.tensors.tensors(under: prefix)
         var report = BackboneInitializationReport()
         var values: [String: Tensor] = [:]

@@ -23,7 +23,7 @@ struct TrainCommand: StylePrompterSubcommand {
     @Option(help: "Test images (a folder); default: hold out --held-out of --data by a seeded hash of the names.") var test: String?
     @Option(help: "Stage 1: the frozen StyleGAN2 checkpoint.") var generator: String?
     @Option(name: .customLong("from"), help: "Stage 2: the stage-1 run folder or model file.") var stageOne: String?
-    @Option(help: "Stage 1: Swin-V2 ImageNet weights to start the backbone from.") var backbone: String?
+    @Option(help: "Stage 1: Swin-V2 ImageNet weights to start the backbone from, or a StylePrompter model whose encoder to start from.") var backbone: String?
     @Option(help: "New run folder.") var out: String?
     @Option(help: "Continue the run in this folder.") var resume: String?
     @Option(help: "A config.json to start from (flags override it).") var config: String?

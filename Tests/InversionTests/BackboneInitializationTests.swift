@@ -1,6 +1,8 @@
 import Checkpoints
 import Foundation
 import Inversion
+import NeuralNetwork
+import StyleGAN
 import Tensors
 import Testing
 
@@ -39,5 +41,24 @@ import Testing
         } catch {
             #expect("\(error)".contains("swinv2_small_imagenet.pth") && "\(error)".contains("model.patch_embed.proj.weight"))
         }
+    }
+
+    /// A StylePrompter model file gives a whole trained encoder (latent tokens and head too):
+    /// the way to retrain stage 1 against a fine-tuned generator from the encoder it had.
+    @Test func aStylePrompterModelGivesTheWholeEncoder() throws {
+        let configuration = SwinConfiguration(imageSize: 32, patchSize: 2, embedDimension: 8, depths: [1, 1, 1, 1], heads: [1, 1, 2, 2],
+                                              windowSize: 4, latentTokens: 8, headHiddenDimension: 16, styleDimension: 16)
+        let trained = SwinEncoder(configuration, generator: RandomGenerator(seed: 1))
+        let generator = Generator(GeneratorConfiguration(size: 32, styleDimension: 16, mappingLayers: 1, channels: [4: 8, 8: 8, 16: 8, 32: 8]),
+                                  generator: RandomGenerator(seed: 2))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try StylePrompterCheckpoint.save(StylePrompterModel(encoder: trained, generator: generator, smart: nil,
+                                                            latentAverage: Tensor.zeros([16])), to: url)
+        let fresh = SwinEncoder(configuration, generator: RandomGenerator(seed: 3))
+        let report = try fresh.initializeBackbone(contentsOf: url)
+        #expect(report.leftAtInitialization.isEmpty, "\(report.leftAtInitialization)")
+        #expect(report.loaded.contains("latent_tok") && report.loaded.contains { $0.hasPrefix("prediction_head.") })
+        for ((key, a), (_, b)) in zip(fresh.stateDictionary(), trained.stateDictionary()) { #expect(a.scalars == b.scalars, "\(key)") }
     }
 }
