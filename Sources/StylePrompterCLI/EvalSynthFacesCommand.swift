@@ -82,10 +82,14 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
             if let generator {
                 StatusLine.loading("generator", generator)
                 let g = try GeneratorCheckpoint.load(contentsOf: try RunOutputs.file(generator, exported: "generator.safetensors")).generator
-                let (fd, floor) = try evaluation.frechetDistance(generator: g, count: max(count, 500))
-                document["frechet_distance"] = fd
-                document["frechet_distance_real_vs_real"] = floor
-                print(String(format: "Fréchet distance (attribute-predictor features, %d samples): generator %.3f, real vs real %.3f", max(count, 500), fd, floor))
+                let comparison = try evaluation.frechetDistance(generator: g, count: max(count, 500))
+                document["frechet_distance"] = comparison.generated
+                document["frechet_distance_real_vs_real"] = comparison.floor
+                document["generator_spread"] = comparison.spread
+                print(String(format: "Fréchet distance (attribute-predictor features, %d samples): generator %.3f, real vs real %.3f",
+                             max(count, 500), comparison.generated, comparison.floor))
+                let lowest = comparison.spread.sorted { $0.value < $1.value }.prefix(5).map { "\($0.key) " + String(format: "%.2f", $0.value) }
+                print("attribute spread of the samples over the renders', lowest: " + lowest.joined(separator: ", "))
             }
             if let json {
                 try AtomicFile.write([UInt8](try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])),

@@ -76,6 +76,44 @@ struct ModelCard {
         return text + "\n"
     }
 
+    /// A generator run that started from trained weights with the attribute-statistics term, in words.
+    func fineTuneParagraph() -> String {
+        guard let run = history.runs.first(where: { $0.configuration["attributes"] != nil && $0.configuration["kimg"] != nil }) else { return "" }
+        let weight = (run.configuration["attributeWeight"] as? NSNumber).map { "\($0)" } ?? "1"
+        let hold = (run.configuration["holdGeneratorKimg"] as? NSNumber).map { ", D trained alone for its first \($0) kimg" } ?? ""
+        var text = "\nThe generator was then trained \(String(format: "%.0f", run.kimg)) kimg more (\"\(run.title)\"), from its weights against a "
+        text += "fresh discriminator\(hold), with an **attribute-statistics term** (weight \(weight), `train-generator --attributes`): the "
+        text += "batch mean and spread of each of the attribute predictor's readings on its samples pulled towards those of the renders. "
+        text += "The first run's samples left small features nearly constant — their mouths barely varied — so no direction in W could "
+        text += "make a face smile; this term names that collapse to the generator while the discriminator keeps the added variety "
+        text += "looking like the data (the spread table below). The same predictor measures the evaluation, so its numbers are read "
+        text += "beside the samples and the demo's edits, not instead of them.\n"
+        return text
+    }
+
+    /// The generator samples' spread of the shipped directions' attributes (and the least varied
+    /// others) over the renders', before and after the fine-tune when the card has both.
+    func spreadSection() -> String {
+        guard let after = evaluation["generator_spread"] as? [String: Any] else { return "" }
+        let before = history.generatorBefore?["generator_spread"] as? [String: Any]
+        let value = { (document: [String: Any]?, name: String) -> Double? in (document?[name] as? NSNumber)?.doubleValue }
+        let lowest = after.keys.sorted { (value(after, $0) ?? 0) < (value(after, $1) ?? 0) }.prefix(5)
+        let names = shipped.filter { after[$0] != nil } + lowest.filter { !shipped.contains($0) }
+        let cell = { (x: Double?) in x.map { String(format: "%.2f", $0) } ?? "—" }
+        var text = "How varied the generator's faces are — per attribute, the standard deviation of the predictor's reading over "
+        text += "\(max(evaluation["count"] as? Int ?? 500, 500)) samples divided by that over as many renders (1 = as varied as the data; "
+        text += "the shipped directions' attributes, then the least varied others):\n\n"
+        if let before {
+            let fd = (history.generatorBefore?["frechet_distance"] as? NSNumber).map { String(format: "%.3f", $0.doubleValue) } ?? "—"
+            text += "| attribute | generator before the attribute term (FD \(fd)) | shipped generator (FD \(number("frechet_distance"))) |\n|---|---|---|\n"
+            for name in names { text += "| \(name) | \(cell(value(before, name))) | \(cell(value(after, name))) |\n" }
+        } else {
+            text += "| attribute | spread |\n|---|---|\n"
+            for name in names { text += "| \(name) | \(cell(value(after, name))) |\n" }
+        }
+        return text + "\n"
+    }
+
     /// How a direction was fitted, from its `directions.json` entry.
     static func recipe(method: String?, samples: String) -> String {
         switch method {
@@ -169,7 +207,7 @@ struct ModelCard {
             regulariser and, in their place, a **perceptual term the project trains itself** — distances between the feature maps of
             the SynthFaces attribute predictor (`train-attributes`) — which pushes reconstructions to keep what the labels describe
             (mouth shape, eyes, glasses) rather than only the average colour.
-
+            FINETUNE
             ABLATION
             ![samples of the generator](samples.png)
 
@@ -178,6 +216,7 @@ struct ModelCard {
             Fréchet distance on the attribute predictor's features: generator \(number("frechet_distance")), real-versus-real floor
             \(number("frechet_distance_real_vs_real")).
 
+            SPREAD
             Inversion, \(evaluation["count"].map { "\($0)" } ?? "?") faces at \(encoder.imageSize) px:
 
             | | MSE | PSNR (dB) | SSIM |
@@ -219,6 +258,8 @@ struct ModelCard {
             text += "| \(name) | \(recipe) | \(r) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
         }
         text = text.replacingOccurrences(of: "ABLATION\n", with: ablationSection())
+        text = text.replacingOccurrences(of: "SPREAD\n", with: spreadSection())
+        text = text.replacingOccurrences(of: "FINETUNE\n", with: fineTuneParagraph())
         text += limitsSection()
         if let attributesLog {
             let table = attributesLog.split(separator: "\n").filter { $0.contains(" r ") || $0.contains(" accuracy ") }

@@ -32,6 +32,10 @@ struct PackageModelCommand: StylePrompterSubcommand {
     var history: String?
     @Option(help: "A line for the card when the ablation's fidelity columns were read by another attribute predictor than the shipped one.")
     var ablationPredictorNote: String?
+    @Option(help: "A further run for the card's training table, as TITLE=FOLDER (repeatable; listed after generator, stage 1 and stage 2).")
+    var run: [String] = []
+    @Option(help: "eval-synthfaces JSON of the generator before a later run changed it (the card shows its Fréchet distance and attribute spread beside the shipped one's).")
+    var generatorBefore: String?
     @Option(help: "Output folder (e.g. Sources/DefaultModel/Resources).") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -40,6 +44,17 @@ struct PackageModelCommand: StylePrompterSubcommand {
         try CommandErrors.reporting {
             // Read before anything is written: a bad history must not leave a half-packaged folder.
             let previous = try history.map { try TrainingHistory.read(contentsOf: $0) }
+            let extraRuns = try run.map { entry -> (title: String, folder: String?) in
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw CommandErrors.Failure(message: "package-model: --run '\(entry)' is not TITLE=FOLDER")
+                }
+                guard TrainingHistory.summary(of: parts[1]) != nil else {
+                    throw CommandErrors.Failure(message: "package-model: --run \(parts[0]): \(parts[1]) has no metrics.jsonl to read")
+                }
+                return (parts[0], parts[1])
+            }
+            let before = try generatorBefore.map { try Self.jsonObject($0, "generator-before evaluation") }
             let folder = URL(fileURLWithPath: out, isDirectory: true)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("directions"), withIntermediateDirectories: true)
             let full = try ModelOptions.parse(["--model", model]).load()
@@ -75,10 +90,14 @@ struct PackageModelCommand: StylePrompterSubcommand {
                                  to: folder.appendingPathComponent("directions").appendingPathComponent("directions.json"))
             let evaluationData = try Data(contentsOf: URL(fileURLWithPath: evaluation))
             try AtomicFile.write(Array(evaluationData), to: folder.appendingPathComponent("evaluation.json"))
-            if let gan, let samples = Self.newestSamples(in: URL(fileURLWithPath: gan)) {
+            // The samples of the generator that ships: the last generator run given (a --run of
+            // train-generator after --gan, as with an attribute fine-tune).
+            let generatorRuns = [gan].compactMap { $0 } + extraRuns.compactMap(\.folder).filter { TrainingHistory.summary(of: $0)?.configuration["kimg"] != nil }
+            if let samples = generatorRuns.reversed().lazy.compactMap({ Self.newestSamples(in: URL(fileURLWithPath: $0)) }).first {
                 try AtomicFile.write(Array(try Data(contentsOf: samples)), to: folder.appendingPathComponent("samples.png"))
             }
-            var training = TrainingHistory.fromRuns([("generator", gan), ("stage 1", stageOne), ("stage 2", model)])
+            var training = TrainingHistory.fromRuns([("generator", gan), ("stage 1", stageOne), ("stage 2", model)] + extraRuns)
+            training.generatorBefore = before
             if let with = ablationWith, let without = ablationWithout {
                 training.ablation = (ablationSteps, try Self.jsonObject(with, "ablation (with)"), try Self.jsonObject(without, "ablation (without)"))
             }

@@ -30,6 +30,9 @@ struct TrainingHistory {
     /// How far the float16 weights' SMART output is from the float32 weights' (`package-model`
     /// measures it; repackaging the float16 file cannot, so it is carried over).
     var float16Precision: (maxDifference: Double, psnr: Double)?
+    /// eval-synthfaces document of the generator before a later run (an attribute fine-tune)
+    /// changed it: its Fréchet distance and spread, for the card's before/after.
+    var generatorBefore: [String: Any]?
 
     /// The summary of every run folder that has logs, in the given order.
     static func fromRuns(_ folders: [(title: String, folder: String?)]) -> TrainingHistory {
@@ -38,9 +41,16 @@ struct TrainingHistory {
             guard let folder, let summary = Self.summary(of: folder) else { continue }
             history.runs.append(Run(title: title, steps: summary.steps, kimg: summary.kimg, hours: summary.hours, configuration: summary.configuration))
         }
-        if let stageTwo = history.runs.first(where: { $0.title == "stage 2" }),
-           let stageOne = folders.first(where: { $0.title == "stage 1" })?.folder {
-            history.stageOneNote = Self.stageOneCheckpointNote(stageTwoConfiguration: stageTwo.configuration, stageOneFolder: stageOne)
+        // The stage-1 run stage 2 started from: the folder its `stageOneModel` lies in.
+        if let stageTwo = history.runs.first(where: { $0.title == "stage 2" }), let start = stageTwo.configuration["stageOneModel"] as? String {
+            let startPath = URL(fileURLWithPath: start).standardizedFileURL.path
+            let stageOne = folders.compactMap(\.folder).first { folder in
+                let path = URL(fileURLWithPath: folder).standardizedFileURL.path
+                return startPath == path || startPath.hasPrefix(path + "/")
+            }
+            if let stageOne {
+                history.stageOneNote = Self.stageOneCheckpointNote(stageTwoConfiguration: stageTwo.configuration, stageOneFolder: stageOne)
+            }
         }
         return history
     }
@@ -93,6 +103,7 @@ struct TrainingHistory {
         merged.float16Precision = float16Precision ?? previous.float16Precision
         if ablation == nil { merged.ablation = previous.ablation }
         merged.ablationPredictorNote = ablationPredictorNote ?? previous.ablationPredictorNote
+        merged.generatorBefore = generatorBefore ?? previous.generatorBefore
         return merged
     }
 
@@ -103,6 +114,7 @@ struct TrainingHistory {
             "runs": runs.map { ["title": $0.title, "steps": $0.steps, "kimg": $0.kimg, "hours": $0.hours, "configuration": $0.configuration] as [String: Any] },
         ]
         if let stageOneNote { document["stage_one_note"] = stageOneNote }
+        if let generatorBefore { document["generator_before"] = generatorBefore }
         if let float16Precision { document["float16"] = ["max_difference": float16Precision.maxDifference, "psnr": float16Precision.psnr] }
         if let ablation {
             var entry: [String: Any] = ["steps": ablation.steps, "with": ablation.with, "without": ablation.without]
@@ -131,6 +143,7 @@ struct TrainingHistory {
             history.runs.append(Run(title: title, steps: steps, kimg: kimg, hours: hours, configuration: run["configuration"] as? [String: Any] ?? [:]))
         }
         history.stageOneNote = document["stage_one_note"] as? String
+        history.generatorBefore = document["generator_before"] as? [String: Any]
         if let precision = document["float16"] as? [String: Any] {
             guard let maxDifference = (precision["max_difference"] as? NSNumber)?.doubleValue, let psnr = (precision["psnr"] as? NSNumber)?.doubleValue,
                   maxDifference.isFinite, psnr.isFinite else {

@@ -153,9 +153,21 @@ public struct SynthFacesEvaluation {
         return results
     }
 
+    /// How the generator's samples compare with real renders in the predictor's eyes.
+    public struct GeneratorComparison: Sendable {
+        /// Fréchet distance of the embeddings: samples against renders, and two disjoint sets of renders (the floor).
+        public var generated: Double
+        public var floor: Double
+        /// Per continuous attribute, the samples' standard deviation of the predicted value over the
+        /// renders' (1 = as varied as the data; well below 1 = the generator leaves it nearly constant,
+        /// and no direction in W can edit it).
+        public var spread: [String: Double]
+    }
+
     /// Fréchet distance of the predictor's embeddings: generator samples (truncation 1, stored
-    /// noise) against real renders, and two disjoint sets of real renders (the floor).
-    public func frechetDistance(generator: Generator, count: Int, batch: Int = 32) throws -> (generated: Double, floor: Double) {
+    /// noise) against real renders, and two disjoint sets of real renders (the floor); and the
+    /// samples' spread of each attribute against the renders'.
+    public func frechetDistance(generator: Generator, count: Int, batch: Int = 32) throws -> GeneratorComparison {
         generator.eval()
         let size = generator.configuration.size
         var real: [Tensor] = [], other: [Tensor] = [], fake: [Tensor] = []
@@ -168,6 +180,17 @@ public struct SynthFacesEvaluation {
             fake.append(embeddings(GradientMode.withoutGradients { generator([z], noise: .stored) }))
         }
         let r = Tensor.concat(real, axis: 0), o = Tensor.concat(other, axis: 0), f = Tensor.concat(fake, axis: 0)
-        return (FrechetDistance.between(r, f), FrechetDistance.between(r, o))
+        let (realValues, fakeValues) = GradientMode.withoutGradients { (predictor.head(r), predictor.head(f)) }
+        var spread: [String: Double] = [:]
+        for (column, name) in predictor.layout.continuousNames.enumerated() {
+            let deviation = { (t: Tensor) -> Double in
+                let width = t.shape[1], values = (0..<t.shape[0]).map { Double(t.scalars[$0 * width + column]) }
+                let mean = values.reduce(0, +) / Double(max(values.count, 1))
+                return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count, 1))).squareRoot()
+            }
+            let realDeviation = deviation(realValues)
+            if realDeviation > 0 { spread[name] = deviation(fakeValues) / realDeviation }
+        }
+        return GeneratorComparison(generated: FrechetDistance.between(r, f), floor: FrechetDistance.between(r, o), spread: spread)
     }
 }

@@ -56,7 +56,39 @@ import StylePrompterCLI
             #expect(card.contains(line), "the repackaged card lost: \(line)")
         }
         let history = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("training.json"))) as? [String: Any]
-        #expect((history?["runs"] as? [Any])?.count == 3 && history?["ablation"] != nil && history?["float16"] != nil)
+        let bundledHistory = try JSONSerialization.jsonObject(with: Data(contentsOf: DefaultModel.trainingHistory)) as? [String: Any]
+        #expect((history?["runs"] as? [Any])?.count == (bundledHistory?["runs"] as? [Any])?.count && history?["ablation"] != nil && history?["float16"] != nil)
+
+        // A further run — an attribute fine-tune of the generator — joins the training table and the
+        // card says what it did; with the generator's evaluation before it, the spread table has both.
+        let fineTune = folder.appendingPathComponent("gan-attributes")
+        try FileManager.default.createDirectory(at: fineTune.appendingPathComponent("samples"), withIntermediateDirectories: true)
+        try Data("{\"step\": 10, \"kimg\": 0.32, \"seconds\": 36, \"images_per_second\": 9, \"terms\": {}}\n".utf8)
+            .write(to: fineTune.appendingPathComponent("metrics.jsonl"))
+        try Data("{\"kimg\": 0.32, \"attributes\": \"a.safetensors\", \"attributeWeight\": 50, \"holdGeneratorKimg\": 2, \"data\": \"synthfaces:4\"}".utf8)
+            .write(to: fineTune.appendingPathComponent("config.json"))
+        try Data(contentsOf: DefaultModel.folder.appendingPathComponent("samples.png")).write(to: fineTune.appendingPathComponent("samples/samples-00000010.png"))
+        var evaluation = try #require(document)
+        evaluation["generator_spread"] = ["smile": 0.93, "mouthOpen": 0.9, "roll": 0.6]
+        evaluation["frechet_distance"] = 30.5
+        let withSpread = folder.appendingPathComponent("eval-spread.json"), before = folder.appendingPathComponent("before.json")
+        try JSONSerialization.data(withJSONObject: evaluation).write(to: withSpread)
+        try JSONSerialization.data(withJSONObject: ["frechet_distance": 37.2, "generator_spread": ["smile": 0.59, "roll": 0.53]]).write(to: before)
+        let again = folder.appendingPathComponent("package-again")
+        try run(["package-model", "--model", DefaultModel.model.path, "--attributes", DefaultModel.attributes.path,
+                 "--directions", directions.path, "--ship", "mouthOpen", "--evaluation", withSpread.path,
+                 "--history", DefaultModel.trainingHistory.path, "--run", "generator, attribute fine-tune=\(fineTune.path)",
+                 "--generator-before", before.path, "--out", again.path])
+        let fineTuned = try String(contentsOf: again.appendingPathComponent("MODEL_CARD.md"), encoding: .utf8)
+        #expect(fineTuned.contains("| generator, attribute fine-tune | 10 | 0.3 | 0.01 |"))
+        #expect(fineTuned.contains("**attribute-statistics term** (weight 50"))
+        #expect(fineTuned.contains("| mouthOpen | — | 0.90 |") && fineTuned.contains("| roll | 0.53 | 0.60 |") && fineTuned.contains("(FD 37.200)"))
+        #expect(try Data(contentsOf: again.appendingPathComponent("samples.png")) == Data(contentsOf: DefaultModel.folder.appendingPathComponent("samples.png")))
+        #expect(throws: CommandErrors.Failure.self) {
+            try run(["package-model", "--model", DefaultModel.model.path, "--attributes", DefaultModel.attributes.path,
+                     "--directions", directions.path, "--ship", "mouthOpen", "--evaluation", withSpread.path,
+                     "--run", "no-equals-sign", "--out", folder.appendingPathComponent("package-bad").path])
+        }
     }
 
     /// A `--history` that is not a training.json is a one-line error naming it, and nothing is
