@@ -147,8 +147,13 @@ import Training
 
         var other = c
         other.channels = [4: 16, 8: 8, 16: 8]
-        #expect { try GeneratorTrainingRun(folder: Self.temporaryRun(), configuration: other, source: source, resume: false) } throws: {
+        let refused = Self.temporaryRun()
+        #expect { try GeneratorTrainingRun(folder: refused, configuration: other, source: source, resume: false) } throws: {
             "\($0)".contains("--init-generator") && "\($0)".contains("8:8")
         }
+        var notAPredictor = c
+        notAPredictor.attributes = c.initialGenerator
+        #expect(throws: (any Error).self) { try GeneratorTrainingRun(folder: refused, configuration: notAPredictor, source: source, resume: false) }
+        #expect(!FileManager.default.fileExists(atPath: refused.path), "a refused run leaves no folder")
     }
 }

@@ -153,6 +153,11 @@ public final class GeneratorTrainingRun {
         try configuration.validate()
         role = DataParallelRole(communicator: communicator)
         try role.checkBatch(configuration.batchSize)
+        // The files a new run starts from are read before its folder exists: a bad one leaves nothing behind.
+        let initialGenerator = try resume ? nil : configuration.initialGenerator.map { try Self.initialGenerator($0, configuration: configuration) }
+        let term = try configuration.attributes.map {
+            try Self.attributeTerm(predictor: $0, weight: configuration.attributeWeight ?? 1, source: source, configuration: configuration)
+        }
         folder = try role.openFolder(url, creating: !resume)
         self.configuration = configuration
         self.source = source
@@ -188,8 +193,7 @@ public final class GeneratorTrainingRun {
         if let kimg = configuration.holdGeneratorKimg {
             trainer.generatorHeldUntilIteration = Int((kimg * 1000 / Double(configuration.batchSize)).rounded(.up))
         }
-        if let path = configuration.attributes {
-            let term = try Self.attributeTerm(predictor: path, weight: configuration.attributeWeight ?? 1, source: source, configuration: configuration)
+        if let term {
             attributeTerm = term
             trainer.generatorAuxiliaryLoss = { term.loss($0) }
         }
@@ -202,7 +206,12 @@ public final class GeneratorTrainingRun {
             try validationLog?.truncate(afterStep: step)
             if role.isRoot { folder.log("resumed at step \(step) (position \(startPosition)) on \(role.ranks) rank\(role.ranks == 1 ? "" : "s")") }
         } else {
-            if let path = configuration.initialGenerator { try startGenerator(from: path) }
+            if let initialGenerator, let path = configuration.initialGenerator {
+                try generator.load(stateDictionary: Dictionary(uniqueKeysWithValues: initialGenerator.stateDictionary().map { ($0.key, $0.tensor) }),
+                                   source: URL(fileURLWithPath: path).lastPathComponent)
+                GANTrainer.accumulate(ema, from: generator, decay: 0)
+                if role.isRoot { folder.log("G and its EMA start from \(path)") }
+            }
             if role.isRoot {
                 try folder.writeConfiguration(configuration, kind: "train-generator", totalSteps: configuration.totalSteps)
                 folder.log("started: \(configuration.totalSteps) steps of batch \(configuration.batchSize) on \(configuration.data)")
@@ -210,17 +219,13 @@ public final class GeneratorTrainingRun {
         }
     }
 
-    /// G and its EMA from a trained generator file, whose configuration must be this run's.
-    private func startGenerator(from path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let loaded = try GeneratorCheckpoint.load(contentsOf: url)
+    /// The trained generator a new run starts G and its EMA from; its configuration must be the run's.
+    static func initialGenerator(_ path: String, configuration: GeneratorTrainingConfiguration) throws -> Generator {
+        let loaded = try GeneratorCheckpoint.load(contentsOf: URL(fileURLWithPath: path))
         guard loaded.generator.configuration.summary == configuration.generatorConfiguration.summary else {
             throw TrainingError.configuration("--init-generator \(path): its generator (\(loaded.generator.configuration.summary)) is not this run's (\(configuration.generatorConfiguration.summary)); pass the same --size, --channels, --style-dimension and --mapping-layers")
         }
-        try generator.load(stateDictionary: Dictionary(uniqueKeysWithValues: loaded.generator.stateDictionary().map { ($0.key, $0.tensor) }),
-                           source: url.lastPathComponent)
-        GANTrainer.accumulate(ema, from: generator, decay: 0)
-        if role.isRoot { folder.log("G and its EMA start from \(path)") }
+        return loaded.generator
     }
 
     /// The attribute-statistics term, its real statistics measured on the first images of the data
