@@ -8,8 +8,7 @@
 #
 # Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~23 img/s uncontended:
 # 300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores); the attribute predictor ~40 min;
-# the GAN's attribute fine-tune (30 kimg) ~40 min; stage 1 ~20 min, again against the fine-tuned
-# generator ~10 min, and stage 2 ~10 min; the rest ~15 min — about 6 h in all on a quiet machine.
+# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 5 h in all on a quiet machine.
 # The last step writes the shipped folder (Sources/DefaultModel/Resources), its MODEL_CARD.md and
 # training.json (the runs' steps, wall times and configurations, so that a later packaging without
 # these run folders — `package-model --history …/training.json` — keeps them in the card).
@@ -35,43 +34,26 @@ run_or_resume gan train-generator --data synthfaces:1 --size 64 --channels 4:256
 #    and a stride-2 convolution per scale) — the compact one shipped first could not read a smile.
 [[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 5000 --architecture deep --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
 
-# 2b. The generator again, 30 kimg from its weights, with the attribute-statistics term: the first run
-#     leaves small features nearly constant (its mouths barely vary: smile spread 0.59 of the renders'),
-#     so no direction in W can smile. The term pulls the mean and spread of the predictor's readings on
-#     G's samples to the renders'; D starts fresh and trains alone for 2 kimg first. The evaluation of
-#     the first generator is kept for the card's before/after.
-[[ -f "$RUNS/generator-before.json" ]] || "$BIN" eval-synthfaces --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \
-    --count 500 --json "$RUNS/generator-before.json"
-run_or_resume gan-attributes train-generator --data synthfaces:4 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
-    --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 30 --r1 1 --seed 6 --init-generator "$RUNS/gan/generator.safetensors" \
-    --hold-generator-kimg 2 --attributes "$RUNS/attributes.safetensors" --attribute-weight 50 --checkpoint-every 100 --sample-every 2
-
 # 3. Stage 1: a small Swin-V2 (patch 2 on 64-px input: 32×32 tokens, windows of 8) through the frozen generator.
 #    LPIPS and ArcFace weights cannot be had offline: MSE + W+ regulariser + the attribute-feature term.
 run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
     --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 5000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --keep 12 --seed 2
 
-# 3b. Stage 1 again, against the fine-tuned generator, from stage 1's best encoder (all of it: latent
-#     tokens and head too), 2,000 steps.
-run_or_resume stage1-attributes train --stage 1 --data synthfaces:5 --generator "$RUNS/gan-attributes" --backbone "$RUNS/stage1/checkpoints/best.safetensors" \
-    --image-size 64 --patch-size 2 --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 2000 --lr 1e-4 \
-    --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 250 --checkpoint-every 250 --keep 9 --seed 7
-
-# 4. Stage 2: SMART alone, on that run's best-validation checkpoint (a run's last steps can be worse: the
-#    first stage-1 run scored 0.63 at step 3,500 and 0.86 at step 5,000).
-run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1-attributes/checkpoints/best.safetensors" --batch 8 --steps 4000 --lr 2e-4 \
+# 4. Stage 2: SMART alone, on stage 1's best-validation checkpoint (its last steps can be worse: the
+#    shipped run scored 0.63 at step 3,500 and 0.86 at step 5,000).
+run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1/checkpoints/best.safetensors" --batch 8 --steps 4000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 3
 
 # 5. Directions from labels, InterFaceGAN's recipe: 5,000 of the generator's own samples (w = mapped z),
 #    labelled by the attribute predictor, one boundary normal per attribute on W.
-[[ -f "$RUNS/samples/latents.npy" ]] || "$BIN" generate --generator "$RUNS/gan-attributes" --seeds 0-4999 --batch 50 --out "$RUNS/samples"
+[[ -f "$RUNS/samples/latents.npy" ]] || "$BIN" generate --generator "$RUNS/gan" --seeds 0-4999 --batch 50 --out "$RUNS/samples"
 [[ -f "$RUNS/samples-labels.csv" ]] || "$BIN" label --attributes "$RUNS/attributes.safetensors" "$RUNS/samples" --out "$RUNS/samples-labels.csv"
 [[ -f "$RUNS/directions/directions.json" ]] || "$BIN" directions --latents "$RUNS/samples/latents.npy" --labels "$RUNS/samples-labels.csv" \
     --method normal --out "$RUNS/directions"
 
 # 6. Ground-truth evaluation for the model card.
-[[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan-attributes" --attributes "$RUNS/attributes.safetensors" \
+[[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \
     --directions "$RUNS/directions" --count 500 --json "$RUNS/evaluation.json"
 
 # 6b. What the attribute term changes (for the card): stage 1 for 1,000 steps without it, against the
@@ -89,6 +71,4 @@ run_or_resume stage1-without-attributes train --stage 1 --data synthfaces:2 --ge
     --attributes "$RUNS/attributes.safetensors" --attributes-log "$RUNS/attributes.log" --directions "$RUNS/directions" \
     --ship smile,mouthOpen,glasses,hairLength,yaw,skinTone,eyeOpenness --evaluation "$RUNS/evaluation.json" \
     --ablation-with "$RUNS/ablation-with.json" --ablation-without "$RUNS/ablation-without.json" --ablation-steps 1000 \
-    --run "generator, attribute fine-tune=$RUNS/gan-attributes" --run "stage 1 against it=$RUNS/stage1-attributes" \
-    --generator-before "$RUNS/generator-before.json" \
     --out "${OUT:-Sources/DefaultModel/Resources}"
