@@ -43,19 +43,9 @@ public struct AttributeStatisticsMatching {
         let readings = GradientMode.withoutGradients {
             Tensor.concat(realImages.map { Self.readings(of: $0, predictor: predictor, imageSize: imageSize) }, axis: 0)
         }
-        let columns = readings.shape[1], rows = readings.shape[0], values = readings.scalars
-        var mean = [Float](repeating: 0, count: columns), deviation = [Float](repeating: 0, count: columns)
-        for c in 0..<columns {
-            var sum = 0.0
-            for r in 0..<rows { sum += Double(values[r * columns + c]) }
-            let m = sum / Double(max(rows, 1))
-            var squares = 0.0
-            for r in 0..<rows { let d = Double(values[r * columns + c]) - m; squares += d * d }
-            mean[c] = Float(m)
-            deviation[c] = max(Float((squares / Double(max(rows, 1))).squareRoot()), Self.minimumDeviation)
-        }
-        realMean = mean
-        realDeviation = deviation
+        let moments = ColumnMoments(readings)
+        realMean = moments.mean.map { Float($0) }
+        realDeviation = moments.deviation.map { max(Float($0), Self.minimumDeviation) }
     }
 
     /// The term on a batch of generated images (at least 2: a deviation needs two samples).
@@ -75,13 +65,10 @@ public struct AttributeStatisticsMatching {
     /// The fakes' spread of each reading as a fraction of the real spread (1 = as varied as the data).
     public func spreadRatios(_ fakeImages: Tensor) -> [String: Float] {
         let readings = GradientMode.withoutGradients { Self.readings(of: fakeImages, predictor: predictor, imageSize: imageSize) }
-        let columns = readings.shape[1], rows = readings.shape[0], values = readings.scalars
+        let deviation = ColumnMoments(readings).deviation
         var ratios: [String: Float] = [:]
-        for (c, name) in Self.readingNames(predictor.layout).enumerated() where c < columns {
-            let column = (0..<rows).map { values[$0 * columns + c] }
-            let m = column.reduce(0, +) / Float(max(rows, 1))
-            let s = (column.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Float(max(rows, 1))).squareRoot()
-            ratios[name] = s / realDeviation[c]
+        for (c, name) in Self.readingNames(predictor.layout).enumerated() where c < deviation.count {
+            ratios[name] = Float(deviation[c]) / realDeviation[c]
         }
         return ratios
     }

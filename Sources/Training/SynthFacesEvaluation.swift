@@ -181,15 +181,10 @@ public struct SynthFacesEvaluation {
         }
         let r = Tensor.concat(real, axis: 0), o = Tensor.concat(other, axis: 0), f = Tensor.concat(fake, axis: 0)
         let (realValues, fakeValues) = GradientMode.withoutGradients { (predictor.head(r), predictor.head(f)) }
+        let realDeviation = ColumnMoments(realValues).deviation, fakeDeviation = ColumnMoments(fakeValues).deviation
         var spread: [String: Double] = [:]
-        for (column, name) in predictor.layout.continuousNames.enumerated() {
-            let deviation = { (t: Tensor) -> Double in
-                let width = t.shape[1], values = (0..<t.shape[0]).map { Double(t.scalars[$0 * width + column]) }
-                let mean = values.reduce(0, +) / Double(max(values.count, 1))
-                return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(values.count, 1))).squareRoot()
-            }
-            let realDeviation = deviation(realValues)
-            if realDeviation > 0 { spread[name] = deviation(fakeValues) / realDeviation }
+        for (column, name) in predictor.layout.continuousNames.enumerated() where realDeviation[column] > 0 {
+            spread[name] = fakeDeviation[column] / realDeviation[column]
         }
         return GeneratorComparison(generated: FrechetDistance.between(r, f), floor: FrechetDistance.between(r, o), spread: spread)
     }
