@@ -25,6 +25,11 @@ mkdir -p "$RUNS"
 [[ -f "$RUNS/samples-labels.csv" ]] || "$BIN" label --attributes "$RUNS/attributes.safetensors" "$RUNS/samples" --out "$RUNS/samples-labels.csv"
 [[ -f "$RUNS/directions/directions.json" ]] || "$BIN" directions --latents "$RUNS/samples/latents.npy" --labels "$RUNS/samples-labels.csv" \
     --method normal --out "$RUNS/directions"
+# The W+ rows each shipped direction's edit moves (`edit-rows`: measured on 100 inverted faces at ±10;
+# the demo edits with NAME_rows_wplus.npy). About 3 min.
+grep -q '"rows_measured"' "$RUNS/directions/directions.json" || "$BIN" edit-rows --model "$RUNS/model.safetensors" \
+    --attributes "$RUNS/attributes.safetensors" --directions "$RUNS/directions" \
+    --names smile,mouthOpen,glasses,hairLength,yaw,skinTone,eyeOpenness --count 100
 [[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/model.safetensors" --generator "$RUNS/model.safetensors" \
     --attributes "$RUNS/attributes.safetensors" --directions "$RUNS/directions" --count 500 --json "$RUNS/evaluation.json"
 

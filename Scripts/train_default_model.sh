@@ -51,6 +51,11 @@ run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1/ch
 [[ -f "$RUNS/samples-labels.csv" ]] || "$BIN" label --attributes "$RUNS/attributes.safetensors" "$RUNS/samples" --out "$RUNS/samples-labels.csv"
 [[ -f "$RUNS/directions/directions.json" ]] || "$BIN" directions --latents "$RUNS/samples/latents.npy" --labels "$RUNS/samples-labels.csv" \
     --method normal --out "$RUNS/directions"
+# The W+ rows each shipped direction's edit moves (`edit-rows`: measured on 100 inverted faces at ±10;
+# the demo edits with NAME_rows_wplus.npy). About 3 min.
+grep -q '"rows_measured"' "$RUNS/directions/directions.json" || "$BIN" edit-rows --model "$RUNS/stage2" \
+    --attributes "$RUNS/attributes.safetensors" --directions "$RUNS/directions" \
+    --names smile,mouthOpen,glasses,hairLength,yaw,skinTone,eyeOpenness --count 100
 
 # 6. Ground-truth evaluation for the model card.
 [[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \

@@ -50,6 +50,13 @@ public enum DefaultModel {
         ("yaw", "yaw"), ("skinTone", "skin tone"), ("eyeOpenness", "eye openness"),
     ]
 
+    /// The file an edit of `name` uses: the direction on the W+ rows `edit-rows` chose for it
+    /// (`NAME_rows_wplus.npy`) when shipped, else the direction on every row (`NAME.pt`).
+    public static func editDirection(_ name: String) -> URL? {
+        let rows = directions.appendingPathComponent(name + "_rows_wplus.npy")
+        return FileManager.default.fileExists(atPath: rows.path) ? rows : direction(name)
+    }
+
     /// A shipped direction file by attribute name (nil when it is not shipped).
     public static func direction(_ name: String, conditional: Bool = false) -> URL? {
         let url = directions.appendingPathComponent(name + (conditional ? "_conditional" : "") + ".pt")

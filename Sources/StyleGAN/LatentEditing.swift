@@ -129,3 +129,21 @@ public enum SeFa {
         return (directions, values.prefix(k).map(Float.init))
     }
 }
+
+extension LatentEditing {
+    /// The direction as W+ `[n, D]` that moves only rows `rows` (zero elsewhere): a layer-restricted
+    /// edit, as GANSpace's and StyleSpace's edits limit a change to the layers that carry it.
+    public static func restricted(_ direction: Tensor, to rows: Range<Int>, rows n: Int, dimension d: Int) throws -> Tensor {
+        guard !rows.isEmpty, rows.lowerBound >= 0, rows.upperBound <= n else {
+            throw EditError("rows \(rows.lowerBound)..<\(rows.upperBound) do not lie within the \(n) W+ rows")
+        }
+        let full = try normalizedDirection(direction, rows: n, dimension: d)
+        let values = full.scalars
+        var scalars = [Float](repeating: 0, count: n * d)
+        for row in rows {
+            let source = full.shape[0] == 1 ? 0 : row
+            for column in 0..<d { scalars[row * d + column] = values[source * d + column] }
+        }
+        return Tensor(shape: [n, d], scalars: scalars)
+    }
+}

@@ -46,7 +46,7 @@ struct DemoCommand: StylePrompterSubcommand {
             let (predictor, predictorSize) = try AttributePredictor.load(contentsOf: DefaultModel.attributes)
             var edits: [(name: String, direction: Tensor)] = []
             for (name, _) in DefaultModel.demoEdits {
-                guard let url = DefaultModel.direction(name), case .vector(let direction) = try EditDirection.load(contentsOf: url) else {
+                guard let url = DefaultModel.editDirection(name), case .vector(let direction) = try EditDirection.load(contentsOf: url) else {
                     throw CommandErrors.Failure(message: "the bundled model has no direction '\(name)' in \(DefaultModel.directions.path)")
                 }
                 edits.append((name, direction))
@@ -73,7 +73,7 @@ struct DemoCommand: StylePrompterSubcommand {
             try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
             let items = try PhotoInput.collect(inputs)
             let inverter = try Inverter(contentsOf: model.map { try RunOutputs.file($0, exported: "model.safetensors") } ?? DefaultModel.model)
-            guard let smileFile = DefaultModel.direction("smile") else {
+            guard let smileFile = DefaultModel.editDirection("smile") else {
                 throw CommandErrors.Failure(message: "the bundled smile direction is missing from \(DefaultModel.directions.path)")
             }
             let smile = try Edit.load(contentsOf: smileFile)

@@ -23,7 +23,7 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
     @Option(help: "StylePrompter model (file or run folder; default, when --generator is not given either: the bundled model, with its directions).") var model: String?
     @Option(help: "StyleGAN2 generator (file or run folder) for the Fréchet distance.") var generator: String?
     @Option(help: "Attribute predictor (train-attributes; default: the bundled one).") var attributes: String?
-    @Option(help: "Folder of direction files (NAME.pt, as `directions` writes them).") var directions: String?
+    @Option(help: "Folder of direction files (NAME.pt, as `directions` writes them; NAME_rows_wplus.npy, as `edit-rows` writes them, is measured as NAME_rows).") var directions: String?
     @Option(help: "Faces to evaluate.") var count: Int = 200
     @Option(help: "Write every number as JSON here.") var json: String?
     @OptionGroup var compute: ComputeOptions
@@ -64,9 +64,11 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
                 if let directions {
                     var loadedDirections: [String: Tensor] = [:]
                     let folder = URL(fileURLWithPath: directions)
-                    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".pt") {
+                    // NAME.pt, and NAME_rows_wplus.npy (edit-rows: the direction on the rows it chose) as NAME_rows.
+                    let rowsFile = EditRows.suffix + "_wplus.npy"
+                    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".pt") || file.hasSuffix(rowsFile) {
                         if case .vector(let d) = try EditDirection.load(contentsOf: folder.appendingPathComponent(file)) {
-                            loadedDirections[String(file.dropLast(3))] = d
+                            loadedDirections[file.hasSuffix(".pt") ? String(file.dropLast(3)) : String(file.dropLast("_wplus.npy".count))] = d
                         }
                     }
                     let edits = try evaluation.edits(model: loaded, directions: loadedDirections, count: min(count, 100))

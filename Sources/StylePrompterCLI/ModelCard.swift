@@ -250,10 +250,15 @@ struct ModelCard {
         let fits = (directionsReport["directions"] as? [[String: Any]]) ?? []
         let samples = directionsReport["samples"].map { "\($0)" } ?? "?"
         let edits = evaluation["edits"] as? [String: Any] ?? [:]
-        for name in edits.keys.sorted() where shipped.contains(where: { name == $0 || name == $0 + "_conditional" }) {
-            let base = name.hasSuffix("_conditional") ? String(name.dropLast("_conditional".count)) : name
+        for name in edits.keys.sorted() where shipped.contains(where: { name == $0 || name == $0 + "_conditional" || name == $0 + EditRows.suffix }) {
+            let suffix = ["_conditional", EditRows.suffix].first { name.hasSuffix($0) }
+            let base = suffix.map { String(name.dropLast($0.count)) } ?? name
             let fit = fits.first { ($0["attribute"] as? String) == base }
-            let recipe = Self.recipe(method: fit?["method"] as? String, samples: samples) + (name.hasSuffix("_conditional") ? ", conditional" : "")
+            var recipe = Self.recipe(method: fit?["method"] as? String, samples: samples)
+            if suffix == "_conditional" { recipe += ", conditional" }
+            if suffix == EditRows.suffix, let rows = fit?["rows"] as? [Int], rows.count == 2 {
+                recipe += ", on W+ rows \(rows[0])–\(rows[1] - 1) only (`edit-rows`; what `demo` edits with)"
+            }
             let r = (fit?["held_out_correlation"] as? Double).map { String(format: "%.2f", $0) } ?? "—"
             text += "| \(name) | \(recipe) | \(r) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
         }

@@ -22,7 +22,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
     @Option(help: "The generator run folder (for the card's kimg, wall time and samples).") var gan: String?
     @Option(help: "The attribute predictor (.safetensors).") var attributes: String
     @Option(help: "The directions folder (`directions` output).") var directions: String
-    @Option(help: "Directions to ship (comma-separated; their _conditional and _wplus files come along).") var ship: String
+    @Option(help: "Directions to ship (comma-separated; their _conditional, _wplus and _rows_wplus files come along).") var ship: String
     @Option(help: "The evaluation JSON (`eval-synthfaces --json`).") var evaluation: String
     @Option(help: "Attribute-predictor training log (its printed quality table), for the card.") var attributesLog: String?
     @Option(help: "Ablation of the perceptual term: eval-synthfaces JSON of a stage-1 model trained with it …") var ablationWith: String?
@@ -77,10 +77,10 @@ struct PackageModelCommand: StylePrompterSubcommand {
             let source = URL(fileURLWithPath: directions, isDirectory: true)
             let names = ship.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             for name in names {
-                for file in ["\(name).pt", "\(name)_wplus.npy", "\(name)_conditional.pt", "\(name)_conditional_wplus.npy"] {
+                for file in ["\(name).pt", "\(name)_wplus.npy", "\(name)_conditional.pt", "\(name)_conditional_wplus.npy", "\(name)\(EditRows.suffix)_wplus.npy"] {
                     let from = source.appendingPathComponent(file)
                     guard FileManager.default.fileExists(atPath: from.path) else {
-                        if !file.contains("_conditional") { throw CommandErrors.Failure(message: "\(directions): no \(file)") }
+                        if !file.contains("_conditional") && !file.contains(EditRows.suffix) { throw CommandErrors.Failure(message: "\(directions): no \(file)") }
                         continue
                     }
                     try AtomicFile.write(Array(try Data(contentsOf: from)), to: folder.appendingPathComponent("directions").appendingPathComponent(file))

@@ -60,7 +60,7 @@ package struct ServeCommand: StylePrompterSubcommand {
             files = try CommandErrors.reporting { try SliderSources.directionFiles(in: directions) }
         } else if modelOptions.model == nil {
             files = DefaultModel.demoEdits.compactMap { edit in
-                DefaultModel.direction(edit.name).map { SliderSources.File(label: edit.title, url: $0) }
+                DefaultModel.editDirection(edit.name).map { SliderSources.File(label: edit.title, url: $0) }
             }
         } else {
             files = []

@@ -13,7 +13,7 @@ package struct StylePrompterCommand: ParsableCommand {
         abstract: "StylePrompter GAN inversion and editing for StyleGAN2, on the CPU.",
         version: StylePrompterVersion.current,
         subcommands: [DemoCommand.self, AlignCommand.self, InvertCommand.self, EditCommand.self, EvalCommand.self, GenerateCommand.self, SynthFacesCommand.self,
-                      DirectionsCommand.self, LabelCommand.self, TrainAttributesCommand.self, EvalSynthFacesCommand.self,
+                      DirectionsCommand.self, EditRowsCommand.self, LabelCommand.self, TrainAttributesCommand.self, EvalSynthFacesCommand.self,
                       InspectCommand.self, ConvertCommand.self, TrainCommand.self, TrainGeneratorCommand.self, PackageModelCommand.self,
                       ServeCommand.self])
 

@@ -99,24 +99,43 @@ public struct SynthFacesEvaluation {
     /// `strengths`), the fraction of faces whose prediction moves monotonically, and the mean
     /// absolute change per unit strength of every other continuous attribute (disentanglement:
     /// lower is better). A direction named `NAME=k` targets class k of category NAME (score: the
-    /// fraction predicted as k); a bare category name targets "any class but 0".
+    /// fraction predicted as k); a bare category name targets "any class but 0". A name with the
+    /// suffix `_rows` (a direction restricted to some W+ rows, `EditRows`) targets the attribute before it.
     public func edits(model: StylePrompterModel, directions: [String: Tensor], count: Int,
                       strengths: [Float] = SynthFacesEvaluation.editStrengths, weights: SMARTWeights = .standard) throws -> [String: [String: Double]] {
+        let requests = directions.map { name, direction in
+            EditRequest(key: name, attribute: name.hasSuffix(EditRows.suffix) ? String(name.dropLast(EditRows.suffix.count)) : name, direction: direction)
+        }
+        return try editEffects(model: model, requests: requests, faces: Self.seedBase + 1_000_000, count: count, strengths: strengths, weights: weights)
+    }
+
+    /// One direction to measure: `attribute` names the predictor's column (`NAME` or `NAME=k`);
+    /// `key` names the result.
+    struct EditRequest {
+        var key: String
+        var attribute: String
+        var direction: Tensor
+    }
+
+    /// The measurements `edits` describes, for each request, on faces `faces..<faces+count`
+    /// (requests whose attribute the predictor does not read are left out).
+    func editEffects(model: StylePrompterModel, requests: [EditRequest], faces first: UInt64, count: Int,
+                     strengths: [Float], weights: SMARTWeights = .standard) throws -> [String: [String: Double]] {
         model.eval()
         let side = model.encoder.configuration.imageSize
         let layout = predictor.layout
-        let (images, _) = try Self.faces(first: Self.seedBase + 1_000_000, count: count, size: side)
+        let (images, _) = try Self.faces(first: first, count: count, size: side)
         let encoded = GradientMode.withoutGradients { model.encode(images) }
         var results: [String: [String: Double]] = [:]
-        for (name, direction) in directions.sorted(by: { $0.key < $1.key }) {
-            let parts = name.split(separator: "=", maxSplits: 1).map(String.init)
+        for request in requests.sorted(by: { $0.key < $1.key }) {
+            let parts = request.attribute.split(separator: "=", maxSplits: 1).map(String.init)
             guard let column = layout.names.firstIndex(of: parts[0]) else { continue }
             let isCategory = layout.categories.contains { $0.name == parts[0] }
             let targetClass = parts.count == 2 ? Float(parts[1]) : nil
             // predictions[strength][face] = label row
             var predictions: [[[Float]]] = []
             for strength in strengths {
-                let edited = try LatentEditing.apply(direction, to: encoded.latents, strength: strength)
+                let edited = try LatentEditing.apply(request.direction, to: encoded.latents, strength: strength)
                 let output = GradientMode.withoutGradients {
                     model.decode(EncodedImages(latents: edited, features: encoded.features), weights: weights)
                         .adaptiveAveragePool2d(outputHeight: side, outputWidth: side)
@@ -146,9 +165,9 @@ public struct SynthFacesEvaluation {
                 let perFace = (0..<count).map { face in abs(slope(predictions.map { Double($0[face][otherColumn]) })) }
                 others.append(perFace.reduce(0, +) / Double(count))
             }
-            results[name] = ["change_per_unit": slope(perStrengthScore), "monotonic_fraction": Double(monotonic) / Double(count),
-                             "others_mean_abs_change_per_unit": others.reduce(0, +) / Double(max(others.count, 1)),
-                             "others_max_abs_change_per_unit": others.max() ?? 0]
+            results[request.key] = ["change_per_unit": slope(perStrengthScore), "monotonic_fraction": Double(monotonic) / Double(count),
+                                    "others_mean_abs_change_per_unit": others.reduce(0, +) / Double(max(others.count, 1)),
+                                    "others_max_abs_change_per_unit": others.max() ?? 0]
         }
         return results
     }

@@ -25,6 +25,8 @@ import StylePrompterCLI
         #expect(total <= 40_000_000)
         for (name, _) in DefaultModel.demoEdits {
             #expect(DefaultModel.direction(name) != nil, "direction \(name)")
+            // demo and serve edit with the direction on the rows edit-rows chose for it.
+            #expect(DefaultModel.editDirection(name)?.lastPathComponent == name + "_rows_wplus.npy", "rows direction \(name)")
         }
         let card = try String(contentsOf: DefaultModel.card, encoding: .utf8)
         #expect(card.contains("## Evaluation") && card.contains("| SMART |"))
@@ -66,9 +68,18 @@ import StylePrompterCLI
             guard case .vector(let direction) = try EditDirection.load(contentsOf: url) else { Issue.record("\(name).pt is not a vector"); return }
             directions[name] = direction
         }
+        // The smile on its fine rows (what demo edits with) against the smile on every row.
+        for name in ["smile", "smile_rows"] {
+            let url = try #require(name == "smile" ? DefaultModel.direction(name) : DefaultModel.editDirection("smile"))
+            guard case .vector(let direction) = try EditDirection.load(contentsOf: url) else { Issue.record("\(url.path) is not a vector"); return }
+            directions[name] = direction
+        }
         let edits = try evaluation.edits(model: model, directions: directions, count: 8)
         #expect(edits["mouthOpen"]?["change_per_unit"] ?? 0 > 0.008, "\(edits)")
         #expect(edits["skinTone"]?["change_per_unit"] ?? 0 > 0.012, "\(edits)")
+        // Measured on these 8 faces: 0.0083 per unit on its rows, 0.0024 on every row (500 faces: 0.015, 0.008).
+        let smile = edits["smile"]?["change_per_unit"] ?? 0, smileRows = edits["smile_rows"]?["change_per_unit"] ?? 0
+        #expect(smileRows > 0.006 && smileRows > 2 * smile, "smile on its rows \(smileRows), on every row \(smile)")
     }
 
     @Test("demo writes the page, the grid and the metrics, and its numbers parse")
