@@ -24,7 +24,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
     @Option(help: "The directions folder (`directions` output).") var directions: String
     @Option(help: "Directions to ship (comma-separated; their _conditional, _wplus and _rows_wplus files come along).") var ship: String
     @Option(help: "The evaluation JSON (`eval-synthfaces --json`).") var evaluation: String
-    @Option(help: "Attribute-predictor training log (its printed quality table), for the card.") var attributesLog: String?
+    @Option(help: "Attribute-predictor training log (its printed quality table), for the card; kept in training.json, so a later packaging of the same predictor with --history needs it no more.") var attributesLog: String?
     @Option(help: "Ablation of the perceptual term: eval-synthfaces JSON of a stage-1 model trained with it …") var ablationWith: String?
     @Option(help: "… and of one trained the same number of steps without it.") var ablationWithout: String?
     @Option(help: "The number of steps of both ablation models.") var ablationSteps: Int = 1000
@@ -55,6 +55,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
                 return (parts[0], parts[1])
             }
             let before = try generatorBefore.map { try Self.jsonObject($0, "generator-before evaluation") }
+            let attributesLogText = try attributesLog.map { try Self.readText($0, "attribute-predictor log") }
             let folder = URL(fileURLWithPath: out, isDirectory: true)
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("directions"), withIntermediateDirectories: true)
             let full = try ModelOptions.parse(["--model", model]).load()
@@ -103,11 +104,16 @@ struct PackageModelCommand: StylePrompterSubcommand {
             }
             training.ablationPredictorNote = ablationPredictorNote
             training.float16Precision = precision
+            // The shipped (float16) predictor's values, so that repackaging it finds the same fingerprint.
+            let predictorFingerprint = Self.fingerprint(of: try AttributePredictor.load(contentsOf: folder.appendingPathComponent("attributes.safetensors")).predictor)
+            if let log = attributesLogText {
+                training.attributesLog = (predictorFingerprint, TrainingHistory.cardLines(ofAttributesLog: log))
+            }
             if let previous { training = training.completed(from: previous) }
             try AtomicFile.write(Array(try training.json()), to: folder.appendingPathComponent("training.json"))
             var card = try ModelCard(model: half, precision: precision, modelBytes: try Self.size(of: modelURL),
                                      evaluation: evaluationData, shipped: names, history: training,
-                                     attributesLog: attributesLog.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) })
+                                     attributesLog: training.attributesLog(forPredictor: predictorFingerprint))
             card.attributesArchitecture = predictor.architecture.name
             card.directionsReport = (try? JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("directions.json")))) as? [String: Any] ?? [:]
             try AtomicFile.write(Array(card.markdown().utf8), to: folder.appendingPathComponent("MODEL_CARD.md"))
@@ -120,6 +126,25 @@ struct PackageModelCommand: StylePrompterSubcommand {
             throw CommandErrors.Failure(message: "package-model: the \(what) (\(path)) is not a readable JSON object")
         }
         return object
+    }
+
+    static func readText(_ path: String, _ what: String) throws -> String {
+        if let problem = FileKind.problemReading(path) { throw CommandErrors.Failure(message: "package-model: the \(what) (\(path)): \(problem)") }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 16 << 20, let text = String(data: data, encoding: .utf8) else {
+            throw CommandErrors.Failure(message: "package-model: the \(what) (\(path)) is not a readable UTF-8 text file of at most 16 MiB")
+        }
+        return text
+    }
+
+    /// FNV-1a (64-bit) of every parameter's float bits in key order: the same for the same weights
+    /// whatever file (or metadata order) they were read from.
+    static func fingerprint(of predictor: AttributePredictor) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (key, tensor) in predictor.stateDictionary() {
+            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            for value in tensor.scalars { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
+        }
+        return String(format: "fnv1a64:%016llx", hash)
     }
 
     static func size(of url: URL) throws -> Int {

@@ -33,6 +33,11 @@ struct TrainingHistory {
     /// eval-synthfaces document of the generator before a later run (an attribute fine-tune)
     /// changed it: its Fréchet distance and spread, for the card's before/after.
     var generatorBefore: [String: Any]?
+    /// The attribute predictor's training log as far as the card uses it (its quality table and
+    /// "trained N steps in H h"), with the fingerprint of the predictor it describes: a later
+    /// packaging of the same predictor keeps the card's predictor section without the log file,
+    /// and one of another predictor does not borrow it.
+    var attributesLog: (predictor: String, lines: String)?
 
     /// The summary of every run folder that has logs, in the given order.
     static func fromRuns(_ folders: [(title: String, folder: String?)]) -> TrainingHistory {
@@ -104,7 +109,19 @@ struct TrainingHistory {
         if ablation == nil { merged.ablation = previous.ablation }
         merged.ablationPredictorNote = ablationPredictorNote ?? previous.ablationPredictorNote
         merged.generatorBefore = generatorBefore ?? previous.generatorBefore
+        merged.attributesLog = attributesLog ?? previous.attributesLog
         return merged
+    }
+
+    /// The lines of a `train-attributes` log the card reads: the quality table and the timing line.
+    static func cardLines(ofAttributesLog log: String) -> String {
+        log.split(separator: "\n").filter { $0.contains(" r ") || $0.contains(" accuracy ") || ($0.hasPrefix("trained ") && $0.hasSuffix(" h")) }
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// The predictor's log lines when they describe the predictor with this fingerprint.
+    func attributesLog(forPredictor fingerprint: String) -> String? {
+        attributesLog.flatMap { $0.predictor == fingerprint ? $0.lines : nil }
     }
 
     // MARK: - training.json
@@ -115,6 +132,7 @@ struct TrainingHistory {
         ]
         if let stageOneNote { document["stage_one_note"] = stageOneNote }
         if let generatorBefore { document["generator_before"] = generatorBefore }
+        if let attributesLog { document["attributes_log"] = ["predictor": attributesLog.predictor, "lines": attributesLog.lines] }
         if let float16Precision { document["float16"] = ["max_difference": float16Precision.maxDifference, "psnr": float16Precision.psnr] }
         if let ablation {
             var entry: [String: Any] = ["steps": ablation.steps, "with": ablation.with, "without": ablation.without]
@@ -144,6 +162,12 @@ struct TrainingHistory {
         }
         history.stageOneNote = document["stage_one_note"] as? String
         history.generatorBefore = document["generator_before"] as? [String: Any]
+        if let log = document["attributes_log"] as? [String: Any] {
+            guard let predictor = log["predictor"] as? String, let lines = log["lines"] as? String else {
+                throw CommandErrors.Failure(message: "\(name): attributes_log needs predictor and lines (strings)")
+            }
+            history.attributesLog = (predictor, lines)
+        }
         if let precision = document["float16"] as? [String: Any] {
             guard let maxDifference = (precision["max_difference"] as? NSNumber)?.doubleValue, let psnr = (precision["psnr"] as? NSNumber)?.doubleValue,
                   maxDifference.isFinite, psnr.isFinite else {

@@ -1,5 +1,6 @@
 import DefaultModel
 import Foundation
+import Perceptual
 import Testing
 import StylePrompterCLI
 
@@ -55,6 +56,8 @@ import StylePrompterCLI
         for line in bundledCard.split(separator: "\n") where carried.contains(where: { line.hasPrefix($0) }) || line.contains("PSNR float16 vs float32") {
             #expect(card.contains(line), "the repackaged card lost: \(line)")
         }
+        // The bundled predictor's log lines come from the bundled training.json (no --attributes-log given).
+        #expect(card.contains("## The attribute predictor") && card.contains("smile                  r 0.930") && card.contains("trained in 0.89 h"))
         let history = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("training.json"))) as? [String: Any]
         let bundledHistory = try JSONSerialization.jsonObject(with: Data(contentsOf: DefaultModel.trainingHistory)) as? [String: Any]
         #expect((history?["runs"] as? [Any])?.count == (bundledHistory?["runs"] as? [Any])?.count && history?["ablation"] != nil && history?["float16"] != nil)
@@ -89,6 +92,37 @@ import StylePrompterCLI
                      "--directions", directions.path, "--ship", "mouthOpen", "--evaluation", withSpread.path,
                      "--run", "no-equals-sign", "--out", folder.appendingPathComponent("package-bad").path])
         }
+    }
+
+    /// The history's predictor log describes the predictor it was written with: a packaging with
+    /// another predictor (one weight changed) does not borrow its quality table or timing.
+    @Test func anotherPredictorDoesNotBorrowTheLog() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (predictor, size) = try AttributePredictor.load(contentsOf: DefaultModel.attributes)
+        let first = try #require(predictor.namedParameters().first?.tensor)
+        var values = first.scalars
+        values[0] += 0.5
+        first.assign(values)
+        let other = folder.appendingPathComponent("other.safetensors")
+        try predictor.save(to: other, imageSize: size, halfPrecision: true)
+        let out = folder.appendingPathComponent("package")
+        try run(["package-model", "--model", DefaultModel.model.path, "--attributes", other.path,
+                 "--directions", DefaultModel.directions.path, "--ship", "smile", "--evaluation", DefaultModel.folder.appendingPathComponent("evaluation.json").path,
+                 "--history", DefaultModel.trainingHistory.path, "--out", out.path])
+        let card = try String(contentsOf: out.appendingPathComponent("MODEL_CARD.md"), encoding: .utf8)
+        #expect(!card.contains("## The attribute predictor") && !card.contains("trained in 0.89 h"))
+        // An unreadable log is refused in one line before anything is written.
+        let refused = folder.appendingPathComponent("refused")
+        do {
+            try run(["package-model", "--model", DefaultModel.model.path, "--attributes", other.path, "--attributes-log", folder.path,
+                     "--directions", DefaultModel.directions.path, "--ship", "smile", "--evaluation", DefaultModel.folder.appendingPathComponent("evaluation.json").path,
+                     "--out", refused.path])
+            Issue.record("a folder was accepted as the predictor's log")
+        } catch let failure as CommandErrors.Failure {
+            #expect(failure.message.contains("attribute-predictor log") && !failure.message.contains("\n"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: refused.path))
     }
 
     /// A `--history` that is not a training.json is a one-line error naming it, and nothing is
