@@ -92,10 +92,21 @@ public final class GANTrainer {
     /// One iteration on a batch of real images [B, 3, size, size] in [−1, 1].
     @discardableResult
     public func step(realImages: Tensor) -> Losses {
-        let batch = realImages.shape[0]
         let draws = randomSource
+        let (dLoss, r1) = discriminatorIteration(realImages: realImages, draws: draws)
+        // Generator (held while a fresh D catches up with a trained G).
+        let g = iteration >= generatorHeldUntilIteration ? generatorIteration(batch: realImages.shape[0], draws: draws) : nil
+        if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
+        iteration += 1
+        let losses = Losses(discriminator: dLoss, generator: g?.loss ?? 0, r1: r1, pathLength: g?.pathLength,
+                            meanPathLength: meanPathLength, auxiliary: g?.auxiliary)
+        return averagedOverReplicas(losses)
+    }
 
-        // Discriminator.
+    /// D's logistic step on real and fresh fake images, and on regularisation iterations its lazy
+    /// R1 step: D's loss and, when computed, the R1 penalty.
+    private func discriminatorIteration(realImages: Tensor, draws: RandomSource) -> (loss: Float, r1: Float?) {
+        let batch = realImages.shape[0]
         generator.setRequiresGradient(false)
         discriminator.setRequiresGradient(true)
         let fakeStyles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
@@ -124,21 +135,15 @@ public final class GANTrainer {
             discriminatorOptimizer.step()
             r1 = penalty.item()
         }
+        return (dLoss.item(), r1)
+    }
 
-        // Generator (held while a fresh D catches up with a trained G).
-        guard iteration >= generatorHeldUntilIteration else {
-            if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
-            iteration += 1
-            var losses = Losses(discriminator: dLoss.item(), generator: 0, r1: r1, pathLength: nil, meanPathLength: meanPathLength)
-            if let synchronizer, synchronizer.replicas > 1 {
-                let mean = synchronizer.average([losses.discriminator, losses.r1 ?? 0])
-                losses.discriminator = mean[0]
-                if r1 != nil { losses.r1 = mean[1] }
-            }
-            return losses
-        }
+    /// G's non-saturating step (with the auxiliary objective, when set) and on regularisation
+    /// iterations its lazy path-length step.
+    private func generatorIteration(batch: Int, draws: RandomSource) -> (loss: Float, auxiliary: Float?, pathLength: Float?) {
         generator.setRequiresGradient(true)
         discriminator.setRequiresGradient(false)
+        defer { discriminator.setRequiresGradient(true) }
         let styles = draws.latents(batch: batch, dimension: styleDimension, mixingProbability: settings.mixingProbability)
         let crossover = draws.crossover(latentCount: latentCount)
         let generated = generator(styles, crossover: crossover, noise: draws.noise())
@@ -174,24 +179,22 @@ public final class GANTrainer {
             meanPathLength = result.mean
             path = result.penalty.item()
         }
-        discriminator.setRequiresGradient(true)
-        if let ema { Self.accumulate(ema, from: generator, decay: settings.emaDecay) }
-        iteration += 1
-        var losses = Losses(discriminator: dLoss.item(), generator: gLoss.item(), r1: r1, pathLength: path, meanPathLength: meanPathLength,
-                            auxiliary: auxiliary?.item())
-        if let synchronizer, synchronizer.replicas > 1 {
-            // The losses of the whole batch, as one process would report them (r1 and path are
-            // computed on the same iterations everywhere).
-            // The path penalty is the whole batch's on every replica up to rounding: averaged too,
-            // it is the same float everywhere (it is saved with the run).
-            let mean = synchronizer.average([losses.discriminator, losses.generator, losses.r1 ?? 0, losses.pathLength ?? 0])
-            losses.discriminator = mean[0]
-            losses.generator = mean[1]
-            if r1 != nil { losses.r1 = mean[2] }
-            if path != nil { losses.pathLength = mean[3] }
-            if let value = losses.auxiliary { losses.auxiliary = synchronizer.average([value])[0] }
-        }
-        return losses
+        return (gLoss.item(), auxiliary?.item(), path)
+    }
+
+    /// The losses of the whole batch, as one process would report them (r1 and path are computed
+    /// on the same iterations everywhere). The path penalty is the whole batch's on every replica
+    /// up to rounding: averaged too, it is the same float everywhere (it is saved with the run).
+    private func averagedOverReplicas(_ losses: Losses) -> Losses {
+        guard let synchronizer, synchronizer.replicas > 1 else { return losses }
+        var averaged = losses
+        let mean = synchronizer.average([losses.discriminator, losses.generator, losses.r1 ?? 0, losses.pathLength ?? 0])
+        averaged.discriminator = mean[0]
+        averaged.generator = mean[1]
+        if losses.r1 != nil { averaged.r1 = mean[2] }
+        if losses.pathLength != nil { averaged.pathLength = mean[3] }
+        if let value = losses.auxiliary { averaged.auxiliary = synchronizer.average([value])[0] }
+        return averaged
     }
 
     /// `ema = decay·ema + (1 − decay)·model`, parameter by parameter (rosinality's `accumulate`).
