@@ -41,6 +41,10 @@ struct EditRowsCommand: StylePrompterSubcommand {
         try CommandErrors.reporting {
             let folder = URL(fileURLWithPath: directions, isDirectory: true)
             let reportURL = folder.appendingPathComponent("directions.json")
+            if let problem = FileKind.problemReading(reportURL.path) { throw CommandErrors.Failure(message: "\(reportURL.path): \(problem)") }
+            if let size = try? FileManager.default.attributesOfItem(atPath: reportURL.path)[.size] as? Int, size > 16 << 20 {
+                throw CommandErrors.Failure(message: "\(reportURL.path): \(size) bytes; a directions.json is at most 16 MiB")
+            }
             guard let reportData = try? Data(contentsOf: reportURL),
                   var report = try? JSONSerialization.jsonObject(with: reportData) as? [String: Any],
                   var fits = report["directions"] as? [[String: Any]] else {
@@ -79,7 +83,12 @@ struct EditRowsCommand: StylePrompterSubcommand {
                 guard case .vector(let direction) = try EditDirection.load(contentsOf: folder.appendingPathComponent(file)) else {
                     throw CommandErrors.Failure(message: "\(folder.appendingPathComponent(file).path): not a vector direction")
                 }
-                let candidates = try chooser.measure(model: loaded, attribute: name, direction: direction, count: count, strength: strength)
+                let candidates: [EditRows.Candidate]
+                do {
+                    candidates = try chooser.measure(model: loaded, attribute: name, direction: direction, count: count, strength: strength)
+                } catch let error as EditError {
+                    throw CommandErrors.Failure(message: "\(folder.appendingPathComponent(file).path): \(error.description) (the model's W+ is \(n)×\(d))")
+                }
                 let best = candidates[0]
                 let whole = candidates.first { $0.rows == 0..<n }!
                 let stem = String(file.dropLast(".pt".count))

@@ -1,6 +1,7 @@
 import DefaultModel
 import Foundation
 import Checkpoints
+import Tensors
 import Testing
 import Training
 import StylePrompterCLI
@@ -103,5 +104,15 @@ import StylePrompterCLI
             #expect(failure.message.contains("../smile.pt") && !failure.message.contains("\n"))
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("smile_rows_wplus.npy").path))
+        // A direction of another width than the model's W: one line naming the file and both shapes.
+        try Data("{\"directions\": [{\"attribute\": \"smile\", \"file\": \"smile.pt\"}]}".utf8).write(to: empty.appendingPathComponent("directions.json"))
+        try NumpyFile.write(StoredTensor(Tensor(shape: [1, 7], scalars: [Float](repeating: 0.1, count: 7))), to: empty.appendingPathComponent("smile.pt"))
+        do {
+            try run(["edit-rows", "--directions", empty.path, "--count", "2"])
+            Issue.record("a direction of the wrong width was accepted")
+        } catch let failure as CommandErrors.Failure {
+            #expect(failure.message.contains("smile.pt") && failure.message.contains("[1, 7]") && failure.message.contains("10×256") && !failure.message.contains("\n"), "\(failure.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("smile_rows_wplus.npy").path))
     }
 }
