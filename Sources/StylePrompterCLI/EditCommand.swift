@@ -23,7 +23,7 @@ struct EditCommand: StylePrompterSubcommand {
     @Option(help: "Direction file: InterFaceGAN [1,512], W+ [n,512] or flattened [1,n·512] (.pt/.npy/.safetensors).") var direction: String?
     @Option(help: "GANSpace PCA file {mean, comp, std}.") var ganspace: String?
     @Option(help: "GANSpace component index.") var component: Int?
-    @Option(help: "GANSpace W+ rows, first-last inclusive of first, exclusive of last as in e4e (e.g. 7-8).") var layers: String?
+    @Option(help: "W+ rows, first-last inclusive of first, exclusive of last as in e4e (e.g. 7-8): GANSpace's rows, or the only rows a --direction or --sefa edit moves (as `edit-rows` chooses them).") var layers: String?
     @Option(help: "SeFa: use the K-th closed-form direction of the generator (0 = strongest).") var sefa: Int?
     @Option(parsing: .unconditional, help: "Strength: one value, or start:end:count for a sweep (e.g. -3:3:7).")
     var strength: String = "-3:3:7"
@@ -66,12 +66,30 @@ struct EditCommand: StylePrompterSubcommand {
         if let direction {
             let base = URL(fileURLWithPath: direction).deletingPathExtension().lastPathComponent
             let safe = String(base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.+".unicodeScalars.contains($0) ? Character($0) : "-" })
-            return safe.isEmpty ? "direction" : safe
+            return (safe.isEmpty ? "direction" : safe) + rowsTag
         }
         if ganspace != nil, let component, let layers, let range = try? ArgumentChecks.rowRange(layers, command: "edit") {
             return "ganspace-C\(component)-L\(range.lowerBound)-\(range.upperBound)"
         }
-        return "sefa-\(sefa ?? 0)"
+        return "sefa-\(sefa ?? 0)" + rowsTag
+    }
+
+    /// `-L<a>-<b>` when --layers restricts a direction or SeFa edit to rows a..<b.
+    private var rowsTag: String {
+        guard let layers, let range = try? ArgumentChecks.rowRange(layers, command: "edit") else { return "" }
+        return "-L\(range.lowerBound)-\(range.upperBound)"
+    }
+
+    /// A vector edit on --layers' rows only, when given.
+    private func restrictedToLayers(_ direction: Tensor, _ model: StylePrompterModel) throws -> Tensor {
+        guard let layers else { return direction }
+        let config = model.generator.configuration
+        do {
+            return try LatentEditing.restricted(direction, to: try ArgumentChecks.rowRange(layers, command: "edit"),
+                                                rows: config.latentCount, dimension: config.styleDimension)
+        } catch let error as EditError {
+            throw CommandErrors.Failure(message: "edit: --layers \(layers): \(error.description)")
+        }
     }
 
     func execute() throws {
@@ -178,7 +196,7 @@ struct EditCommand: StylePrompterSubcommand {
             case .vector(let d):
                 let config = model.generator.configuration
                 _ = try LatentEditing.normalizedDirection(d, rows: config.latentCount, dimension: config.styleDimension)
-                return .direction(d)
+                return .direction(try restrictedToLayers(d, model))
             case .ganspace:
                 throw CommandErrors.Failure(message: "edit: \(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
             }
@@ -189,8 +207,11 @@ struct EditCommand: StylePrompterSubcommand {
             }
             return .ganspace(pca, component: component!, layers: try ArgumentChecks.rowRange(layers!, command: "edit"))
         }
-        do { return try Edit.sefa(index: sefa!).resolved(for: model.generator) } catch let error as EditError {
+        let resolved: Edit
+        do { resolved = try Edit.sefa(index: sefa!).resolved(for: model.generator) } catch let error as EditError {
             throw CommandErrors.Failure(message: "edit: --sefa \(sefa!): \(error)")
         }
+        guard case .direction(let d) = resolved else { return resolved }
+        return .direction(try restrictedToLayers(d, model))
     }
 }

@@ -79,6 +79,32 @@ import StylePrompterCLI
         #expect(smile.pixels != age.pixels)
     }
 
+    /// `--layers` with a vector direction: the same edit as the direction restricted to those rows
+    /// (what `edit-rows` writes), a tag of its own, and rows outside the latents refused in one line.
+    @Test func directionOnSomeRows() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photo = try photo()
+        let d = Tensor.randomNormal([1, 64], generator: RandomGenerator(seed: 5))
+        let whole = folder.appendingPathComponent("smile.npy"), fine = folder.appendingPathComponent("fine.npy")
+        try NumpyFile.write(StoredTensor(d), to: whole)
+        try NumpyFile.write(StoredTensor(try LatentEditing.restricted(d, to: 6..<10, rows: 10, dimension: 64)), to: fine)
+        let out = folder.appendingPathComponent("out").path
+        try run(["edit", "--model", Self.model, photo, "--direction", whole.path, "--layers", "6-10", "--strength", "2", "--out", out, "--save-raw"])
+        try run(["edit", "--model", Self.model, photo, "--direction", fine.path, "--strength", "2", "--out", out, "--save-raw"])
+        try run(["edit", "--model", Self.model, photo, "--direction", whole.path, "--strength", "2", "--out", out, "--save-raw"])
+        #expect(files("out").isSuperset(of: ["a_smile-L6-10_+2.00.png", "edits_smile-L6-10.npy", "a_fine_+2.00.png", "a_smile_+2.00.png"]))
+        let raw = { (tag: String) in try NumpyFile.readTensor(contentsOf: self.folder.appendingPathComponent("out/edits_\(tag).npy")).floats() }
+        #expect(try raw("smile-L6-10") == raw("fine"))
+        #expect(try raw("smile-L6-10") != raw("smile"))
+        do {
+            try run(["edit", "--model", Self.model, photo, "--direction", whole.path, "--layers", "8-12", "--strength", "1",
+                     "--out", folder.appendingPathComponent("refused").path])
+            Issue.record("rows past the latents were accepted")
+        } catch let failure as CommandErrors.Failure {
+            #expect(failure.message.contains("--layers 8-12") && !failure.message.contains("\n"), "\(failure.message)")
+        }
+    }
+
     @Test func latentsOnlyAndResizedOutputs() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let photo = try photo()
