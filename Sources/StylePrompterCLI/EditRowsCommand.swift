@@ -70,7 +70,7 @@ struct EditRowsCommand: StylePrompterSubcommand {
                     throw CommandErrors.Failure(message: "\(reportURL.path): no direction for '\(name)' (it lists \(attributeOfFile.values.sorted().joined(separator: ", ")))")
                 }
             } else {
-                requested = attributeOfFile.values.filter { readable.contains(String($0.split(separator: "=")[0])) }.sorted()
+                requested = attributeOfFile.values.filter { readable.contains(String($0.split(separator: "=", omittingEmptySubsequences: false)[0])) }.sorted()
             }
             var options = try ModelOptions.parse(["--model", model ?? DefaultModel.model.path])
             options.noSmart = false

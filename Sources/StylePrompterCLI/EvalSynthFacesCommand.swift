@@ -68,6 +68,10 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
                     let rowsFile = EditRows.suffix + "_wplus.npy"
                     for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".pt") || file.hasSuffix(rowsFile) {
                         if case .vector(let d) = try EditDirection.load(contentsOf: folder.appendingPathComponent(file)) {
+                            let (n, width) = (loaded.generator.configuration.latentCount, loaded.generator.configuration.styleDimension)
+                            do { _ = try LatentEditing.normalizedDirection(d, rows: n, dimension: width) } catch let error as EditError {
+                                throw CommandErrors.Failure(message: "\(folder.appendingPathComponent(file).path): \(error.description) (the model's W+ is \(n)×\(width))")
+                            }
                             loadedDirections[file.hasSuffix(".pt") ? String(file.dropLast(3)) : String(file.dropLast("_wplus.npy".count))] = d
                         }
                     }

@@ -128,7 +128,7 @@ public struct SynthFacesEvaluation {
         let encoded = GradientMode.withoutGradients { model.encode(images) }
         var results: [String: [String: Double]] = [:]
         for request in requests.sorted(by: { $0.key < $1.key }) {
-            let parts = request.attribute.split(separator: "=", maxSplits: 1).map(String.init)
+            let parts = request.attribute.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let column = layout.names.firstIndex(of: parts[0]) else { continue }
             let isCategory = layout.categories.contains { $0.name == parts[0] }
             let targetClass = parts.count == 2 ? Float(parts[1]) : nil

@@ -114,5 +114,21 @@ import StylePrompterCLI
             #expect(failure.message.contains("smile.pt") && failure.message.contains("[1, 7]") && failure.message.contains("10×256") && !failure.message.contains("\n"), "\(failure.message)")
         }
         #expect(!FileManager.default.fileExists(atPath: empty.appendingPathComponent("smile_rows_wplus.npy").path))
+        // Crafted names do not trap: an empty or "=" attribute is simply not one the predictor reads,
+        // and a direction file named just ".pt" is not measured.
+        try Data("{\"directions\": [{\"attribute\": \"\", \"file\": \"smile.pt\"}, {\"attribute\": \"=\", \"file\": \"smile.pt\"}]}".utf8)
+            .write(to: empty.appendingPathComponent("directions.json"))
+        try run(["edit-rows", "--directions", empty.path, "--count", "2"])
+        // eval-synthfaces names a direction of the wrong width in one line.
+        do {
+            try run(["eval-synthfaces", "--directions", empty.path, "--count", "2"])
+            Issue.record("eval-synthfaces accepted a direction of the wrong width")
+        } catch let failure as CommandErrors.Failure {
+            #expect(failure.message.contains("smile.pt") && failure.message.contains("[1, 7]") && !failure.message.contains("\n"), "\(failure.message)")
+        }
+        let odd = folder.appendingPathComponent("odd")
+        try FileManager.default.createDirectory(at: odd, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: DefaultModel.directions.appendingPathComponent("smile.pt"), to: odd.appendingPathComponent(".pt"))
+        try run(["eval-synthfaces", "--directions", odd.path, "--count", "2", "--json", folder.appendingPathComponent("odd.json").path])
     }
 }
