@@ -192,14 +192,10 @@ struct EditCommand: StylePrompterSubcommand {
     /// The library's `Edit` for the options given (SeFa's direction worked out once).
     func makeEdit(_ model: StylePrompterModel) throws -> Edit {
         if let direction {
-            switch try EditDirection.load(contentsOf: URL(fileURLWithPath: direction)) {
-            case .vector(let d):
-                let config = model.generator.configuration
-                _ = try LatentEditing.normalizedDirection(d, rows: config.latentCount, dimension: config.styleDimension)
-                return .direction(try restrictedToLayers(d, model))
-            case .ganspace:
+            guard let d = try DirectionFile.vector(at: URL(fileURLWithPath: direction), fitting: model) else {
                 throw CommandErrors.Failure(message: "edit: \(direction) is a GANSpace PCA file: pass it with --ganspace, --component and --layers")
             }
+            return .direction(try restrictedToLayers(d, model))
         }
         if let ganspace {
             guard case .ganspace(let pca) = try EditDirection.load(contentsOf: URL(fileURLWithPath: ganspace)) else {

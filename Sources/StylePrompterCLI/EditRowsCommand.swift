@@ -80,20 +80,15 @@ struct EditRowsCommand: StylePrompterSubcommand {
             print("rows of W+ (\(n)) per direction, measured at ±\(strength) on \(count) inverted faces (change of the attribute per unit − the others' mean change):")
             for name in requested {
                 guard let file = attributeOfFile.first(where: { $0.value == name })?.key else { continue }
-                guard case .vector(let direction) = try EditDirection.load(contentsOf: folder.appendingPathComponent(file)) else {
+                guard let direction = try DirectionFile.vector(at: folder.appendingPathComponent(file), fitting: loaded) else {
                     throw CommandErrors.Failure(message: "\(folder.appendingPathComponent(file).path): not a vector direction")
                 }
-                let candidates: [EditRows.Candidate]
-                do {
-                    candidates = try chooser.measure(model: loaded, attribute: name, direction: direction, count: count, strength: strength)
-                } catch let error as EditError {
-                    throw CommandErrors.Failure(message: "\(folder.appendingPathComponent(file).path): \(error.description) (the model's W+ is \(n)×\(d))")
-                }
+                let candidates = try chooser.measure(model: loaded, attribute: name, direction: direction, count: count, strength: strength)
                 let best = candidates[0]
                 let whole = candidates.first { $0.rows == 0..<n }!
                 let stem = String(file.dropLast(".pt".count))
                 let restricted = try LatentEditing.restricted(direction, to: best.rows, rows: n, dimension: d)
-                try NumpyFile.write(StoredTensor(restricted), to: folder.appendingPathComponent(stem + EditRows.suffix + "_wplus.npy"))
+                try NumpyFile.write(StoredTensor(restricted), to: folder.appendingPathComponent(stem + EditRows.fileSuffix))
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0),
                       String(format: "rows %d–%d: %+.4f − %.4f   (all rows: %+.4f − %.4f)", best.rows.lowerBound, best.rows.upperBound - 1,
                              best.changePerUnit, best.othersMeanPerUnit, whole.changePerUnit, whole.othersMeanPerUnit))
@@ -108,7 +103,7 @@ struct EditRowsCommand: StylePrompterSubcommand {
             report["rows_measured"] = ["faces": count, "strength": Double(strength)]
             let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
             try AtomicFile.write([UInt8](json), to: reportURL)
-            print("wrote \(requested.count) row-restricted directions (NAME\(EditRows.suffix)_wplus.npy) and their rows in \(reportURL.path)")
+            print("wrote \(requested.count) row-restricted directions (NAME\(EditRows.fileSuffix)) and their rows in \(reportURL.path)")
         }
     }
 }

@@ -65,14 +65,9 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
                     var loadedDirections: [String: Tensor] = [:]
                     let folder = URL(fileURLWithPath: directions)
                     // NAME.pt, and NAME_rows_wplus.npy (edit-rows: the direction on the rows it chose) as NAME_rows.
-                    let rowsFile = EditRows.suffix + "_wplus.npy"
-                    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".pt") || file.hasSuffix(rowsFile) {
-                        if case .vector(let d) = try EditDirection.load(contentsOf: folder.appendingPathComponent(file)) {
-                            let (n, width) = (loaded.generator.configuration.latentCount, loaded.generator.configuration.styleDimension)
-                            do { _ = try LatentEditing.normalizedDirection(d, rows: n, dimension: width) } catch let error as EditError {
-                                throw CommandErrors.Failure(message: "\(folder.appendingPathComponent(file).path): \(error.description) (the model's W+ is \(n)×\(width))")
-                            }
-                            loadedDirections[file.hasSuffix(".pt") ? String(file.dropLast(3)) : String(file.dropLast("_wplus.npy".count))] = d
+                    for file in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() where file.hasSuffix(".pt") || file.hasSuffix(EditRows.fileSuffix) {
+                        if let d = try DirectionFile.vector(at: folder.appendingPathComponent(file), fitting: loaded) {
+                            loadedDirections[file.hasSuffix(".pt") ? String(file.dropLast(3)) : String(file.dropLast(EditRows.fileSuffix.count)) + EditRows.suffix] = d
                         }
                     }
                     let edits = try evaluation.edits(model: loaded, directions: loadedDirections, count: min(count, 100))

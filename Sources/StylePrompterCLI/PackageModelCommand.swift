@@ -78,7 +78,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
             let source = URL(fileURLWithPath: directions, isDirectory: true)
             let names = ship.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             for name in names {
-                for file in ["\(name).pt", "\(name)_wplus.npy", "\(name)_conditional.pt", "\(name)_conditional_wplus.npy", "\(name)\(EditRows.suffix)_wplus.npy"] {
+                for file in ["\(name).pt", "\(name)_wplus.npy", "\(name)_conditional.pt", "\(name)_conditional_wplus.npy", name + EditRows.fileSuffix] {
                     let from = source.appendingPathComponent(file)
                     guard FileManager.default.fileExists(atPath: from.path) else {
                         if !file.contains("_conditional") && !file.contains(EditRows.suffix) { throw CommandErrors.Failure(message: "\(directions): no \(file)") }
@@ -136,15 +136,12 @@ struct PackageModelCommand: StylePrompterSubcommand {
         return text
     }
 
-    /// FNV-1a (64-bit) of every parameter's float bits in key order: the same for the same weights
-    /// whatever file (or metadata order) they were read from.
+    /// The predictor's weights as the digest data-parallel training compares replicas with
+    /// (FNV-1a over keys and float bits, in key order): the same for the same weights whatever
+    /// file (or metadata order) they were read from.
     static func fingerprint(of predictor: AttributePredictor) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (key, tensor) in predictor.stateDictionary() {
-            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            for value in tensor.scalars { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
-        }
-        return String(format: "fnv1a64:%016llx", hash)
+        let weights = Dictionary(predictor.stateDictionary().map { ($0.key, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        return String(format: "fnv1a64:%016llx", ReplicaCheck.digest(TrainingState(step: 0, tensors: weights)))
     }
 
     static func size(of url: URL) throws -> Int {

@@ -14,6 +14,8 @@ public struct EditRows {
     /// File-name suffix of a row-restricted direction (`NAME_rows_wplus.npy`), and the suffix of
     /// its key in an evaluation (`NAME_rows`).
     public static let suffix = "_rows"
+    /// The end of a row-restricted direction's file name: `NAME` + this.
+    public static let fileSuffix = suffix + "_wplus.npy"
     /// First seed of the faces the choice is measured on: apart from every evaluation's faces.
     public static let seedBase = SynthFacesEvaluation.seedBase + 4_000_000
 
