@@ -46,6 +46,8 @@ static inline __attribute__((always_inline)) void SP_NAME(gemm_rows)(
     V acc[MR][TILE_VECTORS];
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < TILE_VECTORS; j++) acc[r][j] = SP_NAME(splat)(0.0f);
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < TILE_VECTORS; j++) __builtin_prefetch(c + r * ldc + j * SP_LANES, 1, 3);
     for (ptrdiff_t p = 0; p < kc; p++) {
         V bv[TILE_VECTORS];
         for (int j = 0; j < TILE_VECTORS; j++) bv[j] = SP_NAME(load)(b + j * SP_LANES);

@@ -133,13 +133,21 @@ package enum Convolution {
             outputChannels: g.inputChannels, kernelHeight: kh, kernelWidth: kw,
             paddingHeight: kh - 1 - g.paddingHeight, paddingWidth: kw - 1 - g.paddingWidth, groups: g.groups)
         ScratchBuffers.with(count: g.weightCount) { flippedWeight in
-            // flippedWeight[g·cpg + c, o, i, j] = weight[g·opg + o, c, kh−1−i, kw−1−j]
-            for group in 0..<g.groups {
-                for o in 0..<opg {
-                    for c in 0..<cpg {
-                        let source = weight + ((group * opg + o) * cpg + c) * taps
-                        let target = flippedWeight + ((group * cpg + c) * opg + o) * taps
-                        for t in 0..<taps { target[t] = source[taps - 1 - t] }
+            // flippedWeight[g·cpg + c, o, i, j] = weight[g·opg + o, c, kh−1−i, kw−1−j], on every
+            // core, 16 input channels at a time: for each o their taps are one contiguous read,
+            // and the 16 target rows each fill in order (a 512-channel layer's copy, read or
+            // written 18 KiB apart, was ~2 % of its input gradient).
+            let target = SharedPointer(flippedWeight)
+            let block = 16, blocks = (cpg + block - 1) / block
+            Parallel.forRanges(count: g.groups * blocks, minimumPerThread: 4) { units in
+                for unit in units {
+                    let group = unit / blocks, c0 = (unit % blocks) * block, c1 = min(cpg, c0 + block)
+                    for o in 0..<opg {
+                        let source = weight + ((group * opg + o) * cpg) * taps
+                        for c in c0..<c1 {
+                            let from = source + c * taps, to = target.base + ((group * cpg + c) * opg + o) * taps
+                            for t in 0..<taps { to[t] = from[taps - 1 - t] }
+                        }
                     }
                 }
             }

@@ -23,13 +23,40 @@ enum GemmDriver {
         let columnTiles = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr
         // Below ~1 MFLOP a thread hand-off costs more than it saves.
         let parts = 2 * m * n * k < 1 << 20 ? 1 : threads
+        let columnBlocks = (n + GemmBlocking.nc - 1) / GemmBlocking.nc
+        let bySlabs = parts > 1 && (columnTiles >= 4 * parts || columnTiles >= rowTiles)
+        // Every nc block of columns re-packs all of op(A) (each thread packs it for its own
+        // slabs); with several blocks, op(A) is packed once for all of them instead (the
+        // 512-channel convolutions' weights: four packs on 4096 pixels were ~4 % of the time).
+        if (bySlabs || parts <= 1) && columnBlocks > 1 && rowTiles * mr * k <= PackedLeft.maximumCount {
+            ScratchBuffers.with(count: rowTiles * mr * k) { storage in
+                let packed = PackedLeft(storage, rows: m, k: k, from: a, threads: parts)
+                dispatch(m: m, n: n, k: k, a: packed, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts,
+                         bySlabs: bySlabs)
+            }
+            return
+        }
+        dispatch(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts, bySlabs: bySlabs)
+    }
+
+    /// Splits C over `parts` threads (column slabs when `bySlabs`, else row slabs) and runs the
+    /// loop nest on each part.
+    private static func dispatch<A: GemmLeftOperand, B: GemmRightOperand>(
+        m: Int, n: Int, k: Int, a: A, b: B,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int, bySlabs: Bool
+    ) {
+        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        let columnTiles = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr
         let cShared = SharedPointer(c)
         if parts <= 1 {
             serial(rows: 0..<m, columns: 0..<n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
-        } else if columnTiles >= 4 * parts || columnTiles >= rowTiles {
-            // Column slabs of whole nc blocks (each thread packs A once per nc block anyway, so
-            // finer slabs cost nothing), at least one per thread, claimed dynamically.
-            let slabs = max(parts, (n + GemmBlocking.nc - 1) / GemmBlocking.nc)
+        } else if bySlabs {
+            // Column slabs of at most nc columns (each thread packs A once per nc block anyway, so
+            // finer slabs cost nothing), claimed dynamically, as many for every thread: five nc
+            // blocks on two threads (the 512-channel weight gradient, n = 4608) left one thread
+            // a third of the work idle-waiting for the other.
+            let blocks = (n + GemmBlocking.nc - 1) / GemmBlocking.nc
+            let slabs = (blocks + parts - 1) / parts * parts
             Parallel.forParts(slabs, threads: parts) { slab in
                 let tiles = (columnTiles * slab / slabs)..<(columnTiles * (slab + 1) / slabs)
                 let columns = tiles.lowerBound * nr..<min(n, tiles.upperBound * nr)
@@ -43,15 +70,20 @@ enum GemmDriver {
         }
     }
 
+    /// The depth of the driver's kc blocks for a product of depth `k`: equal blocks
+    /// (k = 600 → 300 + 300, not 512 + 88) keep every block efficient.
+    static func depthBlock(k: Int) -> Int {
+        let depthBlocks = (k + GemmBlocking.kc - 1) / GemmBlocking.kc
+        return (k + depthBlocks - 1) / depthBlocks
+    }
+
     /// One thread's share: C[rows, columns] (+)= op(A)[rows, :] · op(B)[:, columns].
     static func serial<A: GemmLeftOperand, B: GemmRightOperand>(
         rows: Range<Int>, columns: Range<Int>, k: Int, a: A, b: B,
         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
-        // Equal depth blocks (k = 600 → 300 + 300, not 512 + 88) keep every block efficient.
-        let depthBlocks = (k + GemmBlocking.kc - 1) / GemmBlocking.kc
-        let kcMax = (k + depthBlocks - 1) / depthBlocks
+        let kcMax = depthBlock(k: k)
         GemmWorkspace.with { ws in
             var jc = columns.lowerBound
             while jc < columns.upperBound {
@@ -64,7 +96,10 @@ enum GemmDriver {
                     var ic = rows.lowerBound
                     while ic < rows.upperBound {
                         let mc = min(GemmBlocking.mc, rows.upperBound - ic)
-                        a.pack(rows: ic..<ic + mc, depth: pc..<pc + kc, into: ws.packedA)
+                        let packedA = a.packedBlock(rows: ic, depth: pc, kc: kc) ?? {
+                            a.pack(rows: ic..<ic + mc, depth: pc..<pc + kc, into: ws.packedA)
+                            return UnsafePointer(ws.packedA)
+                        }()
                         var jr = 0
                         while jr < nc {
                             let width = min(nr, nc - jr)
@@ -72,7 +107,7 @@ enum GemmDriver {
                             var ir = 0
                             while ir < mc {
                                 let height = min(mr, mc - ir)
-                                let aPanel = UnsafePointer(ws.packedA + ir * kc)
+                                let aPanel = packedA + ir * kc
                                 let cTile = c + (ic + ir) * ldc + jc + jr
                                 if height == mr && width == nr {
                                     GemmMicroKernel.fullTile(kc, aPanel, bPanel, cTile, ldc, add)

@@ -11,6 +11,14 @@
 protocol GemmLeftOperand {
     /// Packs op(A)[rows, depth] into `destination`.
     func pack(rows: Range<Int>, depth: Range<Int>, into destination: UnsafeMutablePointer<Float>)
+    /// The packed block of op(A) from row `rows` (a multiple of MR) and depth `depth` (the start
+    /// of one of the driver's kc blocks, `kc` deep) when the operand holds it packed already;
+    /// nil when the driver must `pack` it.
+    func packedBlock(rows: Int, depth: Int, kc: Int) -> UnsafePointer<Float>?
+}
+
+extension GemmLeftOperand {
+    func packedBlock(rows: Int, depth: Int, kc: Int) -> UnsafePointer<Float>? { nil }
 }
 
 protocol GemmRightOperand {

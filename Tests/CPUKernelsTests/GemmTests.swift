@@ -81,6 +81,35 @@ func dotProductTolerance(_ k: Int) -> Float { 4 * Float(max(k, 1)) * Float.ulpOf
         #expect(results[0] == results[1] && results[1] == results[2])
     }
 
+    /// With more than one nc block of columns op(A) is packed once for all of them (`PackedLeft`)
+    /// and the column slabs are rounded to a multiple of the thread count; neither may change a
+    /// bit: the product equals the same product computed one block of ≤ 1024 columns at a time
+    /// (each packing op(A) itself), for 1, 2 and 3 threads — with a partial MR panel (m = 301),
+    /// three kc blocks (k = 1030) and five nc blocks (n = 4608, the 512-channel weight gradient's
+    /// width, which used to leave two threads three slabs and two).
+    @Test(arguments: [false, true])
+    func packingOpAOnceKeepsTheBits(transposeA: Bool) {
+        let m = 301, n = 4608, k = 1030
+        let lda = transposeA ? m : k
+        let a = TestBuffer(count: m * k, seed: 1), b = TestBuffer(count: k * n, seed: 2)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        Parallel.threadCount = 1
+        let byBlocks = TestBuffer(count: m * n, seed: 3)
+        for start in stride(from: 0, to: n, by: 1000) {
+            Gemm.multiply(m: m, n: min(1000, n - start), k: k, a: a.pointer, lda: lda, transposeA: transposeA,
+                          b: b.pointer + start, ldb: n, transposeB: false, c: byBlocks.pointer + start, ldc: n,
+                          accumulate: false)
+        }
+        for threads in [1, 2, 3] {
+            Parallel.threadCount = threads
+            let whole = TestBuffer(count: m * n, seed: 3)
+            Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: lda, transposeA: transposeA, b: b.pointer, ldb: n,
+                          transposeB: false, c: whole.pointer, ldc: n, accumulate: false)
+            #expect(whole.array == byBlocks.array, "threads \(threads), transposeA \(transposeA)")
+        }
+    }
+
     @Test(arguments: [(false, true), (false, false), (true, false), (true, true)])
     func batched(transposeA: Bool, transposeB: Bool) {
         // Attention-like small products (spread over the batch) and large ones (split inside).
