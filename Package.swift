@@ -76,7 +76,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual", "Training"]),
+            dependencies: ["CPUKernels", "Tensors", "NeuralNetwork", "StyleGAN", "Inversion", "Perceptual", "Training", "Imaging"]),
         .target(name: "TestSupport", dependencies: ["Tensors", "Checkpoints"], path: "Tests/TestSupport"),
         .testTarget(name: "CPUKernelsTests", dependencies: ["CPUKernels", "CPUKernelVariants"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"], exclude: ["Fixtures"]),

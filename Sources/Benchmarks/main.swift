@@ -76,7 +76,9 @@ print("styleprompter-bench, \(threads) thread(s), kernels \(KernelDispatch.level
 print("row                        seconds      GFLOP/s  runs  peak RSS  work")
 var results: [[String: Any]] = []
 let inferenceFootprint = StoragePool.shared.footprintFactor
-for row in BenchmarkRow.all where options.rows?.contains(row.name) ?? true {
+// Codec rows only when named (their other side is libjpeg-turbo, not PyTorch).
+for row in BenchmarkRow.all + BenchmarkRow.codecs.filter({ options.rows?.contains($0.name) == true })
+    where options.rows?.contains(row.name) ?? true {
     // Training rows repeat a step's whole pattern of buffers, as `train` does: cache all of it.
     StoragePool.shared.footprintFactor = row.name.contains("_step_") || row.name.hasPrefix("gan") ? nil : inferenceFootprint
     let kinds = row.prepareKinds()

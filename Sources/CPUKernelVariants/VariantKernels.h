@@ -297,11 +297,125 @@ static float SP_NAME(multiply_add_burst)(long iterations, float seed) {
     return SP_NAME(lane_sum)(total);
 }
 
+// ---- JPEG encoding: one MCU from RGB rows to quantised coefficients ----
+
+typedef float SP_NAME(v8) __attribute__((ext_vector_type(8)));
+typedef int SP_NAME(v8i) __attribute__((ext_vector_type(8)));
+#define V8 SP_NAME(v8)
+#define V8I SP_NAME(v8i)
+
+/// One AAN pass (libjpeg's jfdctflt.c) over 8 vectors: the 8-point DCT of each lane's column.
+static inline __attribute__((always_inline)) void SP_NAME(aan_pass)(V8 *d) {
+    V8 tmp0 = d[0] + d[7], tmp7 = d[0] - d[7], tmp1 = d[1] + d[6], tmp6 = d[1] - d[6];
+    V8 tmp2 = d[2] + d[5], tmp5 = d[2] - d[5], tmp3 = d[3] + d[4], tmp4 = d[3] - d[4];
+    V8 tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
+    d[0] = tmp10 + tmp11;
+    d[4] = tmp10 - tmp11;
+    V8 z1 = (tmp12 + tmp13) * 0.707106781f;
+    d[2] = tmp13 + z1;
+    d[6] = tmp13 - z1;
+    tmp10 = tmp4 + tmp5;
+    tmp11 = tmp5 + tmp6;
+    tmp12 = tmp6 + tmp7;
+    V8 z5 = (tmp10 - tmp12) * 0.382683433f;
+    V8 z2 = tmp10 * 0.541196100f + z5;
+    V8 z4 = tmp12 * 1.306562965f + z5;
+    V8 z3 = tmp11 * 0.707106781f;
+    V8 z11 = tmp7 + z3, z13 = tmp7 - z3;
+    d[5] = z13 + z2;
+    d[3] = z13 - z2;
+    d[1] = z11 + z4;
+    d[7] = z11 - z4;
+}
+
+/// Natural index, transposed (column·8 + row), of the k-th coefficient in zigzag order: the
+/// second DCT pass leaves each block transposed.
+static const unsigned char SP_NAME(zigzag_transposed)[64] = {
+    0, 8, 1, 2, 9, 16, 24, 17, 10, 3, 4, 11, 18, 25, 32, 40, 33, 26, 19, 12, 5, 6, 13, 20, 27, 34, 41, 48, 56, 49, 42, 35,
+    28, 21, 14, 7, 15, 22, 29, 36, 43, 50, 57, 58, 51, 44, 37, 30, 23, 31, 38, 45, 52, 59, 60, 53, 46, 39, 47, 54, 61, 62, 55, 63,
+};
+
+/// The DCT of one block of level-shifted samples (`block`, 8 rows of 8), quantised by
+/// `scale` (transposed: scale[u·8 + v] for vertical frequency v, horizontal u) with libjpeg's
+/// round-half-up, written to `out` in zigzag order.
+static inline __attribute__((always_inline)) void SP_NAME(jpeg_block)(const float *block, const float *scale, short *out) {
+#pragma clang fp contract(off)
+    V8 d[8];
+    for (int r = 0; r < 8; r++) __builtin_memcpy(&d[r], block + 8 * r, sizeof(V8));
+    SP_NAME(aan_pass)(d);                       // down the columns: d[v] lane x
+    float t[64];
+    for (int r = 0; r < 8; r++) __builtin_memcpy(t + 8 * r, &d[r], sizeof(V8));
+    for (int c = 0; c < 8; c++) {
+        V8 column = {t[c], t[8 + c], t[16 + c], t[24 + c], t[32 + c], t[40 + c], t[48 + c], t[56 + c]};
+        d[c] = column;                          // d[x] lane v
+    }
+    SP_NAME(aan_pass)(d);                       // along the rows: d[u] lane v
+    int q[64];
+    for (int u = 0; u < 8; u++) {
+        V8 s;
+        __builtin_memcpy(&s, scale + 8 * u, sizeof(V8));
+        V8I v = __builtin_convertvector(d[u] * s + 16384.5f, V8I) - 16384;
+        __builtin_memcpy(q + 8 * u, &v, sizeof(V8I));
+    }
+    for (int k = 0; k < 64; k++) out[k] = (short)q[SP_NAME(zigzag_transposed)[k]];
+}
+
+/// One MCU of a baseline JPEG: `rows` are its 8·factor RGB rows from the MCU's left edge
+/// (repeat the last image row past the bottom), `valid` the pixels left in the row (the last
+/// is repeated past it). Level-shifted YCbCr (4:2:0 chroma the mean of each 2×2), then each
+/// block as `jpeg_block` does: factor² luminance blocks (row-major), then Cb and Cr, into
+/// `out` (64 coefficients each, zigzag order). No multiply-add contraction, so every level
+/// writes the same bytes.
+static void SP_NAME(jpeg_mcu)(const unsigned char *const *rows, ptrdiff_t valid, int factor, const float *lumaScale,
+                              const float *chromaScale, short *out) {
+#pragma clang fp contract(off)
+    const int size = 8 * factor;
+    float luma[4 * 64], cb[16 * 16], cr[16 * 16];
+    unsigned char padded[16 * 3];
+    for (int dy = 0; dy < size; dy++) {
+        const unsigned char *row = rows[dy];
+        if (valid < size) {
+            for (int dx = 0; dx < size; dx++) {
+                const unsigned char *p = row + 3 * (dx < valid ? dx : valid - 1);
+                padded[3 * dx] = p[0];
+                padded[3 * dx + 1] = p[1];
+                padded[3 * dx + 2] = p[2];
+            }
+            row = padded;
+        }
+        float *lumaRow = luma + (dy >> 3) * (factor * 64) + (dy & 7) * 8;
+        for (int dx = 0; dx < size; dx++) {
+            float r = row[3 * dx], g = row[3 * dx + 1], b = row[3 * dx + 2];
+            lumaRow[(dx >> 3) * 64 + (dx & 7)] = 0.299f * r + 0.587f * g + 0.114f * b - 128.0f;
+            cb[dy * 16 + dx] = -0.168735892f * r - 0.331264108f * g + 0.5f * b;
+            cr[dy * 16 + dx] = 0.5f * r - 0.418687589f * g - 0.081312411f * b;
+        }
+    }
+    float chroma[2][64];
+    for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 8; x++) {
+            if (factor == 2) {
+                const int at = 2 * y * 16 + 2 * x;
+                chroma[0][y * 8 + x] = 0.25f * ((cb[at] + cb[at + 1]) + (cb[at + 16] + cb[at + 17]));
+                chroma[1][y * 8 + x] = 0.25f * ((cr[at] + cr[at + 1]) + (cr[at + 16] + cr[at + 17]));
+            } else {
+                chroma[0][y * 8 + x] = cb[y * 16 + x];
+                chroma[1][y * 8 + x] = cr[y * 16 + x];
+            }
+        }
+    }
+    const int lumaBlocks = factor * factor;
+    for (int b = 0; b < lumaBlocks; b++) SP_NAME(jpeg_block)(luma + 64 * b, lumaScale, out + 64 * b);
+    SP_NAME(jpeg_block)(chroma[0], chromaScale, out + 64 * lumaBlocks);
+    SP_NAME(jpeg_block)(chroma[1], chromaScale, out + 64 * (lumaBlocks + 1));
+}
+
 static const SPKernelTable SP_NAME(table) = {
     .lanes = SP_LANES,
     .mr = MR,
     .nr = NR,
     .gemmTile = SP_NAME(gemm_tile),
+    .jpegMCU = SP_NAME(jpeg_mcu),
     .convolutionTileCount = 4,
     .convolutionTiles = SP_CONVOLUTION_TILES,
     .shiftedExponentials = SP_NAME(shifted_exponentials),
@@ -314,6 +428,8 @@ static const SPKernelTable SP_NAME(table) = {
 
 #undef V
 #undef VI
+#undef V8
+#undef V8I
 #undef MR
 #undef NR
 #undef TILE_VECTORS

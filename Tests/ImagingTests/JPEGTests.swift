@@ -44,6 +44,65 @@ struct JPEGTests {
         #expect(psnr > bound, "quality \(quality) \(subsampling): PSNR \(psnr) dB")
     }
 
+    /// A textured, noisy RGB image of any size (the same pixels on every machine).
+    static func texturedImage(width: Int, height: Int) -> Image {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        var state: UInt64 = 12345
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    let noise = Int((state >> 33) % 9) - 4
+                    // Texture in the brightness; colour varies slowly (4:2:0 halves its detail).
+                    let wave = (x * 3 + y * 5) % 97 + (x / 7 + y / 5) % 61 + (x + 2 * y) / 16 * (c - 1) % 40
+                    pixels[(y * width + x) * 3 + c] = UInt8(clamping: 40 + wave + noise)
+                }
+            }
+        }
+        return Image(width: width, height: height, pixels: pixels)
+    }
+
+    /// Tall images are coded in restart intervals of 8 MCU rows (DRI, then RST0…7 cycling), each
+    /// on its own core: the file carries them in order, decodes (here and, by
+    /// `Scripts/bench_jpeg.sh`, in libjpeg-turbo) close to the source, at every size — MCUs cut by
+    /// the right and bottom edges, 1-pixel images, one interval and many.
+    @Test(arguments: [(300, 260, JPEG.ChromaSubsampling.yuv420), (301, 259, .yuv420), (173, 129, .yuv444),
+                      (1, 1, .yuv420), (40, 17, .yuv420), (17, 300, .yuv444)])
+    func restartIntervalsRoundTrip(_ width: Int, _ height: Int, _ subsampling: JPEG.ChromaSubsampling) throws {
+        let source = Self.texturedImage(width: width, height: height)
+        let bytes = source.jpegData(quality: 95, subsampling: subsampling)
+        let mcu = subsampling == .yuv420 ? 16 : 8
+        let mcuRows = (height + mcu - 1) / mcu
+        let intervals = mcuRows >= 16 ? (mcuRows + 7) / 8 : 1
+        var markers: [UInt8] = []
+        var hasDRI = false
+        for i in 0..<(bytes.count - 1) where bytes[i] == 0xFF {
+            if (0xD0...0xD7).contains(bytes[i + 1]) { markers.append(bytes[i + 1]) }
+            if bytes[i + 1] == 0xDD { hasDRI = true }
+        }
+        #expect(hasDRI == (intervals > 1))
+        #expect(markers == (0..<max(0, intervals - 1)).map { 0xD0 + UInt8($0 % 8) }, "\(width)×\(height): \(markers)")
+        let decoded = try Image(encoded: bytes)
+        #expect(decoded.width == width && decoded.height == height)
+        var squared = 0.0
+        for i in source.pixels.indices { let d = Double(source.pixels[i]) - Double(decoded.pixels[i]); squared += d * d }
+        let psnr = 10 * log10(255 * 255 / max(squared / Double(source.pixels.count), 1e-9))
+        #expect(psnr > 30, "\(width)×\(height) \(subsampling): PSNR \(psnr) dB")
+    }
+
+    /// The encoder's numeric core is C compiled per kernel level (AVX-512, AVX2, SSE2, NEON)
+    /// without multiply-add contraction: the same image gives the same bytes at every level —
+    /// CI runs this suite with each level forced, against this one digest.
+    @Test func sameBytesAtEveryKernelLevel() {
+        var digest: UInt64 = 0xCBF2_9CE4_8422_2325
+        for (quality, subsampling) in [(95, JPEG.ChromaSubsampling.yuv420), (75, .yuv444)] {
+            for byte in Self.texturedImage(width: 301, height: 259).jpegData(quality: quality, subsampling: subsampling) {
+                digest = (digest ^ UInt64(byte)) &* 0x100_0000_01B3
+            }
+        }
+        #expect(digest == 0xF219_7887_DAF6_44DA, "digest \(String(digest, radix: 16))")
+    }
+
     @Test func encodedFilesDecodeInPILConventionsToo() throws {
         // Our encoder's output read back through our decoder for a flat colour: exact.
         let flat = Image(width: 20, height: 13, red: 200, green: 30, blue: 90)

@@ -45,6 +45,14 @@ typedef struct {
     /// B panel stride `nr`), C row stride `ldc`, `rows` in 1…mr. Writes all `nr` columns.
     void (*gemmTile)(int rows, ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate);
 
+    /// One MCU of a baseline JPEG (`factor` 1: 4:4:4, 2: 4:2:0): its 8·factor RGB `rows` from the
+    /// MCU's left edge, `valid` pixels in each before the last repeats; level-shifted YCbCr, AAN
+    /// DCT, quantised by `lumaScale` / `chromaScale` (1 / (quantiser · AAN factors · 8), stored
+    /// transposed: [horizontal·8 + vertical]) rounding half up, into `out`: factor² luminance
+    /// blocks then Cb and Cr, 64 coefficients each in zigzag order. Same bytes at every level.
+    void (*jpegMCU)(const unsigned char *const *rows, ptrdiff_t valid, int factor, const float *lumaScale,
+                    const float *chromaScale, short *out);
+
     /// Direct stride-1 convolution register tiles, `convolutionTileCount` candidate shapes (the
     /// first is the level's default); every shape computes the same bits.
     int convolutionTileCount;
