@@ -80,6 +80,49 @@ static void SP_NAME(gemm_tile)(int rows, ptrdiff_t kc, const float *a, const flo
     }
 }
 
+/// The tile with A read where it lies — element (r, p) at a[r·rowStride + p·depthStride] — for
+/// products too narrow to repay packing A (attention's ·V: n = 32). The same multiply-adds in the
+/// same order as `gemm_rows`, so the same bits.
+static inline __attribute__((always_inline)) void SP_NAME(gemm_rows_strided_a)(
+    const int rows, ptrdiff_t kc, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride, const float *b,
+    float *c, ptrdiff_t ldc, int accumulate) {
+    V acc[MR][TILE_VECTORS];
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < TILE_VECTORS; j++) acc[r][j] = SP_NAME(splat)(0.0f);
+    for (int r = 0; r < rows; r++)
+        for (int j = 0; j < TILE_VECTORS; j++) __builtin_prefetch(c + r * ldc + j * SP_LANES, 1, 3);
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        V bv[TILE_VECTORS];
+        for (int j = 0; j < TILE_VECTORS; j++) bv[j] = SP_NAME(load)(b + j * SP_LANES);
+        for (int r = 0; r < rows; r++) {
+            V av = SP_NAME(splat)(a[r * rowStride]);
+            for (int j = 0; j < TILE_VECTORS; j++) acc[r][j] = SP_MADD(acc[r][j], av, bv[j]);
+        }
+        a += depthStride;
+        b += NR;
+    }
+    for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < TILE_VECTORS; j++) {
+            float *target = c + r * ldc + j * SP_LANES;
+            V v = acc[r][j];
+            if (accumulate) v += SP_NAME(load)(target);
+            SP_NAME(store)(target, v);
+        }
+    }
+}
+
+static void SP_NAME(gemm_tile_strided_a)(int rows, ptrdiff_t kc, const float *a, ptrdiff_t rowStride,
+                                         ptrdiff_t depthStride, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
+    switch (rows) {
+    case 1: SP_NAME(gemm_rows_strided_a)(1, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
+    case 2: SP_NAME(gemm_rows_strided_a)(2, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
+    case 3: SP_NAME(gemm_rows_strided_a)(3, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
+    case 4: SP_NAME(gemm_rows_strided_a)(4, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
+    case 5: SP_NAME(gemm_rows_strided_a)(5, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
+    default: SP_NAME(gemm_rows_strided_a)(MR, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
+    }
+}
+
 /// Direct convolution tile body for constant `CH` output channels × `VEC` vectors of pixels of one
 /// output row (inlined into each shape's function below, where both are literals, so the
 /// accumulators live in registers): for every input channel and tap, `VEC` unaligned loads of the
@@ -415,6 +458,7 @@ static const SPKernelTable SP_NAME(table) = {
     .mr = MR,
     .nr = NR,
     .gemmTile = SP_NAME(gemm_tile),
+    .gemmTileStridedA = SP_NAME(gemm_tile_strided_a),
     .jpegMCU = SP_NAME(jpeg_mcu),
     .convolutionTileCount = 4,
     .convolutionTiles = SP_CONVOLUTION_TILES,

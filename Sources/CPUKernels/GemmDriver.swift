@@ -23,6 +23,13 @@ enum GemmDriver {
         let columnTiles = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr
         // Below ~1 MFLOP a thread hand-off costs more than it saves.
         let parts = 2 * m * n * k < 1 << 20 ? 1 : threads
+        // At most two tiles wide (attention's ·V, n = 32), each packed value of op(A) would be
+        // read once or twice: packing it cost more than the products (a third of the attention
+        // row). The tiles read it in place instead.
+        if columnTiles <= 2, let view = a.inPlace {
+            runReadingAInPlace(m: m, n: n, k: k, a: view, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts)
+            return
+        }
         let columnBlocks = (n + GemmBlocking.nc - 1) / GemmBlocking.nc
         let bySlabs = parts > 1 && (columnTiles >= 4 * parts || columnTiles >= rowTiles)
         // Every nc block of columns re-packs all of op(A) (each thread packs it for its own
@@ -66,6 +73,55 @@ enum GemmDriver {
             Parallel.forRanges(count: rowTiles, minimumPerThread: 1, threads: parts) { tiles in
                 let rows = tiles.lowerBound * mr..<min(m, tiles.upperBound * mr)
                 serial(rows: rows, columns: 0..<n, k: k, a: a, b: b, c: cShared.base, ldc: ldc, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// C (+)= op(A) · op(B) for a narrow C (at most two NR tiles): op(B) packed (it is small),
+    /// op(A) read where it lies by `gemmTileStridedA`; row tiles split over `parts` threads.
+    /// The same kc blocks and multiply-add order as the packed nest, so the same bits.
+    private static func runReadingAInPlace<B: GemmRightOperand>(
+        m: Int, n: Int, k: Int, a: (base: UnsafePointer<Float>, rowStride: Int, depthStride: Int), b: B,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, parts: Int
+    ) {
+        let mr = GemmMicroKernel.mr, nr = GemmMicroKernel.nr
+        let kcMax = depthBlock(k: k)
+        let cShared = SharedPointer(c)
+        Parallel.forRanges(count: (m + mr - 1) / mr, minimumPerThread: 1, threads: parts) { tiles in
+            GemmWorkspace.with { ws in
+                var pc = 0
+                while pc < k {
+                    let kc = min(kcMax, k - pc)
+                    let add = accumulate || pc > 0
+                    b.pack(depth: pc..<pc + kc, columns: 0..<n, into: ws.packedB)
+                    for tile in tiles {
+                        let row = tile * mr, height = Int32(min(mr, m - row))
+                        let panelA = a.base + row * a.rowStride + pc * a.depthStride
+                        var jr = 0
+                        while jr < n {
+                            let width = min(nr, n - jr)
+                            let cTile = cShared.base + row * ldc + jr
+                            if width == nr {
+                                KernelDispatch.gemmTileStridedA(height, kc, panelA, a.rowStride, a.depthStride,
+                                                                ws.packedB + jr * kc, cTile, ldc, add ? 1 : 0)
+                            } else {
+                                // As `GemmMicroKernel.edgeTile`: a full-width scratch tile, then the valid columns.
+                                KernelDispatch.gemmTileStridedA(height, kc, panelA, a.rowStride, a.depthStride,
+                                                                ws.packedB + jr * kc, ws.scratch, nr, 0)
+                                for r in 0..<Int(height) {
+                                    let source = ws.scratch + r * nr, target = cTile + r * ldc
+                                    if add {
+                                        for j in 0..<width { target[j] += source[j] }
+                                    } else {
+                                        for j in 0..<width { target[j] = source[j] }
+                                    }
+                                }
+                            }
+                            jr += nr
+                        }
+                    }
+                    pc += kc
+                }
             }
         }
     }

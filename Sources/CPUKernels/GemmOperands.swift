@@ -15,10 +15,15 @@ protocol GemmLeftOperand {
     /// of one of the driver's kc blocks, `kc` deep) when the operand holds it packed already;
     /// nil when the driver must `pack` it.
     func packedBlock(rows: Int, depth: Int, kc: Int) -> UnsafePointer<Float>?
+    /// Where op(A)'s elements lie, when the tiles may read them in place (see the extension).
+    var inPlace: (base: UnsafePointer<Float>, rowStride: Int, depthStride: Int)? { get }
 }
 
 extension GemmLeftOperand {
     func packedBlock(rows: Int, depth: Int, kc: Int) -> UnsafePointer<Float>? { nil }
+    /// Where op(A)'s elements lie, when the tiles may read them in place: (r, p) at
+    /// `base[r·rowStride + p·depthStride]`; nil for operands that exist only packed.
+    var inPlace: (base: UnsafePointer<Float>, rowStride: Int, depthStride: Int)? { nil }
 }
 
 protocol GemmRightOperand {
@@ -36,6 +41,10 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
     let base: UnsafePointer<Float>
     let rowStride: Int
     let transposed: Bool
+
+    var inPlace: (base: UnsafePointer<Float>, rowStride: Int, depthStride: Int)? {
+        transposed ? (base, 1, rowStride) : (base, rowStride, 1)
+    }
 
     func pack(rows: Range<Int>, depth: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let mr = GemmMicroKernel.mr, kc = depth.count

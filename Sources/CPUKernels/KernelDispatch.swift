@@ -90,6 +90,7 @@ package enum KernelDispatch {
     }
 
     static let gemmTile = table.gemmTile!
+    static let gemmTileStridedA = table.gemmTileStridedA!
     package static let jpegMCU = table.jpegMCU!
     /// This level's direct-convolution tile shapes, its default first.
     package static let convolutionTiles: [ConvolutionTileShape] = withUnsafeBytes(of: table.convolutionTiles) { raw in

@@ -81,6 +81,37 @@ func dotProductTolerance(_ k: Int) -> Float { 4 * Float(max(k, 1)) * Float.ulpOf
         #expect(results[0] == results[1] && results[1] == results[2])
     }
 
+    /// Products at most two tiles wide read op(A) in place instead of packing it (attention's ·V):
+    /// the same bits as the packed nest — a narrow product equals the same columns of a wide one
+    /// (200 columns: packed), with a partial MR panel, three kc blocks, an edge tile, either
+    /// layout of A, with and without accumulation, on 1–3 threads.
+    @Test(arguments: [false, true])
+    func narrowProductsReadAInPlaceWithTheSameBits(transposeA: Bool) {
+        let m = 301, k = 1030, wide = 200
+        let lda = transposeA ? m : k
+        let a = TestBuffer(count: m * k, seed: 1), b = TestBuffer(count: k * wide, seed: 2)
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for accumulate in [false, true] {
+            Parallel.threadCount = 2
+            let whole = TestBuffer(count: m * wide, seed: 3)
+            Gemm.multiply(m: m, n: wide, k: k, a: a.pointer, lda: lda, transposeA: transposeA, b: b.pointer, ldb: wide,
+                          transposeB: false, c: whole.pointer, ldc: wide, accumulate: accumulate)
+            for (n, threads) in [(32, 1), (33, 2), (64, 3), (7, 2)] {
+                Parallel.threadCount = threads
+                let narrow = TestBuffer(count: m * wide, seed: 3)
+                Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: lda, transposeA: transposeA, b: b.pointer, ldb: wide,
+                              transposeB: false, c: narrow.pointer, ldc: wide, accumulate: accumulate)
+                var differing = 0
+                for i in 0..<m { for j in 0..<n where narrow.pointer[i * wide + j] != whole.pointer[i * wide + j] { differing += 1 } }
+                // Columns past n are untouched.
+                let start = TestBuffer(count: m * wide, seed: 3)
+                for i in 0..<m { for j in n..<wide where narrow.pointer[i * wide + j] != start.pointer[i * wide + j] { differing += 1 } }
+                #expect(differing == 0, "n \(n) threads \(threads) tA \(transposeA) accumulate \(accumulate): \(differing) differ")
+            }
+        }
+    }
+
     /// With more than one nc block of columns op(A) is packed once for all of them (`PackedLeft`)
     /// and the column slabs are rounded to a multiple of the thread count; neither may change a
     /// bit: the product equals the same product computed one block of ≤ 1024 columns at a time

@@ -44,6 +44,9 @@ typedef struct {
     /// C[rows, nr] (+)= Ap[kc, mr]ᵀ[0..<rows] · Bp[kc, nr]: packed panels (A panel stride `mr`,
     /// B panel stride `nr`), C row stride `ldc`, `rows` in 1…mr. Writes all `nr` columns.
     void (*gemmTile)(int rows, ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate);
+    /// `gemmTile` with A read in place: element (r, p) at a[r·rowStride + p·depthStride]; B packed.
+    void (*gemmTileStridedA)(int rows, ptrdiff_t kc, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride,
+                             const float *b, float *c, ptrdiff_t ldc, int accumulate);
 
     /// One MCU of a baseline JPEG (`factor` 1: 4:4:4, 2: 4:2:0): its 8·factor RGB `rows` from the
     /// MCU's left edge, `valid` pixels in each before the last repeats; level-shifted YCbCr, AAN
