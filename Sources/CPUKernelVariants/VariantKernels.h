@@ -39,56 +39,17 @@ static inline __attribute__((always_inline)) V SP_NAME(splat)(float x) {
     return (V)(x);
 }
 
-/// The tile for a constant `rows` (inlined into the switch below, where `rows` is a literal, so
-/// the accumulator array is unrolled into registers).
+/// The tile for a constant `rows` (inlined into the switches below, where `rows` is a literal, so
+/// the accumulator array is unrolled into registers), A's element (r, p) at
+/// a[r·rowStride + p·depthStride]: a packed panel (strides 1 and MR, literals there too, so the
+/// loop is the plain packed one), or A read in place.
 static inline __attribute__((always_inline)) void SP_NAME(gemm_rows)(
-    const int rows, ptrdiff_t kc, const float *a, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
-    V acc[MR][TILE_VECTORS];
-    for (int r = 0; r < rows; r++)
-        for (int j = 0; j < TILE_VECTORS; j++) acc[r][j] = SP_NAME(splat)(0.0f);
-    for (int r = 0; r < rows; r++)
-        for (int j = 0; j < TILE_VECTORS; j++) __builtin_prefetch(c + r * ldc + j * SP_LANES, 1, 3);
-    for (ptrdiff_t p = 0; p < kc; p++) {
-        V bv[TILE_VECTORS];
-        for (int j = 0; j < TILE_VECTORS; j++) bv[j] = SP_NAME(load)(b + j * SP_LANES);
-        for (int r = 0; r < rows; r++) {
-            V av = SP_NAME(splat)(a[r]);
-            for (int j = 0; j < TILE_VECTORS; j++) acc[r][j] = SP_MADD(acc[r][j], av, bv[j]);
-        }
-        a += MR;
-        b += NR;
-    }
-    for (int r = 0; r < rows; r++) {
-        for (int j = 0; j < TILE_VECTORS; j++) {
-            float *target = c + r * ldc + j * SP_LANES;
-            V v = acc[r][j];
-            if (accumulate) v += SP_NAME(load)(target);
-            SP_NAME(store)(target, v);
-        }
-    }
-}
-
-static void SP_NAME(gemm_tile)(int rows, ptrdiff_t kc, const float *a, const float *b, float *c,
-                               ptrdiff_t ldc, int accumulate) {
-    switch (rows) {
-    case 1: SP_NAME(gemm_rows)(1, kc, a, b, c, ldc, accumulate); break;
-    case 2: SP_NAME(gemm_rows)(2, kc, a, b, c, ldc, accumulate); break;
-    case 3: SP_NAME(gemm_rows)(3, kc, a, b, c, ldc, accumulate); break;
-    case 4: SP_NAME(gemm_rows)(4, kc, a, b, c, ldc, accumulate); break;
-    case 5: SP_NAME(gemm_rows)(5, kc, a, b, c, ldc, accumulate); break;
-    default: SP_NAME(gemm_rows)(MR, kc, a, b, c, ldc, accumulate); break;
-    }
-}
-
-/// The tile with A read where it lies — element (r, p) at a[r·rowStride + p·depthStride] — for
-/// products too narrow to repay packing A (attention's ·V: n = 32). The same multiply-adds in the
-/// same order as `gemm_rows`, so the same bits.
-static inline __attribute__((always_inline)) void SP_NAME(gemm_rows_strided_a)(
     const int rows, ptrdiff_t kc, const float *a, ptrdiff_t rowStride, ptrdiff_t depthStride, const float *b,
     float *c, ptrdiff_t ldc, int accumulate) {
     V acc[MR][TILE_VECTORS];
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < TILE_VECTORS; j++) acc[r][j] = SP_NAME(splat)(0.0f);
+    // C's rows come from memory while the k loop runs, not when the tile stores them.
     for (int r = 0; r < rows; r++)
         for (int j = 0; j < TILE_VECTORS; j++) __builtin_prefetch(c + r * ldc + j * SP_LANES, 1, 3);
     for (ptrdiff_t p = 0; p < kc; p++) {
@@ -111,17 +72,29 @@ static inline __attribute__((always_inline)) void SP_NAME(gemm_rows_strided_a)(
     }
 }
 
+#define SP_GEMM_ROWS_SWITCH(ROW_STRIDE, DEPTH_STRIDE)                                                      \
+    switch (rows) {                                                                                        \
+    case 1: SP_NAME(gemm_rows)(1, kc, a, ROW_STRIDE, DEPTH_STRIDE, b, c, ldc, accumulate); break;          \
+    case 2: SP_NAME(gemm_rows)(2, kc, a, ROW_STRIDE, DEPTH_STRIDE, b, c, ldc, accumulate); break;          \
+    case 3: SP_NAME(gemm_rows)(3, kc, a, ROW_STRIDE, DEPTH_STRIDE, b, c, ldc, accumulate); break;          \
+    case 4: SP_NAME(gemm_rows)(4, kc, a, ROW_STRIDE, DEPTH_STRIDE, b, c, ldc, accumulate); break;          \
+    case 5: SP_NAME(gemm_rows)(5, kc, a, ROW_STRIDE, DEPTH_STRIDE, b, c, ldc, accumulate); break;          \
+    default: SP_NAME(gemm_rows)(MR, kc, a, ROW_STRIDE, DEPTH_STRIDE, b, c, ldc, accumulate); break;        \
+    }
+
+static void SP_NAME(gemm_tile)(int rows, ptrdiff_t kc, const float *a, const float *b, float *c,
+                               ptrdiff_t ldc, int accumulate) {
+    SP_GEMM_ROWS_SWITCH(1, MR)
+}
+
+/// `gemm_tile` with A read in place — for products too narrow to repay packing A (attention's
+/// ·V: n = 32). The same multiply-adds in the same order, so the same bits.
 static void SP_NAME(gemm_tile_strided_a)(int rows, ptrdiff_t kc, const float *a, ptrdiff_t rowStride,
                                          ptrdiff_t depthStride, const float *b, float *c, ptrdiff_t ldc, int accumulate) {
-    switch (rows) {
-    case 1: SP_NAME(gemm_rows_strided_a)(1, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
-    case 2: SP_NAME(gemm_rows_strided_a)(2, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
-    case 3: SP_NAME(gemm_rows_strided_a)(3, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
-    case 4: SP_NAME(gemm_rows_strided_a)(4, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
-    case 5: SP_NAME(gemm_rows_strided_a)(5, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
-    default: SP_NAME(gemm_rows_strided_a)(MR, kc, a, rowStride, depthStride, b, c, ldc, accumulate); break;
-    }
+    SP_GEMM_ROWS_SWITCH(rowStride, depthStride)
 }
+
+#undef SP_GEMM_ROWS_SWITCH
 
 /// Direct convolution tile body for constant `CH` output channels × `VEC` vectors of pixels of one
 /// output row (inlined into each shape's function below, where both are literals, so the
