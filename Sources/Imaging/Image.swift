@@ -98,7 +98,7 @@ public struct Image: Sendable, Equatable {
     /// PNG file bytes (8-bit RGB).
     public func pngData() -> [UInt8] { PNG.encode(width: width, height: height, channels: 3, pixels: pixels) }
 
-    /// Baseline JPEG file bytes.
+    /// Baseline JPEG file bytes (each side at most `JPEG.maximumSide`: see `JPEG.canHold`).
     public func jpegData(quality: Int = 95, subsampling: JPEG.ChromaSubsampling = .yuv420) -> [UInt8] {
         JPEG.encode(width: width, height: height, pixels: pixels, quality: quality, subsampling: subsampling)
     }
@@ -108,7 +108,12 @@ public struct Image: Sendable, Equatable {
         let bytes: [UInt8]
         switch url.pathExtension.lowercased() {
         case "png": bytes = pngData()
-        case "jpg", "jpeg": bytes = jpegData(quality: jpegQuality)
+        case "jpg", "jpeg":
+            guard JPEG.canHold(width: width, height: height) else {
+                throw ImagingError.file(path: url.path, underlying: .jpeg(
+                    "cannot hold \(width)×\(height) pixels (a side is at most \(JPEG.maximumSide)); write .png instead"))
+            }
+            bytes = jpegData(quality: jpegQuality)
         default: throw ImagingError.file(path: url.path, underlying: .unknownFormat("extension '.\(url.pathExtension)' (use .png, .jpg or .jpeg)"))
         }
         do { try AtomicFile.write(bytes, to: url) } catch let failure as AtomicFile.Failure {

@@ -10,6 +10,14 @@ extension JPEG {
         case yuv420
     }
 
+    /// The largest width or height a JPEG frame header can state.
+    public static let maximumSide = 65535
+
+    /// Whether `encode` can write an image of this size (a PNG decoded from a file may be wider).
+    public static func canHold(width: Int, height: Int) -> Bool {
+        (1...maximumSide).contains(width) && (1...maximumSide).contains(height)
+    }
+
     /// Encodes 8-bit RGB pixels as a baseline JFIF JPEG.
     ///
     /// Quality 1...100 scales the example tables of T.81 Annex K exactly as libjpeg's
@@ -28,7 +36,7 @@ extension JPEG {
     /// ```
     public static func encode(width: Int, height: Int, pixels: [UInt8], quality: Int = 95,
                               subsampling: ChromaSubsampling = .yuv420) -> [UInt8] {
-        precondition(width > 0 && height > 0 && width <= 65535 && height <= 65535, "JPEG.encode: size \(width)×\(height)")
+        precondition(canHold(width: width, height: height), "JPEG.encode: size \(width)×\(height)")
         precondition(pixels.count == width * height * 3, "JPEG.encode: \(pixels.count) bytes for \(width)×\(height) RGB")
         let q = Swift.min(Swift.max(quality, 1), 100)
         let scale = q < 50 ? 5000 / q : 200 - 2 * q

@@ -134,6 +134,10 @@ package final class EditorEngine: @unchecked Sendable {
                 return Picture(bytes: face.pngData(), contentType: "image/png", seconds: Self.seconds(since: started))
             }
             let pasted = try PasteBack.paste(face, into: photo, transform: transform)
+            // An uploaded PNG may be wider or taller than a JPEG can be: send those as PNG.
+            guard JPEG.canHold(width: pasted.width, height: pasted.height) else {
+                return Picture(bytes: pasted.pngData(), contentType: "image/png", seconds: Self.seconds(since: started))
+            }
             return Picture(bytes: pasted.jpegData(quality: 92), contentType: "image/jpeg", seconds: Self.seconds(since: started))
         }
     }

@@ -90,6 +90,22 @@ struct JPEGTests {
         #expect(psnr > 30, "\(width)×\(height) \(subsampling): PSNR \(psnr) dB")
     }
 
+    /// A PNG may be up to 2²⁴ pixels wide; a JPEG frame states each side in 16 bits. Writing a
+    /// wider image as `.jpg` is a one-line error naming the file and the size (it used to trap),
+    /// and nothing is written.
+    @Test func tooWideForJPEGIsAnErrorNotATrap() throws {
+        #expect(JPEG.canHold(width: 65535, height: 1) && !JPEG.canHold(width: 65536, height: 1) && !JPEG.canHold(width: 0, height: 5))
+        let wide = Image(width: 70000, height: 2, red: 10, green: 20, blue: 30)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wide-\(UUID().uuidString).jpg")
+        #expect {
+            try wide.write(to: url)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains(url.path) && message.contains("70000×2") && message.contains("65535")
+        }
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
     /// The encoder's numeric core is C compiled per kernel level (AVX-512, AVX2, SSE2, NEON)
     /// without multiply-add contraction: the same image gives the same bytes at every level —
     /// CI runs this suite with each level forced, against this one digest.
