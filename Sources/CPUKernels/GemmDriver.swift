@@ -108,14 +108,8 @@ enum GemmDriver {
                                 // As `GemmMicroKernel.edgeTile`: a full-width scratch tile, then the valid columns.
                                 KernelDispatch.gemmTileStridedA(height, kc, panelA, a.rowStride, a.depthStride,
                                                                 ws.packedB + jr * kc, ws.scratch, nr, 0)
-                                for r in 0..<Int(height) {
-                                    let source = ws.scratch + r * nr, target = cTile + r * ldc
-                                    if add {
-                                        for j in 0..<width { target[j] += source[j] }
-                                    } else {
-                                        for j in 0..<width { target[j] = source[j] }
-                                    }
-                                }
+                                GemmMicroKernel.storeValidColumns(of: ws.scratch, rows: Int(height), columns: width,
+                                                                  into: cTile, ldc: ldc, accumulate: add)
                             }
                             jr += nr
                         }

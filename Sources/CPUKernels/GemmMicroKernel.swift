@@ -27,6 +27,14 @@ enum GemmMicroKernel {
             return
         }
         KernelDispatch.gemmTile(Int32(rows), kc, a, b, scratch, nr, 0)
+        storeValidColumns(of: scratch, rows: rows, columns: columns, into: c, ldc: ldc, accumulate: accumulate)
+    }
+
+    /// Copies (or adds, when `accumulate`) the first `columns` columns of a full-width tile
+    /// computed into `scratch` (row stride nr) onto C.
+    @inline(__always)
+    static func storeValidColumns(of scratch: UnsafePointer<Float>, rows: Int, columns: Int,
+                                  into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         for r in 0..<rows {
             let src = scratch + r * nr, dst = c + r * ldc
             if accumulate {

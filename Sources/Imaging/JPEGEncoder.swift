@@ -50,7 +50,7 @@ extension JPEG {
         let intervalRows = mcuRows >= 16 ? Swift.min(8, 65535 / mcusPerRow) : mcuRows
         let intervals = (mcuRows + intervalRows - 1) / intervalRows
 
-        var writer = JPEGBitWriter()
+        var writer = JPEGSegmentWriter()
         writer.bytes += [0xFF, 0xD8]
         writer.segment(0xE0, [0x4A, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0])  // JFIF 1.01, 1:1 aspect
         for (id, table) in tables.enumerated() { writer.segment(0xDB, [UInt8(id)] + (0..<64).map { UInt8(table[zigzag[$0]]) }) }
@@ -90,7 +90,7 @@ extension JPEG {
 }
 
 /// Headers for `JPEG.encode`: marker segments.
-struct JPEGBitWriter {
+struct JPEGSegmentWriter {
     var bytes: [UInt8] = []
 
     mutating func segment(_ marker: UInt8, _ payload: [UInt8]) {
@@ -132,6 +132,7 @@ struct JPEGBlockCoder: @unchecked Sendable {
         bits.bytes.reserveCapacity(mcuRows.count * mcusPerRow * 64 * factor * factor)
         let size = 8 * factor, lumaBlocks = factor * factor
         let coefficients = UnsafeMutablePointer<Int16>.allocate(capacity: 6 * 64)
+        // The MCU's rows from its left edge; past the bottom the last image row repeats.
         let rows = UnsafeMutablePointer<UnsafePointer<UInt8>?>.allocate(capacity: 16)
         defer { coefficients.deallocate(); rows.deallocate() }
         var predictions = (0, 0, 0)
@@ -140,10 +141,9 @@ struct JPEGBlockCoder: @unchecked Sendable {
         dcCodes[0].withUnsafeBufferPointer { dcY in dcCodes[1].withUnsafeBufferPointer { dcC in
         acCodes[0].withUnsafeBufferPointer { acY in acCodes[1].withUnsafeBufferPointer { acC in
             for mcuY in mcuRows {
-                for dy in 0..<size { rows[dy] = pixels + Swift.min(mcuY * size + dy, height - 1) * width * 3 }
                 for mcuX in 0..<mcusPerRow {
                     let x0 = mcuX * size
-                    for dy in 0..<size { rows[dy] = rows[dy]! + (mcuX == 0 ? 0 : size * 3) }
+                    for dy in 0..<size { rows[dy] = pixels + (Swift.min(mcuY * size + dy, height - 1) * width + x0) * 3 }
                     KernelDispatch.jpegMCU(rows, width - x0, Int32(factor), lumaScale.baseAddress!, chromaScale.baseAddress!,
                                            coefficients)
                     for b in 0..<lumaBlocks {
