@@ -2,13 +2,34 @@ import Foundation
 import Imaging
 
 /// Rows for the image codecs, compared with libjpeg-turbo by `Scripts/bench_jpeg.sh` (not by
-/// `bench.sh`, whose other side is PyTorch): run only when named in `--rows`.
+/// `bench.sh`, whose other side is PyTorch): run only when named in `--rows`. The PNG row's
+/// comparison is zlib's level 6 (what PIL's PNG writer calls) on the same filtered rows.
 extension BenchmarkRow {
     static var codecs: [BenchmarkRow] { [
         jpeg(quality: 95, subsampling: .yuv420, name: "jpeg_q95_420"),
         jpeg(quality: 75, subsampling: .yuv420, name: "jpeg_q75_420"),
         jpeg(quality: 95, subsampling: .yuv444, name: "jpeg_q95_444"),
+        png(),
     ] }
+
+    /// `PNG.encode` of the middle 1024² of the synthetic photo, the size `invert` and `generate`
+    /// write; its ±6-level noise makes it the slow case for deflate (many short matches).
+    /// `BENCH_CODEC_OUT` as for the JPEG rows (`png_1024.png`).
+    static func png() -> BenchmarkRow {
+        BenchmarkRow(name: "png_1024", summary: "PNG encode, middle 1024×1024 of the synthetic photo (filters per row, deflate)", flops: 0) {
+            let side = 1024, photo = syntheticPhoto(), x0 = (photoWidth - side) / 2, y0 = (photoHeight - side) / 2
+            var pixels: [UInt8] = []
+            for y in y0..<(y0 + side) {
+                let start: Int = (y * photoWidth + x0) * 3
+                pixels += photo[start..<(start + side * 3)]
+            }
+            if let folder = ProcessInfo.processInfo.environment["BENCH_CODEC_OUT"] {
+                FileManager.default.createFile(atPath: folder + "/png_1024.png",
+                                               contents: Data(PNG.encode(width: side, height: side, channels: 3, pixels: pixels)))
+            }
+            return { _ = PNG.encode(width: side, height: side, channels: 3, pixels: pixels) }
+        }
+    }
 
     /// `JPEG.encode` of the 12-MP synthetic photo.
     static func jpeg(quality: Int, subsampling: JPEG.ChromaSubsampling, name: String) -> BenchmarkRow {

@@ -48,6 +48,8 @@ package enum ConvolutionTuning {
             kernelWidth = g.kernelWidth
             outputWidth = g.outputWidth
         }
+        /// How the tuning file names the layer.
+        var text: String { "\(inputChannels),\(outputChannels),\(kernelHeight),\(kernelWidth),\(outputWidth)" }
     }
 
     private static let lock = NSLock()
@@ -65,8 +67,11 @@ package enum ConvolutionTuning {
     /// The tile for `g`: cached, else chosen. A large layer's contenders (those the model puts
     /// within 25 % of the best) are timed by `measure` — by default `trialNanoseconds`, a few rows
     /// of the layer's own shape on scratch data, one thread — and each time is divided by the
-    /// shape's useful share of the layer's work.
-    package static func shape(for g: ConvolutionGeometry, measure: ((ConvolutionTileShape) -> UInt64)? = nil) -> ConvolutionTileShape {
+    /// shape's useful share of the layer's work. With a `file` (the convolutions pass
+    /// `TuningCache.shared`), a choice an earlier process timed on this machine is taken from it
+    /// without timing, and a new one is added to it.
+    package static func shape(for g: ConvolutionGeometry, file: TuningCache? = nil,
+                              measure: ((ConvolutionTileShape) -> UInt64)? = nil) -> ConvolutionTileShape {
         let measure = measure ?? { trialNanoseconds($0, like: g) }
         let key = Key(g)
         lock.lock()
@@ -76,7 +81,12 @@ package enum ConvolutionTuning {
         var chosen = ranked[0].shape
         var how = "estimated"
         let contenders = ranked.filter { $0.efficiency >= 0.75 * ranked[0].efficiency }
-        if mode == .measure && g.flops >= measuredFlops && contenders.count > 1 {
+        let timed = mode == .measure && g.flops >= measuredFlops && contenders.count > 1
+        if timed, let file, let text = file.choice(for: key.text),
+           let remembered = contenders.first(where: { $0.shape.description == text }) {
+            chosen = remembered.shape
+            how = "timed by an earlier run, \(file.url.path)"
+        } else if timed {
             _ = measure(contenders[0].shape)                        // warm-up: fresh scratch pages fault here
             var best = [UInt64](repeating: .max, count: contenders.count)
             for _ in 0..<3 {
@@ -87,6 +97,7 @@ package enum ConvolutionTuning {
             let scores = zip(best, contenders).map { Double($0) / $1.efficiency }
             chosen = contenders[scores.indices.min { scores[$0] < scores[$1] }!].shape
             how = "measured " + zip(contenders, scores).map { "\($0.shape) \(String(format: "%.0f", $1 / 1000)) µs" }.joined(separator: ", ")
+            file?.record(key.text, tile: chosen.description)
         }
         lock.lock()
         defer { lock.unlock() }

@@ -26,7 +26,7 @@ package enum DirectConvolution {
     /// `output = conv2d(input, weight) + bias` for a geometry `isSuitable` accepts (overwrites).
     static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        let shape = ConvolutionTuning.shape(for: g)
+        let shape = ConvolutionTuning.shape(for: g, file: TuningCache.shared)
         let plan = DirectConvolutionPlan(g, shape: shape)
         plan.withPackedWeights(weight, bias: bias) { weights, biases in
             let outputShared = SharedPointer(output)

@@ -64,7 +64,7 @@ package struct StridePhases {
         let (sy, sx) = (g.strideHeight, g.strideWidth)
         let phases = (0..<sy).flatMap { py in (0..<sx).map { px in Self.phaseGeometry(g, py: py, px: px) } }
         // One tile shape for every phase: the one for the phase with the most taps.
-        let shape = ConvolutionTuning.shape(for: widest)
+        let shape = ConvolutionTuning.shape(for: widest, file: TuningCache.shared)
         let (kh, kw) = (g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         // Blocks of phase rows t; the shared copy holds the gradOutput rows under them with the

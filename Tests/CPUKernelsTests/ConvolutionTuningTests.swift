@@ -51,13 +51,7 @@ import CPUKernels
         ConvolutionTuning.reset()
         defer { ConvolutionTuning.reset() }
         guard ConvolutionTuning.mode == .measure else { return }   // STYLEPROMPTER_TUNING=estimate: nothing is timed
-        // Equal efficiency for every candidate: all are contenders.
-        let channels = KernelDispatch.convolutionTiles.map(\.channels).reduce(1) { lcm($0, $1) }
-        let width = KernelDispatch.convolutionTiles.map(\.pixels).reduce(1) { lcm($0, $1) }
-        let rowFlops = 2.0 * Double(channels * 64 * 9 * width)
-        let g = ConvolutionGeometry(batch: 1, inputChannels: 64, inputHeight: Int(ConvolutionTuning.measuredFlops / rowFlops) + 2,
-                                    inputWidth: width, outputChannels: channels,
-                                    kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
+        let g = Self.timedLayer()
         #expect(g.flops >= ConvolutionTuning.measuredFlops)
         let fastest = KernelDispatch.convolutionTiles.last!
         var timed = 0
@@ -70,7 +64,7 @@ import CPUKernels
         let again = ConvolutionTuning.shape(for: g) { _ in timed += 1; return 1 }
         #expect(again == fastest && timed == 3 * KernelDispatch.convolutionTiles.count + 1)
         // Other suites run convolutions concurrently and may log their own layers: read this one's line.
-        let lines = ConvolutionTuning.report.filter { $0.hasPrefix("conv 64→\(channels) 3×3 width \(width):") }
+        let lines = ConvolutionTuning.report.filter { $0.hasPrefix("conv 64→\(g.outputChannels) 3×3 width \(g.outputWidth):") }
         #expect(lines.count == 1 && lines[0].contains("measured"), "\(ConvolutionTuning.report)")
     }
 
@@ -108,9 +102,20 @@ import CPUKernels
         }
     }
 
-    private func lcm(_ a: Int, _ b: Int) -> Int {
-        var (x, y) = (a, b)
-        while y != 0 { (x, y) = (y, x % y) }
-        return a / x * b
+    /// A layer every candidate tile fits exactly (all rank equal, all are contenders), large
+    /// enough to be timed.
+    static func timedLayer() -> ConvolutionGeometry {
+        let channels = KernelDispatch.convolutionTiles.map(\.channels).reduce(1) { lcm($0, $1) }
+        let width = KernelDispatch.convolutionTiles.map(\.pixels).reduce(1) { lcm($0, $1) }
+        let rowFlops = 2.0 * Double(channels * 64 * 9 * width)
+        return ConvolutionGeometry(batch: 1, inputChannels: 64, inputHeight: Int(ConvolutionTuning.measuredFlops / rowFlops) + 2,
+                                   inputWidth: width, outputChannels: channels,
+                                   kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
     }
+}
+
+func lcm(_ a: Int, _ b: Int) -> Int {
+    var (x, y) = (a, b)
+    while y != 0 { (x, y) = (y, x % y) }
+    return a / x * b
 }

@@ -24,8 +24,18 @@ struct InflateDeflateTests {
         let text = Array(String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 500).utf8)
         var smooth = [UInt8](repeating: 0, count: 200_000)
         for i in smooth.indices { smooth[i] = UInt8((i / 7) % 256) }
+        // A random block of every length 3...300 followed by its copy and one byte that breaks
+        // the match, then a copy running to the very end: matches of every length and alignment
+        // (the match finder compares eight bytes at a time), each ending exactly where it must.
+        var repeats: [UInt8] = []
+        var state: UInt32 = 7
+        for length in 3...300 {
+            let block = (0..<length).map { _ in state = state &* 1_664_525 &+ 1_013_904_223; return UInt8(state >> 24) }
+            repeats += block + block + [~block[0]]
+        }
+        repeats += repeats.suffix(1_000)
         return [("empty", []), ("one byte", [42]), ("random", random), ("text", text),
-                ("zeros", [UInt8](repeating: 0, count: 100_000)), ("smooth", smooth)]
+                ("zeros", [UInt8](repeating: 0, count: 100_000)), ("smooth", smooth), ("repeats", repeats)]
     }()
 
     @Test(arguments: samples.indices)
@@ -34,6 +44,7 @@ struct InflateDeflateTests {
         let packed = Deflate.zlibCompress(input)
         #expect(try Inflate.zlibDecompress(packed) == input, "\(name)")
         if name == "text" || name == "zeros" { #expect(packed.count < input.count / 20, "\(name): \(packed.count) bytes") }
+        if name == "repeats" { #expect(packed.count < input.count * 6 / 10, "repeats: \(packed.count) bytes for \(input.count)") }
         if name == "random" { #expect(packed.count < input.count + input.count / 100 + 64, "random expands too much") }
     }
 

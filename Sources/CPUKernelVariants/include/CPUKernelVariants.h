@@ -56,6 +56,13 @@ typedef struct {
     void (*jpegMCU)(const unsigned char *const *rows, ptrdiff_t valid, int factor, const float *lumaScale,
                     const float *chromaScale, short *out);
 
+    /// One PNG row filtered with `filter` (0 None, 1 Sub, 2 Up, 3 Average, 4 Paeth) into `out`,
+    /// `count` bytes, `bytesPerPixel` apart; `previous` is the raw row above (zeros for the
+    /// first). Returns the row's score, Σ |byte read as signed| (libpng's heuristic). Integer
+    /// arithmetic: the same bytes at every level.
+    long (*pngFilterRow)(int filter, const unsigned char *row, const unsigned char *previous,
+                         ptrdiff_t count, ptrdiff_t bytesPerPixel, unsigned char *out);
+
     /// Direct stride-1 convolution register tiles, `convolutionTileCount` candidate shapes (the
     /// first is the level's default); every shape computes the same bits.
     int convolutionTileCount;
