@@ -72,6 +72,15 @@ package enum KernelDispatch {
         return KernelLevel.supported.last ?? .baseline
     }()
 
+    /// The processor's name as Linux gives it (`/proc/cpuinfo`'s "model name"), or "unknown CPU":
+    /// for model cards and for keying tile timings to the machine that made them.
+    package static let processorName: String = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let value = line.split(separator: ":", maxSplits: 1).last else { return "unknown CPU" }
+        return value.trimmingCharacters(in: .whitespaces)
+    }()
+
     /// The kernels of `level`.
     static let table: SPKernelTable = {
         guard let table = sp_kernel_table(level.cLevel) else {

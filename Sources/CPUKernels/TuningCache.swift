@@ -63,15 +63,8 @@ package final class TuningCache: @unchecked Sendable {
     }
 
     /// The kernel level and the CPU's name (tabs and line breaks, which the format uses, removed).
-    package static let thisMachine: String = {
-        var name = "unknown CPU"
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let value = line.split(separator: ":", maxSplits: 1).last {
-            name = value.trimmingCharacters(in: .whitespaces)
-        }
-        return "\(KernelDispatch.level.rawValue) \(name)".filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }
-    }()
+    package static let thisMachine: String =
+        "\(KernelDispatch.level.rawValue) \(KernelDispatch.processorName)".filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }
 
     /// The tile remembered for `layer` on this machine, if any.
     package func choice(for layer: String) -> String? {
@@ -86,11 +79,12 @@ package final class TuningCache: @unchecked Sendable {
     package func record(_ layer: String, tile: String) {
         lock.lock()
         defer { lock.unlock() }
-        if loaded == nil { loaded = Self.parse(readLines(), machine: machine) }
+        let current = readLines()
+        if loaded == nil { loaded = Self.parse(current, machine: machine) }
         loaded![layer] = tile
         let entry = "\(machine)\t\(layer)\t\(tile)"
         // Keep the other machines' lines and this machine's other layers, as the file has them now.
-        var lines = readLines().filter { line in
+        var lines = current.filter { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             return fields.count == 3 && !(fields[0] == machine && fields[1] == layer)
         }

@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 import Inversion
 import NeuralNetwork
@@ -40,11 +41,6 @@ struct ModelCard {
         return hours
     }
 
-    static func cpuName() -> String {
-        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-    }
 
     func number(_ path: String, _ format: String = "%.3f") -> String {
         var value: Any? = evaluation
@@ -179,7 +175,7 @@ struct ModelCard {
             0.1 % (L2), float32 otherwise. Against the float32 weights on 16 evaluation faces the SMART output moves by at
             most \(String(format: "%.1e", precision.maxDifference)) (pixel range −1…1; PSNR float16 vs float32 \(String(format: "%.1f", precision.psnr)) dB).
 
-            ## Training (\(Self.cpuName()), 2 threads)
+            ## Training (\(KernelDispatch.processorName), 2 threads)
 
             | run | steps | kimg | wall time (h) | configuration |
             |---|---|---|---|---|
