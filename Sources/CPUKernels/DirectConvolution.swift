@@ -35,6 +35,43 @@ package enum DirectConvolution {
             }
         }
     }
+
+    /// The same convolution handed over in bands of output rows: for each band `rows` of at most
+    /// `bandRows` rows, top to bottom, writes those rows to `band` (laid out `[N, Cout, rows.count,
+    /// Wo]`, room for `bandRows` rows) and calls `consume(rows)`. Every output value is computed as
+    /// `forward` computes it, so the bands hold the same bits as the rows of the whole output.
+    ///
+    /// For a consumer that reduces each band at once (StyleGAN2's last level feeds its activation
+    /// only to ToRGB): the whole output — 128 MiB at 1024 px, fresh pages in a single pass — never
+    /// exists, and each band is consumed while it is in cache. The weights are packed once.
+    /// The band height `forwardInRowBands` should use for about `rows` rows: a multiple of the
+    /// plan's row blocks times the thread count, so every band splits evenly over the threads.
+    package static func balancedBandRows(_ g: ConvolutionGeometry, about rows: Int) -> Int {
+        let plan = DirectConvolutionPlan(g, shape: ConvolutionTuning.shape(for: g, file: TuningCache.shared))
+        let step = plan.blockRows * max(1, Parallel.threadCount)
+        return min(g.outputHeight, max(step, (rows + step / 2) / step * step))
+    }
+
+    package static func forwardInRowBands(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                                          bias: UnsafePointer<Float>?, bandRows: Int, band: UnsafeMutablePointer<Float>,
+                                          consume: (Range<Int>) -> Void) {
+        precondition(isSuitable(g) && bandRows > 0, "DirectConvolution.forwardInRowBands: \(g), \(bandRows) rows per band")
+        let shape = ConvolutionTuning.shape(for: g, file: TuningCache.shared)
+        let plan = DirectConvolutionPlan(g, shape: shape)
+        plan.withPackedWeights(weight, bias: bias) { weights, biases in
+            let bandShared = SharedPointer(band)
+            var top = 0
+            while top < g.outputHeight {
+                let rows = top..<min(g.outputHeight, top + bandRows)
+                let blocks = (rows.count + plan.blockRows - 1) / plan.blockRows
+                Parallel.forRanges(count: g.batch * g.groups * blocks, minimumPerThread: 1) { units in
+                    plan.run(units: units, within: rows, input: input, weights: weights, biases: biases, output: bandShared.base)
+                }
+                consume(rows)
+                top = rows.upperBound
+            }
+        }
+    }
 }
 
 /// The sizes one direct convolution works with for one tile shape.
@@ -113,7 +150,14 @@ package struct DirectConvolutionPlan {
     /// with channels past the group's last or pixels past the row's end goes through a buffer.
     package func run(units: Range<Int>, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
              biases: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        let (ho, wo, kh, kw) = (g.outputHeight, g.outputWidth, g.kernelHeight, g.kernelWidth)
+        run(units: units, within: 0..<g.outputHeight, input: input, weights: weights, biases: biases, output: output)
+    }
+
+    /// `run` over the output rows `rows` only: units are (image, group, block of `blockRows` rows
+    /// from `rows.lowerBound`), and `output` holds just those rows, `[N, Cout, rows.count, Wo]`.
+    func run(units: Range<Int>, within rows: Range<Int>, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+             biases: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+        let (ho, wo, kh, kw) = (rows.count, g.outputWidth, g.kernelHeight, g.kernelWidth)
         let cpg = g.inputChannelsPerGroup, opg = g.outputChannelsPerGroup
         let ch = shape.channels, pixels = shape.pixels
         let inputPlane = g.inputHeight * g.inputWidth, outputPlane = ho * wo
@@ -126,8 +170,9 @@ package struct DirectConvolutionPlan {
                 let block = unit % blocks, item = unit / blocks
                 let n = item / g.groups, group = item % g.groups
                 let channels = input + (n * g.inputChannels + group * cpg) * inputPlane
+                // y counts rows of `output`; the patch starts at output row rows.lowerBound + y0.
                 let y0 = block * blockRows, y1 = min(ho, y0 + blockRows)
-                fillPatch(patch, channels: channels, channelCount: cpg, top: y0 - g.paddingHeight,
+                fillPatch(patch, channels: channels, channelCount: cpg, top: rows.lowerBound + y0 - g.paddingHeight,
                           left: -g.paddingWidth)
                 for y in y0..<y1 {
                     let rowWindow = patch + (y - y0) * patchWidth

@@ -85,8 +85,8 @@ public final class StylePrompterModel: Module {
             return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute, outputSize: outputSize)
         }
         let refinedConv = refinedLayer - 1
-        return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute, outputSize: outputSize) { index, feature in
-            guard index == refinedConv else { return feature }
+        return generator.synthesize(encoded.latents, noise: noise, recomputingFrom: recompute, outputSize: outputSize,
+                                    refining: refinedConv) { feature in
             let (b, c, h, w) = (feature.shape[0], feature.shape[1], feature.shape[2], feature.shape[3])
             let tokens = feature.reshape([b, c, h * w]).transposed(1, 2)                    // [B, L, C]
             let refined = smart(tokens, features: encoded.features, weights: weights).reshape([b, h, w, c]).permute([0, 3, 1, 2])

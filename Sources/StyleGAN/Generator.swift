@@ -132,8 +132,50 @@ public final class Generator: Module {
     /// resolution s and returns that level's skip image [B, 3, s, s]: the low-frequency part of
     /// the full image, for a fraction of the work (the finest levels cost most). The web editor
     /// previews edits this way while a slider moves.
+    ///
+    /// Without gradients, the last level's second activation — which feeds only its ToRGB — is
+    /// computed in bands of rows that ToRGB consumes at once (`StyledConv.streamingInto`): the same
+    /// image, without a buffer the size of that activation (128 MiB at 1024 px). `afterConv`
+    /// needs every activation whole, so with it the last level runs whole; `refining` hooks one.
     public func synthesize(_ latents: Tensor, noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
                            outputSize: Int? = nil, afterConv: ((Int, Tensor) -> Tensor)? = nil) -> Tensor {
+        synthesize(latents, noise: noise, recomputingFrom: recomputingFrom, outputSize: outputSize,
+                   hook: afterConv.map { ConvolutionHook.every($0) })
+    }
+
+    /// `synthesize` with `refine` replacing the output of `convs[convIndex]` only (SMART refines the
+    /// 16×16 feature after `convs[3]`): the other activations need not exist whole, so the last
+    /// level streams into its ToRGB as without a hook.
+    public func synthesize(_ latents: Tensor, noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
+                           outputSize: Int? = nil, refining convIndex: Int, with refine: @escaping (Tensor) -> Tensor) -> Tensor {
+        synthesize(latents, noise: noise, recomputingFrom: recomputingFrom, outputSize: outputSize,
+                   hook: .one(convIndex, refine))
+    }
+
+    /// What may replace the convolutions' outputs during synthesis.
+    private enum ConvolutionHook {
+        /// Called with every convolution's output.
+        case every((Int, Tensor) -> Tensor)
+        /// Called with one convolution's output.
+        case one(Int, (Tensor) -> Tensor)
+
+        func callAsFunction(_ index: Int, _ feature: Tensor) -> Tensor {
+            switch self {
+            case .every(let hook): return hook(index, feature)
+            case .one(let hooked, let refine): return index == hooked ? refine(feature) : feature
+            }
+        }
+
+        func needs(_ index: Int) -> Bool {
+            switch self {
+            case .every: return true
+            case .one(let hooked, _): return index == hooked
+            }
+        }
+    }
+
+    private func synthesize(_ latents: Tensor, noise: NoiseMode, recomputingFrom: Int?, outputSize: Int?,
+                            hook afterConv: ConvolutionHook?) -> Tensor {
         let c = configuration
         precondition(latents.rank == 3 && latents.shape[1] == c.latentCount && latents.shape[2] == c.styleDimension,
                      "Generator.synthesize: latents \(latents.shape), expected [B, \(c.latentCount), \(c.styleDimension)]")
@@ -161,11 +203,17 @@ public final class Generator: Module {
                 let toRGB = toRGBs[level]
                 skip = Tensor.recomputed([out, row(i + 2), skip]) { x in toRGB(x[0], style: x[1], skip: x[2]) }
             } else {
-                for k in 0..<2 {
-                    let index = 2 * level + k
-                    out = convs[index](out, style: row(i + k), noise: noiseImages[index + 1])
-                    if let afterConv { out = afterConv(index, out) }
+                let isLast = level == toRGBs.count - 1 || outputSize.map { 16 << level > $0 } == true
+                let first = 2 * level, second = first + 1
+                out = convs[first](out, style: row(i), noise: noiseImages[first + 1])
+                if let afterConv { out = afterConv(first, out) }
+                if isLast, afterConv?.needs(second) != true,
+                   let image = convs[second].streamingInto(toRGBs[level], input: out, style: row(i + 1),
+                                                           noise: noiseImages[second + 1], rgbStyle: row(i + 2), skip: skip) {
+                    return image
                 }
+                out = convs[second](out, style: row(i + 1), noise: noiseImages[second + 1])
+                if let afterConv { out = afterConv(second, out) }
                 skip = toRGBs[level](out, style: row(i + 2), skip: skip)
             }
             i += 2

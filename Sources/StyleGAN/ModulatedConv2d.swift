@@ -82,6 +82,25 @@ public final class ModulatedConv2d: Module {
     }
 }
 
+extension ModulatedConv2d {
+    /// Inference, not upsampling: `foldedForward`'s output handed over in bands of about
+    /// `bandRows` rows (`Tensor.conv2dInRowBands`): `consume(band [B, out, r, W], rows)`, the same
+    /// bits as those rows of `foldedForward`. A band is valid only during its call.
+    func foldedForwardInRowBands(_ input: Tensor, style: Tensor, bandRows: Int,
+                                 _ consume: (_ band: Tensor, _ rows: Range<Int>) -> Void) {
+        precondition(!upsample, "ModulatedConv2d.foldedForwardInRowBands: not for an upsampling convolution")
+        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        let s = modulation(style)                                               // [B, in]
+        let grouped = input.reshape([1, batch * inputChannels, height, width])
+        let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
+                                                     transposed: false)        // [B·out, in, k, k]
+        Tensor.conv2dInRowBands(grouped, weight: weights, options: .init(padding: kernelSize / 2, groups: batch),
+                                bandRows: bandRows) { band, rows in
+            consume(band.reshape([batch, outputChannels, rows.count, width]), rows)
+        }
+    }
+}
+
 /// Adds `strength · noise` (key `weight` [1]); the noise is [1 or B, 1, H, W].
 public final class NoiseInjection: Module {
     public var weight: Tensor
@@ -120,6 +139,29 @@ public final class StyledConv: Module {
     }
 }
 
+extension StyledConv {
+    /// Inference: this layer (not upsampling) feeding only a ToRGB — the output's rows in bands,
+    /// each with noise, bias and activation applied, handed to `toRGB` and then dropped, so the
+    /// activation never exists whole (`ToRGB.Streaming`). Nil where the layer cannot stream (it
+    /// upsamples, or the noise is not one plane per sample or one for all); then run it whole.
+    func streamingInto(_ toRGB: ToRGB, input: Tensor, style: Tensor, noise noiseImage: Tensor,
+                       rgbStyle: Tensor, skip: Tensor?) -> Tensor? {
+        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        guard !GradientMode.isEnabled, !conv.upsample, conv.kernelSize % 2 == 1,
+              Tensor.acceptsNoise(noiseImage, for: [batch, conv.outputChannels, height, width]) else { return nil }
+        // About 2 MiB of activation per band: it stays in cache between the convolution that
+        // writes it and the ToRGB that reads it.
+        let rowBytes = batch * conv.outputChannels * width * MemoryLayout<Float>.stride
+        let image = toRGB.startStreaming(batch: batch, height: height, width: width, style: rgbStyle, skip: skip)
+        conv.foldedForwardInRowBands(input, style: style, bandRows: max(1, (2 << 20) / rowBytes)) { band, rows in
+            band.applyNoiseBiasLeakyReLU(noise: noiseImage.narrow(2, start: rows.lowerBound, length: rows.count),
+                                         noiseWeight: noise.weight, bias: activate.bias, slope: 0.2, gain: Float(2).squareRoot())
+            image.add(band, rows: rows)
+        }
+        return image.result
+    }
+}
+
 /// Modulated 1×1 conv to RGB (no demodulation) + bias, plus the upsampled previous skip image
 /// (keys `conv.*`, `bias` [1, 3, 1, 1], `upsample.kernel`).
 public final class ToRGB: Module {
@@ -139,6 +181,43 @@ public final class ToRGB: Module {
         let out = conv(input, style: style) + bias
         guard let skip, let upsample else { return out }
         return out + upsample(skip)
+    }
+}
+
+extension ToRGB {
+    /// ToRGB applied to an activation that arrives in bands of rows (`StyledConv.streamingInto`):
+    /// `add(band, rows:)` writes those rows of the image. Each row is computed as `callAsFunction`
+    /// computes it — `(conv(band) + bias) + upsample(skip)` — so the image is the same bits.
+    final class Streaming {
+        private let toRGB: ToRGB
+        private let style: Tensor
+        /// The image: the upsampled skip image, which the bands' rows are added to (without a skip
+        /// image, the bands' rows themselves).
+        let result: Tensor
+        private let hasSkip: Bool
+
+        fileprivate init(_ toRGB: ToRGB, batch: Int, height: Int, width: Int, style: Tensor, skip: Tensor?) {
+            self.toRGB = toRGB
+            self.style = style
+            if let skip, let upsample = toRGB.upsample {
+                result = upsample(skip)
+                precondition(result.shape == [batch, 3, height, width],
+                             "ToRGB: upsampled skip \(result.shape), expected [\(batch), 3, \(height), \(width)]")
+                hasSkip = true
+            } else {
+                result = Tensor(uninitializedShape: [batch, 3, height, width])   // every row is set
+                hasSkip = false
+            }
+        }
+
+        func add(_ band: Tensor, rows: Range<Int>) {
+            let rgb = toRGB.conv(band, style: style) + toRGB.bias
+            result.setRows(rows, from: rgb, adding: hasSkip)
+        }
+    }
+
+    fileprivate func startStreaming(batch: Int, height: Int, width: Int, style: Tensor, skip: Tensor?) -> Streaming {
+        Streaming(self, batch: batch, height: height, width: width, style: style, skip: skip)
     }
 }
 
