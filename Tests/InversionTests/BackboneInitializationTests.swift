@@ -11,6 +11,19 @@ import Testing
 @Suite struct BackboneInitializationTests {
     static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/swinv2_small_imagenet.pth")
 
+    /// The derived `relative_position_index` buffer as Swin-V2's code builds it: flattened
+    /// meshgrid coordinates, pairwise differences shifted to start at 0, row·(2w−1) + column.
+    @Test(arguments: [2, 3, 8])
+    func relativePositionIndexIsSwinV2s(window w: Int) {
+        let attention = WindowAttention(dimension: 8, window: w, heads: 2)
+        let coordinates = (0..<w * w).map { (y: $0 / w, x: $0 % w) }
+        let expected = coordinates.flatMap { a in
+            coordinates.map { b in Float((a.y - b.y + w - 1) * (2 * w - 1) + (a.x - b.x + w - 1)) }
+        }
+        #expect(attention.relativePositionIndex.shape == [w * w, w * w])
+        #expect(attention.relativePositionIndex.scalars == expected)
+    }
+
     @Test func classifierWeightsFillTheBodyAndTheReportSaysWhatWasLeft() throws {
         let encoder = SwinEncoder(SwinConfiguration(embedDimension: 8, depths: [2, 2, 1, 1], heads: [1, 2, 2, 4],
                                                     latentTokens: 10, headHiddenDimension: 32, styleDimension: 64))
