@@ -79,19 +79,19 @@ struct StoragePoolTests {
             let current = (0..<3).map { _ in (pool.take(count: count), count) }
             for (pointer, count) in previous { pool.give(pointer, count: count) }
             previous = current
-            if check { #expect(pool.liveBytes + pool.cachedBytes <= pool.peakLiveBytes + pool.peakLiveBytes / 4) }
+            if check { #expect(pool.liveBytes + pool.cachedBytes <= pool.peakLiveBytes + pool.peakLiveBytes / 2) }
         }
         for (pointer, count) in previous { pool.give(pointer, count: count) }
         #expect(pool.liveBytes == 0)
     }
 
-    /// Bounded: the footprint never exceeds a quarter above the peak in use, and repeating the
-    /// pass fetches only part of its memory again (what the bound left out: 54 % of the first
-    /// pass's bytes with cached buffers grown, 58 % without).
+    /// Bounded: the footprint never exceeds half as much again as the peak in use, and repeating the
+    /// pass fetches only part of its memory again (what the bound left out: 44 % of the first
+    /// pass's bytes on Linux, where cached buffers grow; 54 % with the earlier bound of 1.25).
     @Test func aSinglePassDoesNotHoard() {
         let pool = StoragePool()
         Self.pass(pool, check: true)
-        #expect(pool.cachedBytes <= pool.peakLiveBytes + pool.peakLiveBytes / 4)
+        #expect(pool.cachedBytes <= pool.peakLiveBytes + pool.peakLiveBytes / 2)
         let first = pool.systemBytes
         Self.pass(pool, check: true)
         #expect(pool.systemBytes - first < first * 3 / 4, "a pass fetched \(pool.systemBytes - first) of \(first) bytes again")
