@@ -468,6 +468,61 @@ static long SP_NAME(png_filter_row)(int filter, const unsigned char *restrict ro
     return (long)score;
 }
 
+/// Transposes the 8×8 block r[i][j] (8 rows of 8 floats) into out[j][i]: unpack pairs, then
+/// 64-bit pairs, then 128-bit halves — shuffles, no arithmetic.
+static inline __attribute__((always_inline)) void SP_NAME(transpose8x8)(const V8 *r, V8 *out) {
+    V8 t0 = __builtin_shufflevector(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
+    V8 t1 = __builtin_shufflevector(r[0], r[1], 2, 10, 3, 11, 6, 14, 7, 15);
+    V8 t2 = __builtin_shufflevector(r[2], r[3], 0, 8, 1, 9, 4, 12, 5, 13);
+    V8 t3 = __builtin_shufflevector(r[2], r[3], 2, 10, 3, 11, 6, 14, 7, 15);
+    V8 t4 = __builtin_shufflevector(r[4], r[5], 0, 8, 1, 9, 4, 12, 5, 13);
+    V8 t5 = __builtin_shufflevector(r[4], r[5], 2, 10, 3, 11, 6, 14, 7, 15);
+    V8 t6 = __builtin_shufflevector(r[6], r[7], 0, 8, 1, 9, 4, 12, 5, 13);
+    V8 t7 = __builtin_shufflevector(r[6], r[7], 2, 10, 3, 11, 6, 14, 7, 15);
+    V8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+    V8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+    V8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+    V8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+    V8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+    V8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+    V8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+    V8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+    out[0] = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+    out[4] = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+    out[1] = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+    out[5] = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+    out[2] = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+    out[6] = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+    out[3] = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+    out[7] = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+/// A GEMM B panel from a stored [n, k] matrix (op(B) its transpose): dst[p·NR + q] =
+/// src[q·rowStride + p] for p < kc, q < width (≤ NR), zero for q ≥ width. Full panels go 8×8
+/// blocks at a time through registers: each stored row is read along k, each panel row written
+/// whole (element by element, a panel row's stores land NR floats apart and were the bottleneck:
+/// 12 % of the encoder's samples, for attention's Q·Kᵀ). Copies only: the same bits everywhere.
+static void SP_NAME(pack_transposed_panel)(const float *src, ptrdiff_t rowStride, int width, ptrdiff_t kc, float *dst) {
+    const int blocked = width / 8 * 8;                     // columns that fill 8×8 blocks
+    ptrdiff_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        for (int q0 = 0; q0 < blocked; q0 += 8) {
+            V8 rows[8], columns[8];
+            for (int i = 0; i < 8; i++) __builtin_memcpy(&rows[i], src + (q0 + i) * rowStride + p, sizeof(V8));
+            SP_NAME(transpose8x8)(rows, columns);
+            for (int j = 0; j < 8; j++) __builtin_memcpy(dst + (p + j) * NR + q0, &columns[j], sizeof(V8));
+        }
+        for (int j = 0; j < 8; j++) {
+            for (int q = blocked; q < width; q++) dst[(p + j) * NR + q] = src[q * rowStride + p + j];
+            for (int q = width; q < NR; q++) dst[(p + j) * NR + q] = 0;
+        }
+    }
+    for (; p < kc; p++) {
+        for (int q = 0; q < width; q++) dst[p * NR + q] = src[q * rowStride + p];
+        for (int q = width; q < NR; q++) dst[p * NR + q] = 0;
+    }
+}
+
 static const SPKernelTable SP_NAME(table) = {
     .lanes = SP_LANES,
     .mr = MR,
@@ -476,6 +531,7 @@ static const SPKernelTable SP_NAME(table) = {
     .gemmTileStridedA = SP_NAME(gemm_tile_strided_a),
     .jpegMCU = SP_NAME(jpeg_mcu),
     .pngFilterRow = SP_NAME(png_filter_row),
+    .packTransposedPanel = SP_NAME(pack_transposed_panel),
     .convolutionTileCount = 4,
     .convolutionTiles = SP_CONVOLUTION_TILES,
     .shiftedExponentials = SP_NAME(shifted_exponentials),

@@ -90,19 +90,13 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
     func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let nr = GemmMicroKernel.nr, kc = depth.count
         if transposed {
-            // Stored [n, k]: each column of op(B) is a stored row, read contiguously.
+            // Stored [n, k]: each column of op(B) is a stored row, read contiguously and
+            // transposed in registers (`packTransposedPanel`, C per level).
             var panel = destination
             var j = columns.lowerBound
             while j < columns.upperBound {
                 let width = min(nr, columns.upperBound - j)
-                for q in 0..<width {
-                    let src = base + (j + q) * rowStride + depth.lowerBound
-                    var dst = panel + q
-                    for p in 0..<kc { dst.pointee = src[p]; dst += nr }
-                }
-                if width < nr {
-                    for p in 0..<kc { (panel + p * nr + width).update(repeating: 0, count: nr - width) }
-                }
+                KernelDispatch.packTransposedPanel(base + j * rowStride + depth.lowerBound, rowStride, Int32(width), kc, panel)
                 panel += nr * kc
                 j += nr
             }

@@ -102,6 +102,7 @@ package enum KernelDispatch {
     static let gemmTileStridedA = table.gemmTileStridedA!
     package static let jpegMCU = table.jpegMCU!
     package static let pngFilterRow = table.pngFilterRow!
+    static let packTransposedPanel = table.packTransposedPanel!
     /// This level's direct-convolution tile shapes, its default first.
     package static let convolutionTiles: [ConvolutionTileShape] = withUnsafeBytes(of: table.convolutionTiles) { raw in
         raw.bindMemory(to: SPConvolutionTile.self).prefix(Int(table.convolutionTileCount)).map {

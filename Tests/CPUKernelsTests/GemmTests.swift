@@ -47,6 +47,24 @@ func dotProductTolerance(_ k: Int) -> Float { 4 * Float(max(k, 1)) * Float.ulpOf
         check(m: 301, n: 45, k: 1030, transposeA: transposeA, transposeB: transposeB, accumulate: true, pad: 3)
     }
 
+    /// B stored [n, k] (transposed) is packed through 8×8 register transposes
+    /// (`packTransposedPanel`); the panels must hold exactly what packing the same matrix stored
+    /// [k, n] gives, so the products are the same bits. Widths and depths off the 8-blocks.
+    @Test(arguments: [(m: 13, n: 75, k: 37), (m: 7, n: 32, k: 64), (m: 20, n: 9, k: 5), (m: 6, n: 300, k: 517)])
+    func transposedRightOperandPacksAsItsCopy(m: Int, n: Int, k: Int) {
+        let a = TestBuffer(count: m * k, seed: 31)
+        let stored = TestBuffer(count: n * (k + 3), seed: 32)                   // [n, k] with row stride k + 3
+        let copy = TestBuffer(count: k * n, seed: 33)                           // the same matrix, [k, n]
+        for j in 0..<n { for p in 0..<k { copy.pointer[p * n + j] = stored.pointer[j * (k + 3) + p] } }
+        let viaTranspose = TestBuffer(count: m * n, seed: 34), viaCopy = TestBuffer(count: m * n, seed: 35)
+        Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: k, transposeA: false, b: stored.pointer, ldb: k + 3,
+                      transposeB: true, c: viaTranspose.pointer, ldc: n, accumulate: false)
+        Gemm.multiply(m: m, n: n, k: k, a: a.pointer, lda: k, transposeA: false, b: copy.pointer, ldb: n,
+                      transposeB: false, c: viaCopy.pointer, ldc: n, accumulate: false)
+        let same = (0..<m * n).allSatisfy { viaTranspose.pointer[$0].bitPattern == viaCopy.pointer[$0].bitPattern }
+        #expect(same, "m \(m) n \(n) k \(k): largest difference \(maxAbsoluteDifference(viaTranspose.pointer, viaCopy.pointer, count: m * n))")
+    }
+
     @Test func rowStridesWiderThanOperands() {
         for (tA, tB) in [(false, false), (false, true), (true, false), (true, true)] {
             check(m: 37, n: 65, k: 19, transposeA: tA, transposeB: tB, accumulate: true, pad: 5)

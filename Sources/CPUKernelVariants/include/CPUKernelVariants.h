@@ -63,6 +63,10 @@ typedef struct {
     long (*pngFilterRow)(int filter, const unsigned char *row, const unsigned char *previous,
                          ptrdiff_t count, ptrdiff_t bytesPerPixel, unsigned char *out);
 
+    /// A GEMM B panel (stride `nr`) from a stored [n, k] matrix whose transpose is op(B):
+    /// dst[p·nr + q] = src[q·rowStride + p] for p < kc, q < width (≤ nr); zero for q ≥ width.
+    void (*packTransposedPanel)(const float *src, ptrdiff_t rowStride, int width, ptrdiff_t kc, float *dst);
+
     /// Direct stride-1 convolution register tiles, `convolutionTileCount` candidate shapes (the
     /// first is the level's default); every shape computes the same bits.
     int convolutionTileCount;
