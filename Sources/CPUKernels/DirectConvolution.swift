@@ -36,14 +36,6 @@ package enum DirectConvolution {
         }
     }
 
-    /// The same convolution handed over in bands of output rows: for each band `rows` of at most
-    /// `bandRows` rows, top to bottom, writes those rows to `band` (laid out `[N, Cout, rows.count,
-    /// Wo]`, room for `bandRows` rows) and calls `consume(rows)`. Every output value is computed as
-    /// `forward` computes it, so the bands hold the same bits as the rows of the whole output.
-    ///
-    /// For a consumer that reduces each band at once (StyleGAN2's last level feeds its activation
-    /// only to ToRGB): the whole output — 128 MiB at 1024 px, fresh pages in a single pass — never
-    /// exists, and each band is consumed while it is in cache. The weights are packed once.
     /// The band height `forwardInRowBands` should use for about `rows` rows: a multiple of the
     /// plan's row blocks times the thread count, so every band splits evenly over the threads.
     package static func balancedBandRows(_ g: ConvolutionGeometry, about rows: Int) -> Int {
@@ -52,6 +44,14 @@ package enum DirectConvolution {
         return min(g.outputHeight, max(step, (rows + step / 2) / step * step))
     }
 
+    /// The same convolution handed over in bands of output rows: for each band `rows` of at most
+    /// `bandRows` rows, top to bottom, writes those rows to `band` (laid out `[N, Cout, rows.count,
+    /// Wo]`, room for `bandRows` rows) and calls `consume(rows)`. Every output value is computed as
+    /// `forward` computes it, so the bands hold the same bits as the rows of the whole output.
+    ///
+    /// For a consumer that reduces each band at once (StyleGAN2's last level feeds its activation
+    /// only to ToRGB): the whole output — 128 MiB at 1024 px, fresh pages in a single pass — never
+    /// exists, and each band is consumed while it is in cache. The weights are packed once.
     package static func forwardInRowBands(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                           bias: UnsafePointer<Float>?, bandRows: Int, band: UnsafeMutablePointer<Float>,
                                           consume: (Range<Int>) -> Void) {

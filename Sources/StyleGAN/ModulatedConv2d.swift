@@ -152,7 +152,7 @@ extension StyledConv {
         // About 2 MiB of activation per band: it stays in cache between the convolution that
         // writes it and the ToRGB that reads it.
         let rowBytes = batch * conv.outputChannels * width * MemoryLayout<Float>.stride
-        let image = toRGB.startStreaming(batch: batch, height: height, width: width, style: rgbStyle, skip: skip)
+        let image = ToRGB.Streaming(toRGB, batch: batch, height: height, width: width, style: rgbStyle, skip: skip)
         conv.foldedForwardInRowBands(input, style: style, bandRows: max(1, (2 << 20) / rowBytes)) { band, rows in
             band.applyNoiseBiasLeakyReLU(noise: noiseImage.narrow(2, start: rows.lowerBound, length: rows.count),
                                          noiseWeight: noise.weight, bias: activate.bias, slope: 0.2, gain: Float(2).squareRoot())
@@ -214,10 +214,6 @@ extension ToRGB {
             let rgb = toRGB.conv(band, style: style) + toRGB.bias
             result.setRows(rows, from: rgb, adding: hasSkip)
         }
-    }
-
-    fileprivate func startStreaming(batch: Int, height: Int, width: Int, style: Tensor, skip: Tensor?) -> Streaming {
-        Streaming(self, batch: batch, height: height, width: width, style: style, skip: skip)
     }
 }
 

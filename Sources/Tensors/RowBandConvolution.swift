@@ -1,9 +1,10 @@
 import CPUKernels
 
 extension Tensor {
-    /// `conv2d(input, weight, options)` handed over in bands of about `bandRows` output rows (rounded
-    /// so that each band splits evenly over the threads), top to bottom: `consume(band, rows)` receives the output's rows `rows` as a tensor
-    /// `[N, Cout, rows.count, Wo]`, bit for bit those rows of `conv2d`'s result.
+    /// `conv2d(input, weight, options)` handed over in bands of about `bandRows` output rows
+    /// (rounded so that each band splits evenly over the threads), top to bottom: `consume(band,
+    /// rows)` receives the output's rows `rows` as a tensor `[N, Cout, rows.count, Wo]`, bit for
+    /// bit those rows of `conv2d`'s result.
     ///
     /// The whole output never exists: a consumer that reduces each band (StyleGAN2's last level,
     /// whose activation feeds only its ToRGB) saves a buffer the size of the output — 128 MiB of
@@ -16,34 +17,22 @@ extension Tensor {
                      "conv2dInRowBands: inference only (no graph is recorded through the bands)")
         precondition(bandRows > 0, "conv2dInRowBands: \(bandRows) rows per band")
         let g = geometry(op: "conv2dInRowBands", input: input.shape, weight: weight.shape, options: options)
-        let direct = DirectConvolution.isSuitable(g)
-        let rowsPerBand = direct ? DirectConvolution.balancedBandRows(g, about: bandRows) : Swift.min(bandRows, g.outputHeight)
-        let buffer = TensorStorage(uninitializedCount: g.batch * g.outputChannels * rowsPerBand * g.outputWidth)
-        func band(_ rows: Range<Int>) -> Tensor {
-            Tensor(shape: [g.batch, g.outputChannels, rows.count, g.outputWidth], storage: buffer)
-        }
-        guard direct else {
+        guard DirectConvolution.isSuitable(g) else {
             // Other shapes: the whole output, then its rows band by band (same bits, no saving).
             let whole = GradientMode.withoutGradients { conv2d(input, weight: weight, options: options) }
             var top = 0
             while top < g.outputHeight {
-                let rows = top..<Swift.min(g.outputHeight, top + rowsPerBand)
-                let target = band(rows)
-                let plane = rows.count * g.outputWidth
-                for image in 0..<g.batch {
-                    for channel in 0..<g.outputChannels {
-                        let source = whole.readData + ((image * g.outputChannels + channel) * g.outputHeight + rows.lowerBound) * g.outputWidth
-                        (target.data + (image * g.outputChannels + channel) * plane).update(from: source, count: plane)
-                    }
-                }
-                consume(target, rows)
+                let rows = top..<Swift.min(g.outputHeight, top + bandRows)
+                consume(whole.slice(2, start: rows.lowerBound, end: rows.upperBound), rows)
                 top = rows.upperBound
             }
             return
         }
+        let rowsPerBand = DirectConvolution.balancedBandRows(g, about: bandRows)
+        let buffer = TensorStorage(uninitializedCount: g.batch * g.outputChannels * rowsPerBand * g.outputWidth)
         DirectConvolution.forwardInRowBands(g, input: input.readData, weight: weight.readData, bias: nil,
                                             bandRows: rowsPerBand, band: buffer.pointer) { rows in
-            consume(band(rows), rows)
+            consume(Tensor(shape: [g.batch, g.outputChannels, rows.count, g.outputWidth], storage: buffer), rows)
         }
     }
 }
