@@ -27,6 +27,14 @@ import CPUKernels
                                         strideHeight: 1, strideWidth: 3, paddingHeight: 0, paddingWidth: 2))
         list.append(ConvolutionGeometry(batch: 3, inputChannels: 6, inputHeight: 1, inputWidth: 1,
                                         outputChannels: 7, kernelHeight: 1, kernelWidth: 1))
+        // The implicit-im2col GEMM path with rows wider than a panel (32 columns at AVX-512): over
+        // 256 output channels, so not the direct path; panels inside one row, across rows, and at
+        // the zero padding; two depth blocks (K = 630); and stride 2.
+        list.append(ConvolutionGeometry(batch: 1, inputChannels: 70, inputHeight: 5, inputWidth: 64,
+                                        outputChannels: 260, kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1))
+        list.append(ConvolutionGeometry(batch: 2, inputChannels: 20, inputHeight: 9, inputWidth: 70,
+                                        outputChannels: 6, kernelHeight: 3, kernelWidth: 3,
+                                        strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1))
         list += directGeometries + stridePhaseGeometries
         return list
     }()
