@@ -52,17 +52,20 @@ package enum DirectConvolution {
     /// For a consumer that reduces each band at once (StyleGAN2's last level feeds its activation
     /// only to ToRGB): the whole output — 128 MiB at 1024 px, fresh pages in a single pass — never
     /// exists, and each band is consumed while it is in cache. The weights are packed once.
+    /// `outputRows` (default all): only those output rows, from its first, band by band.
     package static func forwardInRowBands(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                          bias: UnsafePointer<Float>?, bandRows: Int, band: UnsafeMutablePointer<Float>,
-                                          consume: (Range<Int>) -> Void) {
-        precondition(isSuitable(g) && bandRows > 0, "DirectConvolution.forwardInRowBands: \(g), \(bandRows) rows per band")
+                                          bias: UnsafePointer<Float>?, bandRows: Int, outputRows: Range<Int>? = nil,
+                                          band: UnsafeMutablePointer<Float>, consume: (Range<Int>) -> Void) {
+        let wanted = outputRows ?? 0..<g.outputHeight
+        precondition(isSuitable(g) && bandRows > 0 && wanted.lowerBound >= 0 && wanted.upperBound <= g.outputHeight,
+                     "DirectConvolution.forwardInRowBands: \(g), \(bandRows) rows per band, rows \(wanted)")
         let shape = ConvolutionTuning.shape(for: g, file: TuningCache.shared)
         let plan = DirectConvolutionPlan(g, shape: shape)
         plan.withPackedWeights(weight, bias: bias) { weights, biases in
             let bandShared = SharedPointer(band)
-            var top = 0
-            while top < g.outputHeight {
-                let rows = top..<min(g.outputHeight, top + bandRows)
+            var top = wanted.lowerBound
+            while top < wanted.upperBound {
+                let rows = top..<min(wanted.upperBound, top + bandRows)
                 let blocks = (rows.count + plan.blockRows - 1) / plan.blockRows
                 Parallel.forRanges(count: g.batch * g.groups * blocks, minimumPerThread: 1) { units in
                     plan.run(units: units, within: rows, input: input, weights: weights, biases: biases, output: bandShared.base)

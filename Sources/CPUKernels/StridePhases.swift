@@ -50,13 +50,27 @@ package struct StridePhases {
     /// is gone; the result is bit for bit `Upfirdn.forward` of the unfused output.
     package func backwardInputBlurred(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               blur: SeparableBlur, output: UnsafeMutablePointer<Float>) {
-        run(gradOutput: gradOutput, weight: weight, sink: .blurred(blur, output))
+        run(gradOutput: gradOutput, weight: weight,
+            sink: .blurred(blur, output, rows: 0..<blur.outputHeight, planeStride: blur.outputHeight * blur.outputWidth))
     }
 
-    /// Where the phase rows go: straight into gradInput's planes, or through a blur.
+    /// Rows `rows` of `backwardInputBlurred`'s output, the same bits: row y of plane p (image,
+    /// channel) goes to `output + p·planeStride + (y − rows.lowerBound)·Wo`. Only the blocks of
+    /// phase rows under those rows run, plus the few rows before them that the blur reaches back
+    /// to — so a consumer can take the output a band at a time (`Tensor.BlurredTransposedRows`).
+    package func backwardInputBlurred(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, blur: SeparableBlur,
+                                      rows: Range<Int>, output: UnsafeMutablePointer<Float>, planeStride: Int) {
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= blur.outputHeight && planeStride >= rows.count * blur.outputWidth,
+                     "StridePhases.backwardInputBlurred: rows \(rows) of \(blur.outputHeight), plane stride \(planeStride)")
+        guard !rows.isEmpty else { return }
+        run(gradOutput: gradOutput, weight: weight, sink: .blurred(blur, output, rows: rows, planeStride: planeStride))
+    }
+
+    /// Where the phase rows go: straight into gradInput's planes, or through a blur (output rows
+    /// `rows` only, `planeStride` floats apart per plane).
     private enum RowSink {
         case planes(UnsafeMutablePointer<Float>)
-        case blurred(SeparableBlur, UnsafeMutablePointer<Float>)
+        case blurred(SeparableBlur, UnsafeMutablePointer<Float>, rows: Range<Int>, planeStride: Int)
     }
 
     /// The one-pass phase convolution, in parallel over (image, group, block of phase rows).
@@ -80,13 +94,29 @@ package struct StridePhases {
         let offsets = plans.reduce(into: [0]) { $0.append($0.last! + $1.packedCount) }
         // The blur's ring of phase rows per thread: a block's rows and the kh − 1 before them.
         let ringRows: Int, ringCount: Int
-        if case .blurred(let blur, _) = sink {
+        if case .blurred(let blur, _, _, _) = sink {
             precondition(blur.inputHeight == h && blur.inputWidth == w, "StridePhases: blur of \(blur.inputHeight)×\(blur.inputWidth) rows after a \(h)×\(w) output")
             ringRows = sy * blockRows + blur.column.count
             ringCount = cpg * ringRows * w + blur.scratchCount
         } else {
             ringRows = 0
             ringCount = 0
+        }
+        // Block b filters the output rows whose last phase row lies in its rows; with a blur,
+        // only the blocks under the wanted output rows run.
+        let reach: Int, blurBlocks: Range<Int>
+        if case .blurred(let blur, _, let wanted, _) = sink {
+            reach = blur.column.count - 1 - blur.padY0                  // output row y needs phase rows ≤ y + reach
+            // (The last block also filters every row past its phase rows.)
+            blurBlocks = min(blocks - 1, max(0, (wanted.lowerBound + reach) / sy / blockRows))
+                ..< min(blocks, max(0, (wanted.upperBound - 1 + reach) / sy / blockRows) + 1)
+        } else {
+            reach = 0
+            blurBlocks = 0..<blocks
+        }
+        func firstOutputRow(_ block: Int) -> Int {
+            guard case .blurred(let blur, _, _, _) = sink else { return 0 }
+            return block == 0 ? 0 : min(blur.outputHeight, max(0, sy * block * blockRows - reach))
         }
         ScratchBuffers.with(count: offsets.last!) { packed in
             for (index, plan) in plans.enumerated() {
@@ -161,22 +191,20 @@ package struct StridePhases {
                                 gradInputShared.base + ((n * g.inputChannels + group * cpg + c) * h + row) * w
                             }
                         }
-                    case .blurred(let blur, let output):
+                    case .blurred(let blur, let output, let wanted, let planeStride):
                         let outputShared = SharedPointer(output)
                         let (ho, wo) = (blur.outputHeight, blur.outputWidth)
-                        let reach = blur.column.count - 1 - blur.padY0          // output row y needs phase rows ≤ y + reach
-                        // Block b filters the output rows whose last phase row lies in its rows.
-                        func firstOutputRow(_ block: Int) -> Int {
-                            block == 0 ? 0 : min(ho, max(0, sy * block * blockRows - reach))
-                        }
+                        let (firstBlock, blockCount) = (blurBlocks.lowerBound, blurBlocks.count)
                         let ringRow = { (c: Int, row: Int) in ring + (c * ringRows + row % ringRows) * w }
                         let filtered = ring + cpg * ringRows * w
                         var ringItem = -1, ringEnd = 0                        // the ring holds item's rows up to ringEnd
                         for unit in units {
-                            let block = unit % blocks, item = unit / blocks
+                            let block = firstBlock + unit % blockCount, item = unit / blockCount
                             let n = item / g.groups, group = item % g.groups
                             let t0 = block * blockRows, t1 = min(rowsOfPhases, t0 + blockRows)
-                            let (y0, y1) = (firstOutputRow(block), block == blocks - 1 ? ho : firstOutputRow(block + 1))
+                            // This block's output rows, within the wanted ones.
+                            let y0 = max(wanted.lowerBound, firstOutputRow(block))
+                            let y1 = min(wanted.upperBound, block == blocks - 1 ? ho : firstOutputRow(block + 1))
                             if item != ringItem || ringEnd != sy * t0 {
                                 // A new run of blocks: first the rows before this block that its outputs reach back to.
                                 let first = max(0, y0 - blur.padY0) / sy
@@ -186,9 +214,9 @@ package struct StridePhases {
                             phaseRows(n: n, group: group, t0: t0, t1: t1, target: ringRow)
                             ringEnd = sy * t1
                             for c in 0..<cpg {
-                                let plane = outputShared.base + (n * g.inputChannels + group * cpg + c) * ho * wo
-                                for y in y0..<y1 {
-                                    blur.filterRow(y, into: plane + y * wo, scratch: filtered) { row in
+                                let plane = outputShared.base + (n * g.inputChannels + group * cpg + c) * planeStride
+                                for y in y0..<max(y0, y1) {       // (a block may filter none of them)
+                                    blur.filterRow(y, into: plane + (y - wanted.lowerBound) * wo, scratch: filtered) { row in
                                         row >= 0 && row < h ? UnsafePointer(ringRow(c, row)) : nil
                                     }
                                 }
@@ -197,7 +225,7 @@ package struct StridePhases {
                     }
                 }
             }
-            Parallel.forRanges(count: base.units, minimumPerThread: 1, body)
+            Parallel.forRanges(count: g.batch * g.groups * blurBlocks.count, minimumPerThread: 1, body)
         }
     }
 }

@@ -55,16 +55,20 @@ package enum StyleModulation {
     /// `x[b, c, p] ← leakyReLU(x[b, c, p] + noiseWeight·noise[b, p] + bias[c])·gain` in place,
     /// StyledConv's `NoiseInjection` followed by `FusedLeakyReLU`. x [B, C, P]; noise [B, P] or,
     /// with `noiseBatch` 1, one [P] plane shared by every sample; bias [C] or nil.
+    /// `planeStride` and `noisePlaneStride` (default `pixels`): floats from one plane of x (of
+    /// noise) to the next — P pixels of a taller plane, such as a band of its rows.
     package static func noiseBiasLeakyReLUInPlace(_ x: UnsafeMutablePointer<Float>, batch: Int, channels: Int, pixels: Int,
-                                                  noise: UnsafePointer<Float>?, noiseBatch: Int, noiseWeight: Float,
-                                                  bias: UnsafePointer<Float>?, slope: Float, gain: Float) {
+                                                  planeStride: Int? = nil,
+                                                  noise: UnsafePointer<Float>?, noiseBatch: Int, noisePlaneStride: Int? = nil,
+                                                  noiseWeight: Float, bias: UnsafePointer<Float>?, slope: Float, gain: Float) {
+        let xStride = planeStride ?? pixels, noiseStride = noisePlaneStride ?? pixels
         Parallel.forRanges(count: batch * channels, minimumPerThread: Swift.max(1, 16_384 / Swift.max(1, pixels))) { range in
             for plane in range {
                 let b = plane / channels, c = plane % channels
-                let values = x + plane * pixels
+                let values = x + plane * xStride
                 let shift = bias?[c] ?? 0
                 if let noise, noiseWeight != 0 {
-                    let n = noise + (noiseBatch == 1 ? 0 : b * pixels)
+                    let n = noise + (noiseBatch == 1 ? 0 : b * noiseStride)
                     for p in 0..<pixels {
                         // Same order of additions as the unfused ops: (x + w·noise) + bias.
                         let v = (values[p] + noiseWeight * n[p]) + shift

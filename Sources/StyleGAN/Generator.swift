@@ -134,9 +134,11 @@ public final class Generator: Module {
     /// previews edits this way while a slider moves.
     ///
     /// Without gradients, the last level's second activation — which feeds only its ToRGB — is
-    /// computed in bands of rows that ToRGB consumes at once (`StyledConv.streamingInto`): the same
-    /// image, without a buffer the size of that activation (128 MiB at 1024 px). `afterConv`
-    /// needs every activation whole, so with it the last level runs whole; `refining` hooks one.
+    /// computed in bands of rows that ToRGB consumes at once (`StyledConv.streamingInto`), and
+    /// its first (the up-convolution's) a window of rows at a time as the second convolution
+    /// reads them (`StyledConv.rowSource`): the same image, without two buffers the size of those
+    /// activations (128 MiB each at 1024 px). `afterConv` needs every activation whole, so with it
+    /// the last level runs whole; `refining` hooks one.
     public func synthesize(_ latents: Tensor, noise: NoiseMode = .stored, recomputingFrom: Int? = nil,
                            outputSize: Int? = nil, afterConv: ((Int, Tensor) -> Tensor)? = nil) -> Tensor {
         synthesize(latents, noise: noise, recomputingFrom: recomputingFrom, outputSize: outputSize,
@@ -205,6 +207,14 @@ public final class Generator: Module {
             } else {
                 let isLast = level == toRGBs.count - 1 || outputSize.map { 16 << level > $0 } == true
                 let first = 2 * level, second = first + 1
+                // Without hooks on this level, its up-convolution's output streams into the next
+                // convolution a window of rows at a time, and that one's into ToRGB.
+                if isLast, afterConv?.needs(first) != true, afterConv?.needs(second) != true,
+                   let source = convs[first].rowSource(out, style: row(i), noise: noiseImages[first + 1]),
+                   let image = convs[second].streamingInto(toRGBs[level], source: source, style: row(i + 1),
+                                                           noise: noiseImages[second + 1], rgbStyle: row(i + 2), skip: skip) {
+                    return image
+                }
                 out = convs[first](out, style: row(i), noise: noiseImages[first + 1])
                 if let afterConv { out = afterConv(first, out) }
                 if isLast, afterConv?.needs(second) != true,

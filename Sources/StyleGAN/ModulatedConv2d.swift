@@ -99,6 +99,37 @@ extension ModulatedConv2d {
             consume(band.reshape([batch, outputChannels, rows.count, width]), rows)
         }
     }
+
+    /// `foldedForwardInRowBands` of an input that arrives a window of rows at a time
+    /// (`Tensor.conv2dInRowBands(_: RowSource, …)`): the same bands, without the input whole.
+    func foldedForwardInRowBands(_ input: RowSource, style: Tensor, bandRows: Int,
+                                 _ consume: (_ band: Tensor, _ rows: Range<Int>) -> Void) {
+        precondition(!upsample, "ModulatedConv2d.foldedForwardInRowBands: not for an upsampling convolution")
+        let (batch, width) = (input.shape[0], input.shape[3])
+        let s = modulation(style)                                               // [B, in]
+        let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
+                                                     transposed: false)        // [B·out, in, k, k]
+        Tensor.conv2dInRowBands(input.reshapedPlanes(1, batch * inputChannels), weight: weights,
+                                options: .init(padding: kernelSize / 2, groups: batch), bandRows: bandRows) { band, rows in
+            consume(band.reshape([batch, outputChannels, rows.count, width]), rows)
+        }
+    }
+
+    /// Inference, upsampling: `foldedForward`'s output as a `RowSource` — rows computed when
+    /// asked for (`Tensor.convTranspose2dBlurredRows`), the same bits. Nil where the fused
+    /// up-convolution does not apply (then run `foldedForward`).
+    func foldedRowSource(_ input: Tensor, style: Tensor) -> RowSource? {
+        guard upsample, let blur, !GradientMode.isEnabled else { return nil }
+        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        let s = modulation(style)                                               // [B, in]
+        let grouped = input.reshape([1, batch * inputChannels, height, width])
+        let weights = Tensor.foldedModulationWeights(weight, styles: s, scale: scale, demodulate: demodulate,
+                                                     transposed: true)         // [B·in, out, k, k]
+        return Tensor.convTranspose2dBlurredRows(grouped, weight: weights, options: .init(stride: 2, groups: batch),
+                                                 blurKernel: blur.kernel,
+                                                 padding: (blur.padding.0, blur.padding.1, blur.padding.0, blur.padding.1))?
+            .reshapedPlanes(batch, outputChannels)
+    }
 }
 
 /// Adds `strength · noise` (key `weight` [1]); the noise is [1 or B, 1, H, W].
@@ -140,20 +171,49 @@ public final class StyledConv: Module {
 }
 
 extension StyledConv {
+    /// Inference, an upsampling layer: its output (noise, bias and activation applied) as a
+    /// `RowSource`, for a next layer that takes its input a window of rows at a time
+    /// (`streamingInto(_:source:…)`). Nil where it cannot (then call the layer).
+    func rowSource(_ input: Tensor, style: Tensor, noise noiseImage: Tensor) -> RowSource? {
+        guard !GradientMode.isEnabled, let source = conv.foldedRowSource(input, style: style),
+              Tensor.acceptsNoise(noiseImage, for: source.shape) else { return nil }
+        return source.applyingNoiseBiasLeakyReLU(noise: noiseImage, noiseWeight: noise.weight, bias: activate.bias,
+                                                 slope: 0.2, gain: Float(2).squareRoot())
+    }
+
     /// Inference: this layer (not upsampling) feeding only a ToRGB — the output's rows in bands,
     /// each with noise, bias and activation applied, handed to `toRGB` and then dropped, so the
     /// activation never exists whole (`ToRGB.Streaming`). Nil where the layer cannot stream (it
     /// upsamples, or the noise is not one plane per sample or one for all); then run it whole.
     func streamingInto(_ toRGB: ToRGB, input: Tensor, style: Tensor, noise noiseImage: Tensor,
                        rgbStyle: Tensor, skip: Tensor?) -> Tensor? {
-        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        streaming(toRGB, inputShape: input.shape, noise: noiseImage, rgbStyle: rgbStyle, skip: skip) { bandRows, consume in
+            conv.foldedForwardInRowBands(input, style: style, bandRows: bandRows, consume)
+        }
+    }
+
+    /// `streamingInto` of an input that arrives a window of rows at a time (the upsampling
+    /// layer before it, `rowSource`): neither activation of the level exists whole.
+    func streamingInto(_ toRGB: ToRGB, source: RowSource, style: Tensor, noise noiseImage: Tensor,
+                       rgbStyle: Tensor, skip: Tensor?) -> Tensor? {
+        streaming(toRGB, inputShape: source.shape, noise: noiseImage, rgbStyle: rgbStyle, skip: skip) { bandRows, consume in
+            conv.foldedForwardInRowBands(source, style: style, bandRows: bandRows, consume)
+        }
+    }
+
+    /// The bands that `bands(bandRows, consume)` hands over, each given noise, bias and
+    /// activation and added into the image by ToRGB; nil (before any work) where this layer
+    /// cannot stream.
+    private func streaming(_ toRGB: ToRGB, inputShape: [Int], noise noiseImage: Tensor, rgbStyle: Tensor, skip: Tensor?,
+                           bands: (_ bandRows: Int, _ consume: (Tensor, Range<Int>) -> Void) -> Void) -> Tensor? {
+        let (batch, height, width) = (inputShape[0], inputShape[2], inputShape[3])
         guard !GradientMode.isEnabled, !conv.upsample, conv.kernelSize % 2 == 1,
               Tensor.acceptsNoise(noiseImage, for: [batch, conv.outputChannels, height, width]) else { return nil }
         // About 2 MiB of activation per band: it stays in cache between the convolution that
         // writes it and the ToRGB that reads it.
         let rowBytes = batch * conv.outputChannels * width * MemoryLayout<Float>.stride
         let image = ToRGB.Streaming(toRGB, batch: batch, height: height, width: width, style: rgbStyle, skip: skip)
-        conv.foldedForwardInRowBands(input, style: style, bandRows: max(1, (2 << 20) / rowBytes)) { band, rows in
+        bands(max(1, (2 << 20) / rowBytes)) { band, rows in
             band.applyNoiseBiasLeakyReLU(noise: noiseImage.narrow(2, start: rows.lowerBound, length: rows.count),
                                          noiseWeight: noise.weight, bias: activate.bias, slope: 0.2, gain: Float(2).squareRoot())
             image.add(band, rows: rows)

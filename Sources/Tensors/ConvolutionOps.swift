@@ -60,24 +60,10 @@ extension Tensor {
     /// which runs otherwise.
     public static func convTranspose2dBlurred(_ input: Tensor, weight: Tensor, options: Convolution2DOptions,
                                               blurKernel: Tensor, padding: (x0: Int, x1: Int, y0: Int, y1: Int)) -> Tensor {
-        func twoSteps() -> Tensor {
-            upfirdn2d(convTranspose2d(input, weight: weight, options: options), kernel: blurKernel, padding: padding)
+        if let rows = convTranspose2dBlurredRows(input, weight: weight, options: options, blurKernel: blurKernel, padding: padding) {
+            return rows.whole()
         }
-        guard !(GradientMode.isEnabled && (input.needsGradient || weight.needsGradient)),
-              input.rank == 4, weight.rank == 4, blurKernel.rank == 2, !blurKernel.needsGradient,
-              options.padding.height == 0, options.padding.width == 0, input.shape[1] == weight.shape[0], input.shape[1] % options.groups == 0 else { return twoSteps() }
-        let g = transposedGeometry(input: input.shape, weight: weight.shape, options: options)
-        let blurGeometry = UpfirdnGeometry(
-            planes: g.batch * g.inputChannels, inputHeight: g.inputHeight, inputWidth: g.inputWidth,
-            kernelHeight: blurKernel.shape[0], kernelWidth: blurKernel.shape[1], upX: 1, upY: 1, downX: 1, downY: 1,
-            padX0: padding.x0, padX1: padding.x1, padY0: padding.y0, padY1: padding.y1)
-        guard g.outputHeight == input.shape[2], g.outputWidth == input.shape[3],
-              blurGeometry.outputHeight > 0, blurGeometry.outputWidth > 0,
-              let phases = StridePhases(g),
-              let blur = SeparableBlur(blurGeometry, kernel: blurKernel.readData) else { return twoSteps() }
-        let out = Tensor(uninitializedShape: [g.batch, g.inputChannels, blurGeometry.outputHeight, blurGeometry.outputWidth])
-        phases.backwardInputBlurred(gradOutput: input.readData, weight: weight.readData, blur: blur, output: out.data)
-        return out
+        return upfirdn2d(convTranspose2d(input, weight: weight, options: options), kernel: blurKernel, padding: padding)
     }
 
     /// The convolution whose input gradient `convTranspose2d(input, weight)` is: it maps the

@@ -38,6 +38,83 @@ extension Tensor {
 }
 
 extension Tensor {
+    /// `conv2dInRowBands` of an input that arrives a window of rows at a time from `source`
+    /// (stride 1, the output as high as the input): bit for bit the bands of
+    /// `conv2dInRowBands(source.whole(), …)`, without the input ever existing whole.
+    ///
+    /// The window holds about 8 MiB of input rows plus the kh − 1 rows of halo the kernel reaches
+    /// over; it runs as an unpadded (in height) convolution of the window, whose rows above and
+    /// below the image are zeros — the values the padded convolution reads there, so the same
+    /// products in the same order. The halo rows move from the bottom of one window to the top of
+    /// the next, so every input row is filled once.
+    public static func conv2dInRowBands(_ source: RowSource, weight: Tensor, options: Convolution2DOptions = .init(),
+                                        bandRows: Int, _ consume: (_ band: Tensor, _ rows: Range<Int>) -> Void) {
+        conv2dInRowBands(source, weight: weight, options: options, bandRows: bandRows, rowsPerWindow: nil, consume)
+    }
+
+    /// `rowsPerWindow`: input rows per window besides the halo (default: about 8 MiB of them).
+    package static func conv2dInRowBands(_ source: RowSource, weight: Tensor, options: Convolution2DOptions = .init(),
+                                         bandRows: Int, rowsPerWindow: Int?,
+                                         _ consume: (_ band: Tensor, _ rows: Range<Int>) -> Void) {
+        precondition(!(GradientMode.isEnabled && weight.needsGradient),
+                     "conv2dInRowBands: inference only (no graph is recorded through the bands)")
+        precondition(bandRows > 0, "conv2dInRowBands: \(bandRows) rows per band")
+        let g = geometry(op: "conv2dInRowBands", input: source.shape, weight: weight.shape, options: options)
+        let (n, c, h, w) = (source.shape[0], source.shape[1], source.shape[2], source.shape[3])
+        let p = options.padding.height, halo = 2 * p
+        // Rows per window: about 8 MiB of input (bands of the output split each window).
+        let chunk = Swift.max(1, Swift.min(h, rowsPerWindow ?? (8 << 20) / Swift.max(1, n * c * w * MemoryLayout<Float>.stride)))
+        let windowRows = chunk + halo
+        let window = ConvolutionGeometry(batch: n, inputChannels: c, inputHeight: windowRows, inputWidth: w,
+                                         outputChannels: g.outputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                                         paddingHeight: 0, paddingWidth: options.padding.width, groups: options.groups)
+        guard options.stride.height == 1, options.stride.width == 1, g.kernelHeight == halo + 1, g.outputHeight == h, DirectConvolution.isSuitable(window) else {
+            conv2dInRowBands(source.whole(), weight: weight, options: options, bandRows: bandRows, consume)
+            return
+        }
+        let rowsPerBand = DirectConvolution.balancedBandRows(window, about: bandRows)
+        let input = TensorStorage(uninitializedCount: n * c * windowRows * w)
+        let band = TensorStorage(uninitializedCount: g.batch * g.outputChannels * rowsPerBand * g.outputWidth)
+        let planes = n * c, planeStride = windowRows * w
+        /// Window rows `rows` set to zero in every plane (rows of the padding).
+        func zero(_ rows: Range<Int>) {
+            guard !rows.isEmpty else { return }
+            for plane in 0..<planes { (input.pointer + plane * planeStride + rows.lowerBound * w).update(repeating: 0, count: rows.count * w) }
+        }
+        var top = 0
+        while top < h {
+            // Window row i holds image row top − p + i; its output rows are top..<bottom.
+            let bottom = Swift.min(h, top + chunk)
+            var filled = 0                                  // window rows set so far
+            if top == 0 {
+                zero(0..<p)
+                filled = p
+            } else {
+                // The previous window's last `halo` rows are this one's first.
+                for plane in 0..<planes {
+                    let rows = input.pointer + plane * planeStride
+                    rows.update(from: rows + chunk * w, count: halo * w)
+                }
+                filled = halo
+            }
+            let first = top - p + filled, last = Swift.min(h, bottom + p)   // image rows still to fill
+            if first < last {
+                source.fill(first..<last, into: input.pointer + filled * w, planeStride: planeStride)
+                filled += last - first
+            }
+            zero(filled..<(bottom - top + halo))                             // below the image
+            DirectConvolution.forwardInRowBands(window, input: input.pointer, weight: weight.readData, bias: nil,
+                                                bandRows: rowsPerBand, outputRows: 0..<(bottom - top),
+                                                band: band.pointer) { rows in
+                consume(Tensor(shape: [g.batch, g.outputChannels, rows.count, g.outputWidth], storage: band),
+                        (top + rows.lowerBound)..<(top + rows.upperBound))
+            }
+            top = bottom
+        }
+    }
+}
+
+extension Tensor {
     /// Sets this tensor's rows `rows` ([N, C, H, W]) to `band` [N, C, rows.count, W], or with
     /// `adding` to `band + self[:, :, rows, :]`, in place. Not recorded (inference only).
     package func setRows(_ rows: Range<Int>, from band: Tensor, adding: Bool) {

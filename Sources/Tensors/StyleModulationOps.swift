@@ -50,3 +50,21 @@ extension Tensor {
             && noise.shape[2] == shape[2] && noise.shape[3] == shape[3]
     }
 }
+
+extension RowSource {
+    /// This source with `applyNoiseBiasLeakyReLU(noise:…)` applied to every range of rows it fills
+    /// (the same bits as applying it to the whole activation). Noise `[1 or N, 1, H, W]`.
+    public func applyingNoiseBiasLeakyReLU(noise: Tensor, noiseWeight: Tensor, bias: Tensor?, slope: Float, gain: Float) -> RowSource {
+        precondition(Tensor.acceptsNoise(noise, for: shape), "applyingNoiseBiasLeakyReLU: noise \(noise.shape) does not fit \(shape)")
+        precondition(noiseWeight.count == 1, "applyingNoiseBiasLeakyReLU: noise weight \(noiseWeight.shape), expected one element")
+        if let bias { precondition(bias.shape == [shape[1]], "applyingNoiseBiasLeakyReLU: bias \(bias.shape), expected [\(shape[1])]") }
+        let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        let strength = noiseWeight.item()
+        return then { rows, target, planeStride in
+            StyleModulation.noiseBiasLeakyReLUInPlace(
+                target, batch: batch, channels: channels, pixels: rows.count * width, planeStride: planeStride,
+                noise: noise.readData + rows.lowerBound * width, noiseBatch: noise.shape[0], noisePlaneStride: height * width,
+                noiseWeight: strength, bias: bias?.readData, slope: slope, gain: gain)
+        }
+    }
+}
