@@ -98,7 +98,10 @@ open class Module {
                 guard var name = child.label else { continue }
                 var value = child.value
                 var isBuffer = false
-                if let buffer = value as? BufferStorage {
+                // Only a property wrapper's storage (`_name`) can be a `Buffer`; asking every
+                // other child for the protocol costs the runtime a scan of all conformances per
+                // new type (~10 ms of loading a Swin encoder).
+                if name.hasPrefix("_"), let buffer = value as? BufferStorage {
                     isBuffer = true
                     value = buffer.storedValue
                     name = String(name.dropFirst())   // the wrapper's storage is `_name`
