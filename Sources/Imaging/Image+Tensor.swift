@@ -36,19 +36,24 @@ extension Image {
         let batch = shape.count == 4 ? shape[0] : 1
         let height = shape[shape.count - 2], width = shape[shape.count - 1]
         let plane = width * height
-        let contiguous = tensor.scalars
-        return (0..<batch).map { b in
-            var pixels = [UInt8](repeating: 0, count: plane * 3)
-            let base = b * 3 * plane
-            for i in 0..<plane {
-                for c in 0..<3 {
-                    var v = (contiguous[base + c * plane + i] + 1) / 2
-                    if v < 0 { v = 0 }
-                    if v > 1 { v = 1 }
-                    pixels[3 * i + c] = v.isNaN ? 0 : UInt8(v * 255)
+        // Read in place (a copy of the values first was 12 MiB of fresh pages per 1024² image).
+        return withExtendedLifetime(tensor) {
+            let values = tensor.readData
+            return (0..<batch).map { b in
+                let base = b * 3 * plane
+                let pixels = [UInt8](unsafeUninitializedCapacity: plane * 3) { bytes, initialized in
+                    for i in 0..<plane {
+                        for c in 0..<3 {
+                            var v = (values[base + c * plane + i] + 1) / 2
+                            if v < 0 { v = 0 }
+                            if v > 1 { v = 1 }
+                            bytes[3 * i + c] = v.isNaN ? 0 : UInt8(v * 255)
+                        }
+                    }
+                    initialized = plane * 3
                 }
+                return Image(width: width, height: height, pixels: pixels)
             }
-            return Image(width: width, height: height, pixels: pixels)
         }
     }
 

@@ -33,7 +33,8 @@ enum LZ77 {
     /// consecutive ranges independently this way, primed like pigz, and loses almost nothing.
     static func tokens(_ data: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(range.count / 2)
+        // At most one token per byte (a photo's noise is mostly literals): no regrowth copies.
+        tokens.reserveCapacity(range.count + 1)
         let n = range.upperBound
         let hashBits = 15
         // Raw buffers: the helpers below capture them, and captured Swift arrays would be boxed.
