@@ -32,10 +32,11 @@ enum GemmDriver {
         }
         let columnBlocks = (n + GemmBlocking.nc - 1) / GemmBlocking.nc
         let bySlabs = parts > 1 && (columnTiles >= 4 * parts || columnTiles >= rowTiles)
-        // Every nc block of columns re-packs all of op(A) (each thread packs it for its own
-        // slabs); with several blocks, op(A) is packed once for all of them instead (the
-        // 512-channel convolutions' weights: four packs on 4096 pixels were ~4 % of the time).
-        if (bySlabs || parts <= 1) && columnBlocks > 1 && rowTiles * mr * k <= PackedLeft.maximumCount {
+        // Every nc block of columns re-packs all of op(A), and with column slabs every thread
+        // packs all of it for its own slabs; then op(A) is packed once, on every core, for all of
+        // them instead (the 512-channel convolutions' weights: four packs on 4096 pixels were
+        // ~4 % of the time; a 1024³ product split in two column slabs packed its A twice).
+        if ((bySlabs && parts > 1) || (parts <= 1 && columnBlocks > 1)) && rowTiles * mr * k <= PackedLeft.maximumCount {
             ScratchBuffers.with(count: rowTiles * mr * k) { storage in
                 let packed = PackedLeft(storage, rows: m, k: k, from: a, threads: parts)
                 dispatch(m: m, n: n, k: k, a: packed, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts,

@@ -49,18 +49,34 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
     func pack(rows: Range<Int>, depth: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let mr = GemmMicroKernel.mr, kc = depth.count
         if transposed {
-            // Stored [k, m]: deal each stored row segment out to the panels.
-            var src = base + depth.lowerBound * rowStride + rows.lowerBound
+            // Stored [k, m]: deal the stored row segments out to the panels, 16 rows at a time
+            // (one row at a time wrote each panel's few floats mr·kc apart — the L1 set
+            // conflicts of the B packing), six floats at a time where the tile has six rows
+            // (`mr` is the kernel table's, not a literal: the general loop does not unroll).
             let fullPanels = rows.count / mr, height = rows.count % mr
-            for p in 0..<kc {
-                var dst = destination + p * mr
-                var row = src
-                for _ in 0..<fullPanels {
-                    for r in 0..<mr { dst[r] = row[r] }   // fixed trip count: unrolled
-                    dst += mr * kc; row += mr
+            let rowsPerStep = 16
+            var p0 = 0
+            while p0 < kc {
+                let p1 = min(kc, p0 + rowsPerStep)
+                let src = base + (depth.lowerBound + p0) * rowStride + rows.lowerBound
+                var panel = destination + p0 * mr
+                for i in 0...fullPanels {
+                    let count = i < fullPanels ? mr : height
+                    if count == 0 { break }
+                    for p in 0..<(p1 - p0) {
+                        let row = src + p * rowStride + i * mr, dst = panel + p * mr
+                        if count == 6 {
+                            let from = UnsafeRawPointer(row), to = UnsafeMutableRawPointer(dst)
+                            to.storeBytes(of: from.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16,
+                                          as: SIMD2<Float>.self)
+                        } else {
+                            for r in 0..<count { dst[r] = row[r] }
+                        }
+                    }
+                    panel += mr * kc
                 }
-                for r in 0..<height { dst[r] = row[r] }
-                src += rowStride
+                p0 = p1
             }
             return
         }
