@@ -49,34 +49,18 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
     func pack(rows: Range<Int>, depth: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let mr = GemmMicroKernel.mr, kc = depth.count
         if transposed {
-            // Stored [k, m]: deal the stored row segments out to the panels, 16 rows at a time
-            // (one row at a time wrote each panel's few floats mr·kc apart — the L1 set
-            // conflicts of the B packing), six floats at a time where the tile has six rows
-            // (`mr` is the kernel table's, not a literal: the general loop does not unroll).
-            let fullPanels = rows.count / mr, height = rows.count % mr
-            let rowsPerStep = 16
-            var p0 = 0
-            while p0 < kc {
-                let p1 = min(kc, p0 + rowsPerStep)
-                let src = base + (depth.lowerBound + p0) * rowStride + rows.lowerBound
-                var panel = destination + p0 * mr
-                for i in 0...fullPanels {
-                    let count = i < fullPanels ? mr : height
-                    if count == 0 { break }
-                    for p in 0..<(p1 - p0) {
-                        let row = src + p * rowStride + i * mr, dst = panel + p * mr
-                        if count == 6 {
-                            let from = UnsafeRawPointer(row), to = UnsafeMutableRawPointer(dst)
-                            to.storeBytes(of: from.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
-                            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16,
-                                          as: SIMD2<Float>.self)
-                        } else {
-                            for r in 0..<count { dst[r] = row[r] }
-                        }
-                    }
-                    panel += mr * kc
+            // Stored [k, m]: the stored rows dealt out to the panels, six floats at a time where
+            // the tile has six rows (`mr` is the kernel table's, not a literal: the general loop
+            // does not unroll). A partial panel's rows past the matrix are never read.
+            dealRowsToPanels(base + depth.lowerBound * rowStride + rows.lowerBound, rowStride: rowStride, depth: kc,
+                             columns: rows.count, panelWidth: mr, zeroingPartialPanel: false, into: destination) { row, dst in
+                if mr == 6 {
+                    let from = UnsafeRawPointer(row), to = UnsafeMutableRawPointer(dst)
+                    to.storeBytes(of: from.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16, as: SIMD2<Float>.self)
+                } else {
+                    for r in 0..<mr { dst[r] = row[r] }
                 }
-                p0 = p1
             }
             return
         }
@@ -127,30 +111,41 @@ struct StridedMatrix: GemmLeftOperand, GemmRightOperand {
             }
             return
         }
-        // Stored [k, n]: deal the stored row segments out to the panels, 16 rows at a time. (One
-        // row at a time sent its nr-float pieces to panels nr·kc floats apart — 64 KiB at kc 512,
-        // one L1 set for all of them; a panel at a time would read down the stored columns.)
-        let fullPanels = columns.count / nr, width = columns.count % nr
-        let rowsPerStep = 16
-        var p0 = 0
-        while p0 < kc {
-            let p1 = min(kc, p0 + rowsPerStep)
-            let src = base + (depth.lowerBound + p0) * rowStride + columns.lowerBound
-            var panel = destination + p0 * nr
-            var column = 0
-            for _ in 0..<fullPanels {
-                for p in 0..<(p1 - p0) { copyPanelRow(from: src + p * rowStride + column, to: panel + p * nr) }
-                panel += nr * kc; column += nr
-            }
-            if width > 0 {
-                for p in 0..<(p1 - p0) {
-                    let row = src + p * rowStride + column, dst = panel + p * nr
-                    for q in 0..<width { dst[q] = row[q] }
-                    for q in width..<nr { dst[q] = 0 }
-                }
-            }
-            p0 = p1
+        // Stored [k, n]: the stored rows dealt out to the panels.
+        dealRowsToPanels(base + depth.lowerBound * rowStride + columns.lowerBound, rowStride: rowStride, depth: kc,
+                         columns: columns.count, panelWidth: nr, zeroingPartialPanel: true, into: destination, copyFullRow: copyPanelRow)
+    }
+}
+
+/// Deals `depth` stored rows (row p at `source + p·rowStride`, `columns` floats each) out to
+/// consecutive panels `[depth, panelWidth]` at `destination`, `copyFullRow(row, panelRow)` moving
+/// one row's `panelWidth` floats into a full panel. 16 stored rows at a time: one row at a time
+/// sent its pieces to panels `panelWidth·depth` floats apart — 64 KiB for B at kc 512, one L1 set
+/// for all of them — and a panel at a time would read down the stored columns. A partial last
+/// panel gets the remaining columns, then zeros with `zeroingPartialPanel`.
+@inline(__always)
+func dealRowsToPanels(_ source: UnsafePointer<Float>, rowStride: Int, depth: Int, columns: Int, panelWidth: Int,
+                      zeroingPartialPanel: Bool, into destination: UnsafeMutablePointer<Float>,
+                      copyFullRow: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+    let fullPanels = columns / panelWidth, width = columns % panelWidth
+    let rowsPerStep = 16
+    var p0 = 0
+    while p0 < depth {
+        let p1 = min(depth, p0 + rowsPerStep)
+        let rows = source + p0 * rowStride
+        var panel = destination + p0 * panelWidth
+        for i in 0..<fullPanels {
+            for p in 0..<(p1 - p0) { copyFullRow(rows + p * rowStride + i * panelWidth, panel + p * panelWidth) }
+            panel += panelWidth * depth
         }
+        if width > 0 {
+            for p in 0..<(p1 - p0) {
+                let row = rows + p * rowStride + fullPanels * panelWidth, target = panel + p * panelWidth
+                for q in 0..<width { target[q] = row[q] }
+                if zeroingPartialPanel { for q in width..<panelWidth { target[q] = 0 } }
+            }
+        }
+        p0 = p1
     }
 }
 
