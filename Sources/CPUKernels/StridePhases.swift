@@ -57,7 +57,7 @@ package struct StridePhases {
     /// Rows `rows` of `backwardInputBlurred`'s output, the same bits: row y of plane p (image,
     /// channel) goes to `output + p·planeStride + (y − rows.lowerBound)·Wo`. Only the blocks of
     /// phase rows under those rows run, plus the few rows before them that the blur reaches back
-    /// to — so a consumer can take the output a band at a time (`Tensor.BlurredTransposedRows`).
+    /// to — so a consumer can take the output a band at a time (`Tensor.convTranspose2dBlurredRows`).
     package func backwardInputBlurred(gradOutput: UnsafePointer<Float>, weight: UnsafePointer<Float>, blur: SeparableBlur,
                                       rows: Range<Int>, output: UnsafeMutablePointer<Float>, planeStride: Int) {
         precondition(rows.lowerBound >= 0 && rows.upperBound <= blur.outputHeight && planeStride >= rows.count * blur.outputWidth,
