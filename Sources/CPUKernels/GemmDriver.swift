@@ -36,7 +36,7 @@ enum GemmDriver {
         // packs all of it for its own slabs; then op(A) is packed once, on every core, for all of
         // them instead (the 512-channel convolutions' weights: four packs on 4096 pixels were
         // ~4 % of the time; a 1024³ product split in two column slabs packed its A twice).
-        if ((bySlabs && parts > 1) || (parts <= 1 && columnBlocks > 1)) && rowTiles * mr * k <= PackedLeft.maximumCount {
+        if (bySlabs || (parts <= 1 && columnBlocks > 1)) && rowTiles * mr * k <= PackedLeft.maximumCount {
             ScratchBuffers.with(count: rowTiles * mr * k) { storage in
                 let packed = PackedLeft(storage, rows: m, k: k, from: a, threads: parts)
                 dispatch(m: m, n: n, k: k, a: packed, b: b, c: c, ldc: ldc, accumulate: accumulate, parts: parts,

@@ -34,13 +34,19 @@ extension Tensor {
     public func applyNoiseBiasLeakyReLU(noise: Tensor, noiseWeight: Tensor, bias: Tensor?, slope: Float, gain: Float) {
         precondition(!(GradientMode.isEnabled && [self, noise, noiseWeight, bias].contains { $0?.needsGradient == true }),
                      "applyNoiseBiasLeakyReLU: inference only (it overwrites its input)")
-        precondition(Self.acceptsNoise(noise, for: shape), "applyNoiseBiasLeakyReLU: noise \(noise.shape) does not fit \(shape)")
-        precondition(noiseWeight.count == 1, "applyNoiseBiasLeakyReLU: noise weight \(noiseWeight.shape), expected one element")
-        if let bias { precondition(bias.shape == [shape[1]], "applyNoiseBiasLeakyReLU: bias \(bias.shape), expected [\(shape[1])]") }
+        Self.requireEpilogueOperands("applyNoiseBiasLeakyReLU", noise: noise, noiseWeight: noiseWeight, bias: bias, for: shape)
         StyleModulation.noiseBiasLeakyReLUInPlace(
             data, batch: shape[0], channels: shape[1], pixels: shape[2] * shape[3],
             noise: noise.readData, noiseBatch: noise.shape[0], noiseWeight: noiseWeight.item(),
             bias: bias?.readData, slope: slope, gain: gain)
+    }
+
+    /// Stops `op` unless the noise fits an activation of `shape`, the noise weight is one element
+    /// and the bias (if any) has one value per channel.
+    fileprivate static func requireEpilogueOperands(_ op: String, noise: Tensor, noiseWeight: Tensor, bias: Tensor?, for shape: [Int]) {
+        precondition(acceptsNoise(noise, for: shape), "\(op): noise \(noise.shape) does not fit \(shape)")
+        precondition(noiseWeight.count == 1, "\(op): noise weight \(noiseWeight.shape), expected one element")
+        if let bias { precondition(bias.shape == [shape[1]], "\(op): bias \(bias.shape), expected [\(shape[1])]") }
     }
 
     /// Whether `applyNoiseBiasLeakyReLU` takes `noise` for an activation of `shape` (one plane per
@@ -55,9 +61,7 @@ extension RowSource {
     /// This source with `applyNoiseBiasLeakyReLU(noise:…)` applied to every range of rows it fills
     /// (the same bits as applying it to the whole activation). Noise `[1 or N, 1, H, W]`.
     public func applyingNoiseBiasLeakyReLU(noise: Tensor, noiseWeight: Tensor, bias: Tensor?, slope: Float, gain: Float) -> RowSource {
-        precondition(Tensor.acceptsNoise(noise, for: shape), "applyingNoiseBiasLeakyReLU: noise \(noise.shape) does not fit \(shape)")
-        precondition(noiseWeight.count == 1, "applyingNoiseBiasLeakyReLU: noise weight \(noiseWeight.shape), expected one element")
-        if let bias { precondition(bias.shape == [shape[1]], "applyingNoiseBiasLeakyReLU: bias \(bias.shape), expected [\(shape[1])]") }
+        Tensor.requireEpilogueOperands("applyingNoiseBiasLeakyReLU", noise: noise, noiseWeight: noiseWeight, bias: bias, for: shape)
         let (batch, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
         let strength = noiseWeight.item()
         return then { rows, target, planeStride in
