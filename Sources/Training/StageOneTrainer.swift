@@ -31,6 +31,8 @@ public final class StageOneTrainer {
     public private(set) var synchronizer: (any GradientSynchronizer)?
     /// The generator noise of every step.
     public var noise: NoiseMode = .stored
+    /// Generator samples with known W+ added to every step (our addition, off as released).
+    public var generatedTargets: GeneratedLatentTargets?
 
     public init(model: StylePrompterModel, objective: StageOneObjective, learningRate: Float = 1e-4, seed: UInt64 = 0) {
         self.model = model
@@ -50,13 +52,25 @@ public final class StageOneTrainer {
     }
 
     /// The stage-1 objective on `images` [B, 3, 256, 256] (the targets are the inputs, as in
-    /// the released `ffhq_encode`), differentiable with respect to the encoder.
-    public func loss(images: Tensor) -> (loss: Tensor, terms: [String: Float]) {
+    /// the released `ffhq_encode`), differentiable with respect to the encoder. With
+    /// `latentTargets` [k, n, D] the last k images are generator samples whose W+ is known, and
+    /// `latentWeight` · MSE(W+, target) is added as `loss_latent`.
+    public func loss(images: Tensor, latentTargets: Tensor? = nil, latentWeight: Float = 1) -> (loss: Tensor, terms: [String: Float]) {
         let encoded = model.encode(images)
         let reconstruction = model.decode(encoded, useSMART: false, noise: noise, recomputingFrom: recomputingFrom)
             .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
-        return objective(reconstruction: reconstruction, target: images, latents: encoded.latents,
-                         latentAverage: model.latentAverage)
+        var (loss, terms) = objective(reconstruction: reconstruction, target: images, latents: encoded.latents,
+                                      latentAverage: model.latentAverage)
+        if let latentTargets {
+            let k = latentTargets.shape[0], batch = images.shape[0]
+            precondition(k <= batch && latentTargets.shape == [k] + Array(encoded.latents.shape.dropFirst()),
+                         "StageOneTrainer.loss: latent targets \(latentTargets.shape) for W+ \(encoded.latents.shape)")
+            let term = (encoded.latents.narrow(0, start: batch - k, length: k) - latentTargets).pow(2).mean()
+            terms["loss_latent"] = term.item()
+            loss = loss + term * latentWeight
+            terms["loss"] = loss.item()
+        }
+        return (loss, terms)
     }
 
     /// Replaces the encoder's gradients by those of the mean loss over `images`, computed in
@@ -78,10 +92,23 @@ public final class StageOneTrainer {
     }
 
     /// One optimisation step on `images` (split into `accumulationSteps` micro-batches whose
-    /// gradients are averaged before the one Ranger step); returns the loss terms.
+    /// gradients are averaged before the one Ranger step); returns the loss terms. With
+    /// `generatedTargets`, step `index`'s generator samples join the batch (one micro-batch only).
     @discardableResult
-    public func step(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
-        let terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
+    public func step(images: Tensor, accumulationSteps: Int = 1, index: Int = 0) -> [String: Float] {
+        let terms: [String: Float]
+        if let generatedTargets {
+            precondition(accumulationSteps == 1 && synchronizer == nil,
+                         "StageOneTrainer: generator samples are added to single-process steps without accumulation")
+            let (samples, latents) = generatedTargets.batch(step: index)
+            optimizer.zeroGradients()
+            let (value, stepTerms) = loss(images: Tensor.concat([images, samples], axis: 0), latentTargets: latents,
+                                          latentWeight: generatedTargets.latentWeight)
+            value.backward()
+            terms = stepTerms
+        } else {
+            terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
+        }
         optimizer.step()
         return terms
     }

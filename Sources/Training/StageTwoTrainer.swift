@@ -37,6 +37,8 @@ public final class StageTwoTrainer {
     /// Generator levels of this resolution and above (never the SMART layer's) are recomputed
     /// in backward rather than kept; nil keeps all (see `StageOneTrainer.recomputingFrom`).
     public var recomputingFrom: Int? = 64
+    /// Generator samples with edited codes added to every step (our addition, off as released).
+    public var generatedEdits: GeneratedEdits?
 
     /// A stage-1 model (no SMART block) is given a fresh one, the released shape (query side and
     /// width from the generator's refined layer), its weights drawn from `seed`.
@@ -66,12 +68,32 @@ public final class StageTwoTrainer {
     }
 
     /// The stage-2 objective on `images` [B, 3, 256, 256] (targets = inputs), differentiable
-    /// with respect to SMART only.
-    public func loss(images: Tensor) -> (loss: Tensor, terms: [String: Float]) {
-        let encoded = GradientMode.withoutGradients { model.encode(images) }
+    /// with respect to SMART only. With `edits` (`GeneratedEdits.batch`) its k generator samples
+    /// join the batch: encoded from their inputs, decoded from their edited codes, and compared
+    /// with the generator's image of those codes.
+    public func loss(images: Tensor, edits: (inputs: Tensor, latents: Tensor, targets: Tensor)? = nil)
+        -> (loss: Tensor, terms: [String: Float]) {
+        guard let edits else {
+            let encoded = GradientMode.withoutGradients { model.encode(images) }
+            let reconstruction = model.decode(encoded, weights: weights, noise: noise, recomputingFrom: recomputingFrom)
+                .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
+            return objective(reconstruction: reconstruction, target: images)
+        }
+        var encoded = GradientMode.withoutGradients { model.encode(Tensor.concat([images, edits.inputs], axis: 0)) }
+        let real = images.shape[0], k = edits.inputs.shape[0]
+        precondition(edits.latents.shape == [k] + Array(encoded.latents.shape.dropFirst()),
+                     "StageTwoTrainer.loss: edited codes \(edits.latents.shape) for W+ \(encoded.latents.shape)")
+        encoded.latents = Tensor.concat([encoded.latents.narrow(0, start: 0, length: real), edits.latents], axis: 0)
+        let targets = Tensor.concat([images, edits.targets], axis: 0)
         let reconstruction = model.decode(encoded, weights: weights, noise: noise, recomputingFrom: recomputingFrom)
             .adaptiveAveragePool2d(outputHeight: images.shape[2], outputWidth: images.shape[3])
-        return objective(reconstruction: reconstruction, target: images)
+        let (loss, objectiveTerms) = objective(reconstruction: reconstruction, target: targets)
+        var terms = objectiveTerms
+        // The edited samples' share of the MSE, to watch apart from the reconstructions'.
+        terms["loss_edit_l2"] = GradientMode.withoutGradients {
+            (reconstruction.narrow(0, start: real, length: k) - edits.targets).pow(2).mean().item()
+        }
+        return (loss, terms)
     }
 
     /// Replaces SMART's gradients by those of the mean loss over `images`, computed in
@@ -93,10 +115,21 @@ public final class StageTwoTrainer {
     }
 
     /// One optimisation step on `images` (split into `accumulationSteps` micro-batches whose
-    /// gradients are averaged before the one Ranger step); returns the loss terms.
+    /// gradients are averaged before the one Ranger step); returns the loss terms. With
+    /// `generatedEdits`, step `index`'s edited samples join the batch (one micro-batch only).
     @discardableResult
-    public func step(images: Tensor, accumulationSteps: Int = 1) -> [String: Float] {
-        let terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
+    public func step(images: Tensor, accumulationSteps: Int = 1, index: Int = 0) -> [String: Float] {
+        let terms: [String: Float]
+        if let generatedEdits {
+            precondition(accumulationSteps == 1 && synchronizer == nil,
+                         "StageTwoTrainer: edited samples are added to single-process steps without accumulation")
+            optimizer.zeroGradients()
+            let (value, stepTerms) = loss(images: images, edits: generatedEdits.batch(step: index))
+            value.backward()
+            terms = stepTerms
+        } else {
+            terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
+        }
         optimizer.step()
         return terms
     }

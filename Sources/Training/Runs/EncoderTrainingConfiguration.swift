@@ -32,6 +32,15 @@ public struct EncoderTrainingConfiguration: Codable, Sendable, Equatable {
     /// (`train-attributes`) whose feature distance is added with `attributeWeight` (default 0.5).
     public var attributes: String?
     public var attributeWeight: Float?
+    /// Stage 1, our addition: the frozen generator's own samples added to every step, whose
+    /// W+ the encoder is pulled towards with `latentWeight` (default 1) — `GeneratedLatentTargets`.
+    /// nil or 0: images only, as released.
+    public var generatedPerStep: Int?
+    public var latentWeight: Float?
+    /// Stage 2, our addition: generator samples with edited codes added to every step, which
+    /// SMART must decode as the edited code's image — `GeneratedEdits` (reach `editReach`, default 1).
+    public var editedPerStep: Int?
+    public var editReach: Float?
     public var imageSize = 256
     public var flipProbability: Float = 0.5
     public var seed: UInt64 = 0
@@ -60,6 +69,22 @@ public struct EncoderTrainingConfiguration: Codable, Sendable, Equatable {
         }
         if let attributeWeight, !(attributeWeight.isFinite && attributeWeight >= 0) {
             throw TrainingError.configuration("--attribute-weight \(attributeWeight): finite and ≥ 0")
+        }
+        if let generatedPerStep {
+            guard (0...1024).contains(generatedPerStep) else { throw TrainingError.configuration("--generated \(generatedPerStep): 0…1024 samples per step") }
+            if generatedPerStep > 0 && stage != 1 { throw TrainingError.configuration("--generated: stage 1 only (the encoder learns W+)") }
+            if generatedPerStep > 0 && accumulation > 1 { throw TrainingError.configuration("--generated with --accumulate \(accumulation): the samples join single steps; use --accumulate 1") }
+        }
+        if let editedPerStep {
+            guard editedPerStep == 0 || (2...1024).contains(editedPerStep) else { throw TrainingError.configuration("--edited \(editedPerStep): 0, or 2…1024 samples per step") }
+            if editedPerStep > 0 && stage != 2 { throw TrainingError.configuration("--edited: stage 2 only (SMART learns to keep edits)") }
+            if editedPerStep > 0 && accumulation > 1 { throw TrainingError.configuration("--edited with --accumulate \(accumulation): the samples join single steps; use --accumulate 1") }
+        }
+        if let editReach, !(editReach.isFinite && editReach >= 0 && editReach <= 4) {
+            throw TrainingError.configuration("--edit-reach \(editReach): 0…4 (the fraction of the way to another sample's code)")
+        }
+        if let latentWeight, !(latentWeight.isFinite && latentWeight >= 0) {
+            throw TrainingError.configuration("--latent-weight \(latentWeight): finite and ≥ 0")
         }
         guard learningRate > 0 else { throw TrainingError.configuration("--lr must be positive") }
         guard imageSize >= 16, imageSize <= 4096 else { throw TrainingError.configuration("image size \(imageSize): 16…4096") }

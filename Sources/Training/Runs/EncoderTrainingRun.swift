@@ -13,14 +13,15 @@ public struct EncoderStageStep {
     public let optimizer: any Optimizer
     /// The stream the trained modules' dropout and drop-path draw from (saved with the run).
     public let random: RandomGenerator
-    /// One optimiser step on a batch of `batchSize × accumulation` images.
-    public let step: (Tensor) -> [String: Float]
+    /// One optimiser step on a batch of `batchSize × accumulation` images; the second argument
+    /// is the step's index (0 first), which draws anything else the step adds.
+    public let step: (Tensor, Int) -> [String: Float]
     /// The loss terms of a batch without training (validation), same names as `step`'s.
     public let evaluate: (_ encoded: EncodedImages, _ reconstruction: Tensor, _ target: Tensor) -> [String: Float]
     /// Makes the trainer one replica of a data-parallel run (`StageOneTrainer.replicate`).
     public let replicate: (BatchShard, any GradientSynchronizer) -> Void
 
-    public init(optimizer: any Optimizer, random: RandomGenerator, step: @escaping (Tensor) -> [String: Float],
+    public init(optimizer: any Optimizer, random: RandomGenerator, step: @escaping (Tensor, Int) -> [String: Float],
                 evaluate: @escaping (EncodedImages, Tensor, Tensor) -> [String: Float],
                 replicate: @escaping (BatchShard, any GradientSynchronizer) -> Void) {
         self.optimizer = optimizer
@@ -74,6 +75,9 @@ public final class EncoderTrainingRun {
         try configuration.validate()
         role = DataParallelRole(communicator: communicator)
         try role.checkBatch(configuration.batchSize)
+        if max(configuration.generatedPerStep ?? 0, configuration.editedPerStep ?? 0) > 0 && role.ranks > 1 {
+            throw TrainingError.configuration("--generated and --edited add generator samples to single-process runs only, not over \(role.ranks) ranks")
+        }
         folder = try role.openFolder(url, creating: !resume)
         self.configuration = configuration
         self.model = model
@@ -171,7 +175,7 @@ public final class EncoderTrainingRun {
         if step == 0 && isRoot { try validate() }
         let firstStep = step
         while step < stopStep && !role.stopRequested() {
-            let terms = stage.step(try loader.next().images)
+            let terms = stage.step(try loader.next().images, step)
             step += 1
             position = plan.globalPosition(afterLocal: loader.position)
             window.add(c.batchSize * c.accumulation)

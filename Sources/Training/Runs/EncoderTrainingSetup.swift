@@ -63,6 +63,10 @@ public enum EncoderTrainingSetup {
             let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: path))
             return AttributeDistance(predictor: predictor, imageSize: size)
         }
+        let generatorSize = model.generator.configuration.size
+        if max(c.generatedPerStep ?? 0, c.editedPerStep ?? 0) > 0 && (generatorSize < c.imageSize || generatorSize % c.imageSize != 0) {
+            throw TrainingError.configuration("--generated/--edited: the \(generatorSize)-px generator's samples cannot be pooled to \(c.imageSize)-px images (the image size must divide the generator's)")
+        }
         if c.stage == 1 {
             var objective = StageOneObjective(lpips: lpips, identity: identity)
             objective.l2Weight = c.l2Weight
@@ -72,8 +76,12 @@ public enum EncoderTrainingSetup {
             objective.attributes = attributes
             objective.attributeWeight = c.attributeWeight ?? 0.5
             let trainer = StageOneTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
+            if let perStep = c.generatedPerStep, perStep > 0 {
+                trainer.generatedTargets = GeneratedLatentTargets(generator: model.generator, seed: StableHash.mix(c.seed ^ 0x6E4E),
+                                                                  perStep: perStep, latentWeight: c.latentWeight ?? 1, imageSize: c.imageSize)
+            }
             return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
-                                    step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
+                                    step: { trainer.step(images: $0, accumulationSteps: c.accumulation, index: $1) },
                                     evaluate: { encoded, reconstruction, target in
                 objective(reconstruction: reconstruction, target: target, latents: encoded.latents, latentAverage: model.latentAverage).terms
             }, replicate: { trainer.replicate(as: $0, synchronizer: $1) })
@@ -85,8 +93,12 @@ public enum EncoderTrainingSetup {
         objective.attributes = attributes
         objective.attributeWeight = c.attributeWeight ?? 0.5
         let trainer = StageTwoTrainer(model: model, objective: objective, learningRate: c.learningRate, seed: seed)
+        if let perStep = c.editedPerStep, perStep > 0 {
+            trainer.generatedEdits = GeneratedEdits(generator: model.generator, seed: StableHash.mix(c.seed ^ 0xED17),
+                                                    perStep: perStep, reach: c.editReach ?? 1, imageSize: c.imageSize)
+        }
         return EncoderStageStep(optimizer: trainer.optimizer, random: trainer.random,
-                                step: { trainer.step(images: $0, accumulationSteps: c.accumulation) },
+                                step: { trainer.step(images: $0, accumulationSteps: c.accumulation, index: $1) },
                                 evaluate: { _, reconstruction, target in objective(reconstruction: reconstruction, target: target).terms },
                                 replicate: { trainer.replicate(as: $0, synchronizer: $1) })
     }
