@@ -8,7 +8,7 @@
 #
 # Budget on this machine kind (2 cores, AMD Zen 5): the GAN is the long part (~23 img/s uncontended:
 # 300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores); the attribute predictor ~40 min;
-# stage 1 ~20 min and stage 2 ~10 min; the rest ~15 min — about 5 h in all on a quiet machine.
+# stage 1 ~20 min and stage 2 ~45 min; the rest ~15 min — about 5.5 h in all on a quiet machine.
 # The last step writes the shipped folder (Sources/DefaultModel/Resources), its MODEL_CARD.md and
 # training.json (the runs' steps, wall times and configurations, so that a later packaging without
 # these run folders — `package-model --history …/training.json` — keeps them in the card).
@@ -41,8 +41,10 @@ run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan"
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --keep 12 --seed 2
 
 # 4. Stage 2: SMART alone, on stage 1's best-validation checkpoint (its last steps can be worse: the
-#    shipped run scored 0.63 at step 3,500 and 0.86 at step 5,000).
-run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1/checkpoints/best.safetensors" --batch 8 --steps 4000 --lr 2e-4 \
+#    shipped run scored 0.63 at step 3,500 and 0.86 at step 5,000). Each step adds 8 of the
+#    generator's samples with edited codes (--edited), which SMART must decode as the edited code's
+#    image, so that it keeps edits instead of undoing them (README, Training).
+run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1/checkpoints/best.safetensors" --batch 8 --edited 8 --steps 4000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 3
 
 # 5. Directions from labels, InterFaceGAN's recipe: 5,000 of the generator's own samples (w = mapped z),

@@ -38,6 +38,7 @@ struct TrainCommand: StylePrompterSubcommand {
     @Option(name: .customLong("generated"), help: "Stage 1: add this many of the frozen generator's own samples to every step, with their known W+ as a target (not in the released recipe; the default model uses it).") var generatedPerStep: Int?
     @Option(help: "Weight of the W+ target of --generated samples (default 1).") var latentWeight: Float?
     @Option(name: .customLong("edited"), help: "Stage 2: add this many of the generator's samples with edited codes to every step, which SMART must decode as the edited code's image (not in the released recipe; the default model uses it).") var editedPerStep: Int?
+    @Flag(name: .customLong("new-smart"), help: "Stage 2: start a new SMART block even when --from holds one (a shipped model file holds both stages).") var newSMART = false
     @Option(help: "How far --edited samples move: up to this fraction of the way to another sample's code (default 1).") var editReach: Float?
     @Option(help: "LPIPS weights: the AlexNet trunk and the heads (v0.1_alex.pth), one file or two (repeat).") var lpips: [String] = []
     @Option(help: "IR-SE50 ArcFace weights (pSp's model_ir_se50.pth) for the ID loss.") var arcface: String?
@@ -142,6 +143,7 @@ struct TrainCommand: StylePrompterSubcommand {
         if let latentWeight { c.latentWeight = latentWeight }
         if let editedPerStep { c.editedPerStep = editedPerStep }
         if let editReach { c.editReach = editReach }
+        if newSMART { c.newSMART = true }
         if !lpips.isEmpty { c.lpips = lpips }
         if let arcface { c.arcface = arcface }
         if let attributes { c.attributes = attributes }

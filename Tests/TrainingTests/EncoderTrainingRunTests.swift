@@ -162,4 +162,32 @@ import Training
         large.encoder.patchSize = 4
         #expect(throws: TrainingError.self) { _ = try Self.makeRun(large, folder: Self.temporaryRun(), data: data, resume: false) }
     }
+
+    /// `--new-smart` on a model that holds both stages starts SMART exactly as from the stage-1
+    /// model alone (same seed), and leaves the encoder and generator as loaded.
+    @Test func newSMARTStartsAsFromTheStageOneModel() throws {
+        let (data, generator) = try Self.fixtures()
+        let stageOne = Self.temporaryRun(), stageTwo = Self.temporaryRun()
+        defer { for url in [data, stageOne, stageTwo] { try? FileManager.default.removeItem(at: url) } }
+        try Self.makeRun(Self.configuration(generator: generator, steps: 2), folder: stageOne, data: data, resume: false).train()
+        var c = Self.configuration(generator: generator, steps: 2)
+        c.stage = 2
+        c.generator = nil
+        c.stageOneModel = stageOne.path
+        try Self.makeRun(c, folder: stageTwo, data: data, resume: false).train()
+        let fresh = try EncoderTrainingSetup.makeModel(c, modelRandom: RandomGenerator(seed: 8))
+        var again = c
+        again.stageOneModel = stageTwo.path
+        let kept = try EncoderTrainingSetup.makeModel(again, modelRandom: RandomGenerator(seed: 8))
+        again.newSMART = true
+        var notes: [String] = []
+        let renewed = try EncoderTrainingSetup.makeModel(again, modelRandom: RandomGenerator(seed: 8)) { notes.append($0) }
+        #expect(renewed.smart!.parameters().map(\.scalars) == fresh.smart!.parameters().map(\.scalars))
+        #expect(kept.smart!.parameters().map(\.scalars) != fresh.smart!.parameters().map(\.scalars))
+        #expect(renewed.encoder.parameters().map(\.scalars) == fresh.encoder.parameters().map(\.scalars))
+        #expect(notes.contains { $0.contains("--new-smart") })
+        var stageOneOnly = Self.configuration(generator: generator, steps: 2)
+        stageOneOnly.newSMART = true
+        #expect(throws: TrainingError.self) { try stageOneOnly.validate() }
+    }
 }

@@ -41,6 +41,9 @@ public struct EncoderTrainingConfiguration: Codable, Sendable, Equatable {
     /// SMART must decode as the edited code's image — `GeneratedEdits` (reach `editReach`, default 1).
     public var editedPerStep: Int?
     public var editReach: Float?
+    /// Stage 2: start a new SMART block even when the `stageOneModel` file holds one (to retrain
+    /// SMART of a shipped model, whose file holds both stages).
+    public var newSMART: Bool?
     public var imageSize = 256
     public var flipProbability: Float = 0.5
     public var seed: UInt64 = 0
@@ -80,6 +83,7 @@ public struct EncoderTrainingConfiguration: Codable, Sendable, Equatable {
             if editedPerStep > 0 && stage != 2 { throw TrainingError.configuration("--edited: stage 2 only (SMART learns to keep edits)") }
             if editedPerStep > 0 && accumulation > 1 { throw TrainingError.configuration("--edited with --accumulate \(accumulation): the samples join single steps; use --accumulate 1") }
         }
+        if newSMART == true && stage != 2 { throw TrainingError.configuration("--new-smart: stage 2 only") }
         if let editReach, !(editReach.isFinite && editReach >= 0 && editReach <= 4) {
             throw TrainingError.configuration("--edit-reach \(editReach): 0…4 (the fraction of the way to another sample's code)")
         }

@@ -31,7 +31,8 @@ public enum EncoderTrainingSetup {
             return StylePrompterModel(encoder: encoder, generator: g, smart: nil, latentAverage: average)
         }
         let model = try StylePrompterCheckpoint.load(contentsOf: exportedFile(c.stageOneModel!, name: "model.safetensors", option: "--from"))
-        if model.smart == nil {
+        if model.smart == nil || c.newSMART == true {
+            if model.smart != nil { note("--new-smart: the model's SMART block is replaced by a new one") }
             let side = 1 << ((model.refinedLayer + 4) / 2)
             model.smart = SMARTBlock(featureShapes: model.encoder.configuration.featureShapes,
                                      queryChannels: model.generator.configuration.channels[side] ?? 512, querySide: side,
