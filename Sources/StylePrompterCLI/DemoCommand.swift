@@ -24,7 +24,7 @@ struct DemoCommand: StylePrompterSubcommand {
     @Argument(help: "Photos to invert and edit as well (aligned faces; the default model was trained on SynthFaces).") var inputs: [String] = []
     @Option(help: "Output folder.") var out: String = "styleprompter-demo"
     @Option(help: "Fresh SynthFaces to render and invert.") var faces: Int = 6
-    @Option(help: "Edit strength (distance along each unit direction in W; the default model's faces spread 2–3 along each, and SMART pulls edits back towards the input).") var strength: Float = 10
+    @Option(help: "Edit strength (distance along each unit direction in W; the default model's faces spread 2–3 along each; its SMART was trained to keep edits, so ±10 shows them plainly).") var strength: Float = 10
     @Option(help: "StylePrompter model (default: the bundled one).") var model: String?
     @OptionGroup var compute: ComputeOptions
 

@@ -108,7 +108,7 @@ struct InvertCommand: StylePrompterSubcommand {
                 for (input, face) in zip(queue, try inverter.encode(pictures)) { try run.writer.record(face.latents, for: input.name) }
             } else {
                 for (input, face) in zip(queue, try inverter.invert(pictures)) {
-                    try run.writer.write(try ArgumentChecks.resized(face.reconstruction, to: resizeOutputs), as: "\(input.name).png")
+                    try run.writer.write(ArgumentChecks.resized(face.reconstruction, to: resizeOutputs), as: "\(input.name).png")
                     if saveRaw { try run.writer.record(raw: face.raw, for: input.name) }
                     try run.writer.record(face.latents, for: input.name)
                 }

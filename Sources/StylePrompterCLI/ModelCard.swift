@@ -73,6 +73,16 @@ struct ModelCard {
     }
 
     /// A generator run that started from trained weights with the attribute-statistics term, in words.
+    /// What stage 2 added to the released recipe, when its run used `train --edited` (nothing otherwise).
+    func editedSamplesParagraph() -> String {
+        guard let run = history.runs.first(where: { $0.title == "stage 2" }),
+              let edited = (run.configuration["editedPerStep"] as? NSNumber)?.intValue, edited > 0 else { return "" }
+        let reach = (run.configuration["editReach"] as? NSNumber).map { "\($0)" } ?? "1"
+        return "Stage 2 also took \(edited) of the generator's own samples per step with **edited codes** (`train --edited`): "
+            + "x = G(w) encoded, its code moved up to \(reach) of the way to another sample's, and SMART's output compared with "
+            + "G(w′), so that SMART keeps an edit instead of putting the input back.\n"
+    }
+
     func fineTuneParagraph() -> String {
         guard let run = history.runs.first(where: { $0.configuration["attributes"] != nil && $0.configuration["kimg"] != nil }) else { return "" }
         let weight = (run.configuration["attributeWeight"] as? NSNumber).map { "\($0)" } ?? "1"
@@ -182,7 +192,8 @@ struct ModelCard {
 
             """
         let keys = ["data", "size", "batchSize", "accumulation", "kimg", "r1Gamma", "learningRate", "steps", "imageSize",
-                    "l2Weight", "alignWeight", "attributeWeight", "disabledTerms", "seed"]
+                    "l2Weight", "alignWeight", "attributeWeight", "disabledTerms", "generatedPerStep", "latentWeight",
+                    "editedPerStep", "editReach", "newSMART", "seed"]
         var totalHours = 0.0
         for run in history.runs {
             totalHours += run.hours
@@ -203,6 +214,7 @@ struct ModelCard {
             regulariser and, in their place, a **perceptual term the project trains itself** — distances between the feature maps of
             the SynthFaces attribute predictor (`train-attributes`) — which pushes reconstructions to keep what the labels describe
             (mouth shape, eyes, glasses) rather than only the average colour.
+            EDITED
             FINETUNE
             ABLATION
             ![samples of the generator](samples.png)
@@ -260,6 +272,7 @@ struct ModelCard {
         }
         text = text.replacingOccurrences(of: "ABLATION\n", with: ablationSection())
         text = text.replacingOccurrences(of: "SPREAD\n", with: spreadSection())
+        text = text.replacingOccurrences(of: "EDITED\n", with: editedSamplesParagraph())
         text = text.replacingOccurrences(of: "FINETUNE\n", with: fineTuneParagraph())
         text += limitsSection()
         if let attributesLog {

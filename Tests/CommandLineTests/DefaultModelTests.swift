@@ -60,7 +60,7 @@ import StylePrompterCLI
             #expect(r > 0.8, "predictor \(name) r \(r)")
         }
         // Shipped directions on faces the model inverts, decoded with SMART: the reading moves the
-        // named way (measured on these 8 faces: mouth open 0.015 per unit, skin tone 0.027).
+        // named way (the first shipped SMART, which undid edits, moved them 0.015 and 0.027 per unit here).
         let model = try StylePrompterCheckpoint.load(contentsOf: DefaultModel.model)
         var directions: [String: Tensor] = [:]
         for name in ["mouthOpen", "skinTone"] {
@@ -77,9 +77,11 @@ import StylePrompterCLI
         let edits = try evaluation.edits(model: model, directions: directions, count: 8)
         #expect(edits["mouthOpen"]?["change_per_unit"] ?? 0 > 0.008, "\(edits)")
         #expect(edits["skinTone"]?["change_per_unit"] ?? 0 > 0.012, "\(edits)")
-        // Measured on these 8 faces: 0.0083 per unit on its rows, 0.0024 on every row (500 faces: 0.015, 0.008).
+        // The smile on the rows edit-rows chose (every row, for the SMART trained with edited samples)
+        // moves it at least as far as on every row (500 faces: 0.029 per unit; the first SMART, which
+        // undid edits, 0.015 on its rows and 0.008 on every row).
         let smile = edits["smile"]?["change_per_unit"] ?? 0, smileRows = edits["smile_rows"]?["change_per_unit"] ?? 0
-        #expect(smileRows > 0.006 && smileRows > 2 * smile, "smile on its rows \(smileRows), on every row \(smile)")
+        #expect(smileRows > 0.012 && smileRows >= smile, "smile on its rows \(smileRows), on every row \(smile) \(edits)")
     }
 
     @Test("demo writes the page, the grid and the metrics, and its numbers parse")

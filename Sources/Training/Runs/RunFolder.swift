@@ -70,7 +70,7 @@ public final class RunFolder: @unchecked Sendable {
             handle.write(Data(line.utf8))
             try? handle.close()
         } else {
-            FileManager.default.createFile(atPath: logFile.path, contents: Data(line.utf8))
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: Data(line.utf8))
         }
     }
 
