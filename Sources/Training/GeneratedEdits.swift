@@ -30,9 +30,9 @@ public struct GeneratedEdits {
     public init(generator: Generator, seed: UInt64, perStep: Int, reach: Float = 1, imageSize: Int) {
         precondition(perStep >= 2, "GeneratedEdits: perStep \(perStep), expected ≥ 2 (each edit moves towards another sample)")
         precondition(reach.isFinite && reach >= 0, "GeneratedEdits: reach \(reach), expected finite and ≥ 0")
-        precondition(generator.configuration.size >= imageSize && generator.configuration.size % imageSize == 0,
-                     "GeneratedEdits: a \(generator.configuration.size)-px generator cannot feed \(imageSize)-px images")
         samples = GeneratorSampleSource(generator: generator, seed: seed)
+        precondition(samples.canFeed(size: imageSize),
+                     "GeneratedEdits: a \(generator.configuration.size)-px generator cannot feed \(imageSize)-px images")
         self.perStep = perStep
         self.reach = reach
         self.imageSize = imageSize
@@ -42,19 +42,13 @@ public struct GeneratedEdits {
     /// [k, n, D] and the targets G(w′) [k, 3, S, S], images clamped to [−1, 1].
     public func batch(step: Int) -> (inputs: Tensor, latents: Tensor, targets: Tensor) {
         GradientMode.withoutGradients {
-            let codes = Tensor.concat((0..<perStep).map { samples.latents(at: step * perStep + $0)!.unsqueeze(0) }, axis: 0)
+            let codes = samples.latents(from: step * perStep, count: perStep)
             // Sample j moves towards sample j + 1 (the last towards the first).
             let partners = Tensor.concat([codes.narrow(0, start: 1, length: perStep - 1), codes.narrow(0, start: 0, length: 1)], axis: 0)
             let random = RandomGenerator(seed: StableHash.mix(samples.seed ^ 0xED17 ^ StableHash.mix(UInt64(step))))
             let fractions = Tensor(shape: [perStep, 1, 1], scalars: (0..<perStep).map { _ in random.nextUniform() * reach })
             let edited = codes + (partners - codes) * fractions
-            return (image(codes), edited, image(edited))
+            return (samples.images(of: codes, size: imageSize), edited, samples.images(of: edited, size: imageSize))
         }
-    }
-
-    private func image(_ latents: Tensor) -> Tensor {
-        var images = samples.generator.synthesize(latents, noise: .stored)
-        if images.shape[2] != imageSize { images = images.adaptiveAveragePool2d(outputHeight: imageSize, outputWidth: imageSize) }
-        return images.clamp(min: -1, max: 1)
     }
 }

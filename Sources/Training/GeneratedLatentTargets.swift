@@ -27,9 +27,9 @@ public struct GeneratedLatentTargets {
 
     public init(generator: Generator, seed: UInt64, perStep: Int, latentWeight: Float, imageSize: Int) {
         precondition(perStep >= 1, "GeneratedLatentTargets: perStep \(perStep), expected ≥ 1")
-        precondition(generator.configuration.size >= imageSize && generator.configuration.size % imageSize == 0,
-                     "GeneratedLatentTargets: a \(generator.configuration.size)-px generator cannot feed \(imageSize)-px images")
         samples = GeneratorSampleSource(generator: generator, seed: seed)
+        precondition(samples.canFeed(size: imageSize),
+                     "GeneratedLatentTargets: a \(generator.configuration.size)-px generator cannot feed \(imageSize)-px images")
         self.perStep = perStep
         self.latentWeight = latentWeight
         self.imageSize = imageSize
@@ -38,13 +38,7 @@ public struct GeneratedLatentTargets {
     /// Step `step`'s samples: images [perStep, 3, S, S] clamped to [−1, 1] (the range of the
     /// loaded images they are trained beside) and the W+ [perStep, n, D] each came from.
     public func batch(step: Int) -> (images: Tensor, latents: Tensor) {
-        GradientMode.withoutGradients {
-            let latents = Tensor.concat((0..<perStep).map { samples.latents(at: step * perStep + $0)!.unsqueeze(0) }, axis: 0)
-            var images = samples.generator.synthesize(latents, noise: .stored)
-            if images.shape[2] != imageSize {
-                images = images.adaptiveAveragePool2d(outputHeight: imageSize, outputWidth: imageSize)
-            }
-            return (images.clamp(min: -1, max: 1), latents)
-        }
+        let latents = samples.latents(from: step * perStep, count: perStep)
+        return (samples.images(of: latents, size: imageSize), latents)
     }
 }

@@ -101,11 +101,10 @@ public final class StageOneTrainer {
             precondition(accumulationSteps == 1 && synchronizer == nil,
                          "StageOneTrainer: generator samples are added to single-process steps without accumulation")
             let (samples, latents) = generatedTargets.batch(step: index)
-            optimizer.zeroGradients()
-            let (value, stepTerms) = loss(images: Tensor.concat([images, samples], axis: 0), latentTargets: latents,
-                                          latentWeight: generatedTargets.latentWeight)
-            value.backward()
-            terms = stepTerms
+            terms = GradientAccumulation.gradients(images: Tensor.concat([images, samples], axis: 0), steps: 1,
+                                                   optimizer: optimizer, synchronizer: nil) {
+                loss(images: $0, latentTargets: latents, latentWeight: generatedTargets.latentWeight)
+            }
         } else {
             terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
         }

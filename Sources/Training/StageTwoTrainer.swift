@@ -123,10 +123,10 @@ public final class StageTwoTrainer {
         if let generatedEdits {
             precondition(accumulationSteps == 1 && synchronizer == nil,
                          "StageTwoTrainer: edited samples are added to single-process steps without accumulation")
-            optimizer.zeroGradients()
-            let (value, stepTerms) = loss(images: images, edits: generatedEdits.batch(step: index))
-            value.backward()
-            terms = stepTerms
+            let edits = generatedEdits.batch(step: index)
+            terms = GradientAccumulation.gradients(images: images, steps: 1, optimizer: optimizer, synchronizer: nil) {
+                loss(images: $0, edits: edits)
+            }
         } else {
             terms = computeGradients(images: images, accumulationSteps: accumulationSteps)
         }

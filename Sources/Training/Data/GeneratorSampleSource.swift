@@ -39,6 +39,28 @@ public struct GeneratorSampleSource: TrainingImageSource, @unchecked Sendable {
         }
     }
 
+    /// W+ of items `first ..< first + count`, stacked: [count, n_latent, D].
+    public func latents(from first: Int, count: Int) -> Tensor {
+        Tensor.concat((0..<count).map { latents(at: first + $0)!.unsqueeze(0) }, axis: 0)
+    }
+
+    /// The generator's images of `latents` [k, n_latent, D] (stored noise, no gradients),
+    /// average-pooled to `size` px when the generator's are larger, then clamped to [−1, 1] —
+    /// the range of the loaded images they are trained beside.
+    public func images(of latents: Tensor, size: Int) -> Tensor {
+        GradientMode.withoutGradients {
+            var images = generator.synthesize(latents, noise: .stored)
+            if images.shape[2] != size { images = images.adaptiveAveragePool2d(outputHeight: size, outputWidth: size) }
+            return images.clamp(min: -1, max: 1)
+        }
+    }
+
+    /// Whether this source's images can be pooled to `size` px (the generator's size is a multiple of it).
+    public func canFeed(size: Int) -> Bool {
+        let own = generator.configuration.size
+        return own >= size && own % size == 0
+    }
+
     public func image(at index: Int) throws -> Image {
         let latents = latents(at: index)!
         let image = GradientMode.withoutGradients { generator.synthesize(latents.unsqueeze(0), noise: .stored) }

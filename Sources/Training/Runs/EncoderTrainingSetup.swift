@@ -64,9 +64,8 @@ public enum EncoderTrainingSetup {
             let (predictor, size) = try AttributePredictor.load(contentsOf: URL(fileURLWithPath: path))
             return AttributeDistance(predictor: predictor, imageSize: size)
         }
-        let generatorSize = model.generator.configuration.size
-        if max(c.generatedPerStep ?? 0, c.editedPerStep ?? 0) > 0 && (generatorSize < c.imageSize || generatorSize % c.imageSize != 0) {
-            throw TrainingError.configuration("--generated/--edited: the \(generatorSize)-px generator's samples cannot be pooled to \(c.imageSize)-px images (the image size must divide the generator's)")
+        if max(c.generatedPerStep ?? 0, c.editedPerStep ?? 0) > 0 && !GeneratorSampleSource(generator: model.generator, seed: 0).canFeed(size: c.imageSize) {
+            throw TrainingError.configuration("--generated/--edited: the \(model.generator.configuration.size)-px generator's samples cannot be pooled to \(c.imageSize)-px images (the image size must divide the generator's)")
         }
         if c.stage == 1 {
             var objective = StageOneObjective(lpips: lpips, identity: identity)
