@@ -102,7 +102,6 @@ def cell(row):
 def rss(row):
     kib = row.get("peak_rss_kib") if row else None
     return "—" if kib is None else (f"{kib / 1048576:.2f} GiB" if kib >= 1048576 else f"{kib / 1024:.0f} MiB")
-header = None
 # The machine's peak is the best any row's process measured: a process whose probe ran while the
 # hypervisor held one of its vCPUs read half of it (117 against 220-234 GFLOP/s on a quiet AMD
 # EPYC Zen 4, one row in six), though its row then ran at full speed.

@@ -11,11 +11,12 @@ import Foundation
 /// can reach, not a datasheet number: a core that splits 512-bit operations in two, or lowers its
 /// clock under AVX-512, shows it here.
 ///
-/// Bursts last tens of milliseconds and the first is not counted: a fresh process's new worker
-/// thread starts on its parent's core, and until the scheduler moves it both threads share one
-/// core. With 7-ms bursts every burst of a process could fall in that window; on an AMD EPYC
-/// Zen 4 one row's process in four then read half the peak (117 against 220–229 GFLOP/s) and
-/// printed "163 % of peak".
+/// Bursts last tens of milliseconds and the first is not counted: the pool's first job after it
+/// starts a worker runs on the calling thread alone (the new worker waits for the next job), and
+/// short bursts are easily all caught by a pause of one vCPU. With five 7-ms bursts, processes on
+/// a quiet AMD EPYC Zen 4 read half the peak (117 against 220–229 GFLOP/s) and printed "163 % of
+/// peak". Longer bursts do not remove the pauses (one process in six still read 117), so
+/// `bench.sh` takes the best reading of all its rows' processes as the machine's peak.
 enum PeakProbe {
     nonisolated(unsafe) static var sink: Float = 0
 
