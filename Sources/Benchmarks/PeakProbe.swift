@@ -11,9 +11,9 @@ import Foundation
 /// can reach, not a datasheet number: a core that splits 512-bit operations in two, or lowers its
 /// clock under AVX-512, shows it here.
 ///
-/// Bursts last tens of milliseconds and the first is not counted: the pool's first job after it
-/// starts a worker runs on the calling thread alone (the new worker waits for the next job), and
-/// short bursts are easily all caught by a pause of one vCPU. With five 7-ms bursts, processes on
+/// Bursts last tens of milliseconds and the first is not counted (it starts the pool's worker, and
+/// until `WorkerPool` handed a new worker the job that started it, that first job ran on the
+/// calling thread alone); short bursts are easily all caught by a pause of one vCPU. With five 7-ms bursts, processes on
 /// a quiet AMD EPYC Zen 4 read half the peak (117 against 220–229 GFLOP/s) and printed "163 % of
 /// peak". Longer bursts do not remove the pauses (one process in six still read 117), so
 /// `bench.sh` takes the best reading of all its rows' processes as the machine's peak.

@@ -6,7 +6,7 @@ import Foundation
 /// pool, and when the machine is busy it often runs every iteration on the calling thread —
 /// measured here: a 1024³ GEMM "on 2 threads" used one core in most runs. These threads are
 /// ours, started once and parked on a condition variable between calls.
-final class WorkerPool: @unchecked Sendable {
+package final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -20,7 +20,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Workers started so far, and how many may join the current job.
     private var workerCount = 0, helpersWanted = 0
 
-    private init() {
+    /// A pool of its own (tests); kernels share `shared`.
+    package init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(wake, nil)
         pthread_cond_init(finished, nil)
@@ -37,7 +38,11 @@ final class WorkerPool: @unchecked Sendable {
         let helpers = min(parts, threads) - 1
         while workerCount < helpers {
             workerCount += 1
-            let thread = Thread { [self] in workerLoop() }
+            // The worker reads the mutex only after this job has advanced `generation`; handed the
+            // generation before it, it joins this job (started with the current one, it slept
+            // through it, and each process's first parallel job ran on this thread alone).
+            let before = generation
+            let thread = Thread { [self] in workerLoop(seen: before) }
             thread.name = "CPUKernels worker \(workerCount)"
             thread.start()
         }
@@ -65,9 +70,11 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    private func workerLoop() {
+    /// A worker's life; `seen` is the last generation it need not run (the one before the job
+    /// that started it).
+    private func workerLoop(seen start: Int) {
         pthread_mutex_lock(mutex)
-        var seen = generation
+        var seen = start
         while true {
             // Kernels often come back to back (attention: product, softmax, product), so poll
             // for 100 µs before sleeping: a condition-variable wake-up costs tens of µs, as
