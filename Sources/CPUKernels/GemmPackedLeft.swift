@@ -37,6 +37,14 @@ struct PackedLeft: GemmLeftOperand {
         }
     }
 
+    /// Storage already in this layout, as `init(_:rows:k:from:threads:)` writes it — Winograd's
+    /// transformed weights, written straight into it once and multiplied band after band.
+    init(prepacked storage: UnsafePointer<Float>, rows: Int) {
+        let mr = GemmMicroKernel.mr
+        base = storage
+        paddedRows = (rows + mr - 1) / mr * mr
+    }
+
     func pack(rows: Range<Int>, depth: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         // Whole panels: a partial last one still spans MR rows of the layout.
         let mr = GemmMicroKernel.mr, kc = depth.count

@@ -35,9 +35,83 @@ import CPUKernels
         list.append(ConvolutionGeometry(batch: 2, inputChannels: 20, inputHeight: 9, inputWidth: 70,
                                         outputChannels: 6, kernelHeight: 3, kernelWidth: 3,
                                         strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1))
-        list += directGeometries + stridePhaseGeometries
+        list += directGeometries + stridePhaseGeometries + winogradGeometries
         return list
     }()
+
+    /// 3×3 stride-1 layers for Winograd F(2×2, 3×3) (`WinogradConvolution`): odd output sizes
+    /// (half tiles at the right and bottom), padding 0, 1 and 2, groups with a batch, few channels,
+    /// and a band of tile rows smaller than the image (17 tile rows of 33, 15 per band). Only the
+    /// last is large enough for `Convolution.forward` to choose Winograd (its input gradient goes
+    /// there too: flipped weights, padding 2 − p); `winogradForward` runs all of them directly.
+    static let winogradGeometries: [ConvolutionGeometry] = [
+        ConvolutionGeometry(batch: 1, inputChannels: 130, inputHeight: 9, inputWidth: 13, outputChannels: 135,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+        ConvolutionGeometry(batch: 1, inputChannels: 128, inputHeight: 10, inputWidth: 11, outputChannels: 129,
+                            kernelHeight: 3, kernelWidth: 3),
+        ConvolutionGeometry(batch: 1, inputChannels: 129, inputHeight: 7, inputWidth: 8, outputChannels: 128,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 2, paddingWidth: 2),
+        ConvolutionGeometry(batch: 2, inputChannels: 2 * 128, inputHeight: 8, inputWidth: 9, outputChannels: 2 * 131,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1, groups: 2),
+        ConvolutionGeometry(batch: 3, inputChannels: 5, inputHeight: 3, inputWidth: 2, outputChannels: 7,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 2),
+        ConvolutionGeometry(batch: 1, inputChannels: 128, inputHeight: 33, inputWidth: 65, outputChannels: 260,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+    ]
+
+    @Test(arguments: winogradGeometries)
+    func winogradForward(_ g: ConvolutionGeometry) {
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3)
+        for withBias in [true, false] {
+            let output = TestBuffer(count: g.outputCount, seed: 4), expected = TestBuffer(count: g.outputCount, seed: 5)
+            WinogradConvolution.forward(g, input: input.pointer, weight: weight.pointer,
+                                        bias: withBias ? bias.pointer : nil, output: output.pointer)
+            ConvolutionReference.forward(g, input: input.pointer, weight: weight.pointer,
+                                         bias: withBias ? bias.pointer : nil, output: expected.pointer)
+            let error = maxAbsoluteDifference(output.pointer, expected.pointer, count: g.outputCount)
+            #expect(error <= dotProductTolerance(g.inputChannelsPerGroup * 9 + 1), "\(describe(g)) bias \(withBias): \(error)")
+        }
+    }
+
+    @Test func winogradChosenForLargeLayersOnly() {
+        #expect(Self.winogradGeometries.allSatisfy(WinogradConvolution.isSuitable))
+        #expect(WinogradConvolution.isFaster(Self.winogradGeometries.last!))
+        #expect(!DirectConvolution.isSuitable(Self.winogradGeometries.last!))
+        // The 512-channel benchmark layer, StyleGAN2's 512-channel 32×32 and 64×64 layers and its
+        // 256- and 128-channel ones do; 16×16 and smaller outputs, 127 channels, 5×5 and stride 2 do not.
+        func layer(channels: Int, size: Int, kernel: Int = 3, stride: Int = 1) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: 1, inputChannels: channels, inputHeight: size, inputWidth: size,
+                                outputChannels: channels, kernelHeight: kernel, kernelWidth: kernel,
+                                strideHeight: stride, strideWidth: stride, paddingHeight: kernel / 2, paddingWidth: kernel / 2)
+        }
+        #expect(WinogradConvolution.isFaster(layer(channels: 512, size: 64)))
+        #expect(WinogradConvolution.isFaster(layer(channels: 512, size: 32)))
+        #expect(WinogradConvolution.isFaster(layer(channels: 256, size: 128)))
+        #expect(WinogradConvolution.isFaster(layer(channels: 128, size: 256)))
+        #expect(!WinogradConvolution.isFaster(layer(channels: 512, size: 16)))
+        #expect(!WinogradConvolution.isFaster(layer(channels: 127, size: 64)))
+        #expect(!WinogradConvolution.isSuitable(layer(channels: 512, size: 64, kernel: 5)))
+        #expect(!WinogradConvolution.isSuitable(layer(channels: 512, size: 64, stride: 2)))
+    }
+
+    /// Winograd's products are split over threads by (ξ, slice of tiles) and its transforms by
+    /// channel: the same bits for 1, 2 and 3 threads.
+    @Test func winogradSameBitsForEveryThreadCount() {
+        let g = Self.winogradGeometries.last!
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3)
+        var outputs: [[Float]] = []
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for threads in [1, 2, 3] {
+            Parallel.threadCount = threads
+            let output = TestBuffer(count: g.outputCount, seed: 4)
+            Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: output.pointer)
+            outputs.append(Array(UnsafeBufferPointer(start: output.pointer, count: g.outputCount)))
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    }
 
     /// Stride-1 layers with few output channels and rows of ≥ 24 pixels: the direct path
     /// (partial channel tiles, partial pixel tiles, groups, padding 0–2, non-square kernels).
