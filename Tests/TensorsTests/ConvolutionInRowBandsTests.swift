@@ -25,4 +25,40 @@ import Testing
             }
         }
     }
+
+    /// A layer `conv2d` runs by Winograd (128 channels, 32×32): its bands are still its rows, bit
+    /// for bit, from the whole input and from a `RowSource`.
+    @Test func winogradLayerBandsAreTheRowsOfConv2d() {
+        let input = Tensor.randomNormal([1, 128, 32, 32], generator: RandomGenerator(seed: 53))
+        let weight = Tensor.randomNormal([128, 128, 3, 3], generator: RandomGenerator(seed: 54))
+        let options = Convolution2DOptions(padding: 1)
+        let source = RowSource(shape: input.shape) { rows, target, planeStride in
+            for plane in 0..<128 {
+                for (i, y) in rows.enumerated() {
+                    for x in 0..<32 { target[plane * planeStride + i * 32 + x] = input.scalars[(plane * 32 + y) * 32 + x] }
+                }
+            }
+        }
+        GradientMode.withoutGradients {
+            let whole = Tensor.conv2d(input, weight: weight, options: options)
+            var next = 0
+            Tensor.conv2dInRowBands(input, weight: weight, options: options, bandRows: 6) { band, rows in
+                #expect(rows.lowerBound == next)
+                let expected = whole.slice(2, start: rows.lowerBound, end: rows.upperBound)
+                let same = band.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern)
+                #expect(same, "rows \(rows)")
+                next = rows.upperBound
+            }
+            #expect(next == 32)
+            next = 0
+            Tensor.conv2dInRowBands(source, weight: weight, options: options, bandRows: 6, rowsPerWindow: 10) { band, rows in
+                #expect(rows.lowerBound == next)
+                let expected = whole.slice(2, start: rows.lowerBound, end: rows.upperBound)
+                let same = band.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern)
+                #expect(same, "source rows \(rows)")
+                next = rows.upperBound
+            }
+            #expect(next == 32)
+        }
+    }
 }
