@@ -61,17 +61,7 @@ import CPUKernels
 
     @Test(arguments: winogradGeometries)
     func winogradForward(_ g: ConvolutionGeometry) {
-        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
-        let bias = TestBuffer(count: g.outputChannels, seed: 3)
-        for withBias in [true, false] {
-            let output = TestBuffer(count: g.outputCount, seed: 4), expected = TestBuffer(count: g.outputCount, seed: 5)
-            WinogradConvolution.forward(g, input: input.pointer, weight: weight.pointer,
-                                        bias: withBias ? bias.pointer : nil, output: output.pointer)
-            ConvolutionReference.forward(g, input: input.pointer, weight: weight.pointer,
-                                         bias: withBias ? bias.pointer : nil, output: expected.pointer)
-            let error = maxAbsoluteDifference(output.pointer, expected.pointer, count: g.outputCount)
-            #expect(error <= dotProductTolerance(g.inputChannelsPerGroup * 9 + 1), "\(describe(g)) bias \(withBias): \(error)")
-        }
+        checkForward(g, WinogradConvolution.forward)
     }
 
     @Test func winogradChosenForLargeLayersOnly() {
@@ -162,12 +152,18 @@ import CPUKernels
 
     @Test(arguments: geometries)
     func forward(_ g: ConvolutionGeometry) {
+        checkForward(g, Convolution.forward)
+    }
+
+    /// `convolve` (a forward path) with and without bias against the float64 reference.
+    func checkForward(_ g: ConvolutionGeometry,
+                      _ convolve: (ConvolutionGeometry, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>?,
+                                   UnsafeMutablePointer<Float>) -> Void) {
         let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
         let bias = TestBuffer(count: g.outputChannels, seed: 3)
         for withBias in [true, false] {
             let output = TestBuffer(count: g.outputCount, seed: 4), expected = TestBuffer(count: g.outputCount, seed: 5)
-            Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: withBias ? bias.pointer : nil,
-                                output: output.pointer)
+            convolve(g, input.pointer, weight.pointer, withBias ? bias.pointer : nil, output.pointer)
             ConvolutionReference.forward(g, input: input.pointer, weight: weight.pointer,
                                          bias: withBias ? bias.pointer : nil, output: expected.pointer)
             let error = maxAbsoluteDifference(output.pointer, expected.pointer, count: g.outputCount)

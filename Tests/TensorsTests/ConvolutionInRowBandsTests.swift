@@ -41,24 +41,22 @@ import Testing
         }
         GradientMode.withoutGradients {
             let whole = Tensor.conv2d(input, weight: weight, options: options)
-            var next = 0
-            Tensor.conv2dInRowBands(input, weight: weight, options: options, bandRows: 6) { band, rows in
-                #expect(rows.lowerBound == next)
-                let expected = whole.slice(2, start: rows.lowerBound, end: rows.upperBound)
-                let same = band.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern)
-                #expect(same, "rows \(rows)")
-                next = rows.upperBound
+            /// Checks the bands `run` hands over against `whole`'s rows, in order and complete.
+            func check(_ label: String, _ run: ((Tensor, Range<Int>) -> Void) -> Void) {
+                var next = 0
+                run { band, rows in
+                    #expect(rows.lowerBound == next)
+                    let expected = whole.slice(2, start: rows.lowerBound, end: rows.upperBound)
+                    let same = band.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern)
+                    #expect(same, "\(label) rows \(rows)")
+                    next = rows.upperBound
+                }
+                #expect(next == 32, "\(label)")
             }
-            #expect(next == 32)
-            next = 0
-            Tensor.conv2dInRowBands(source, weight: weight, options: options, bandRows: 6, rowsPerWindow: 10) { band, rows in
-                #expect(rows.lowerBound == next)
-                let expected = whole.slice(2, start: rows.lowerBound, end: rows.upperBound)
-                let same = band.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern)
-                #expect(same, "source rows \(rows)")
-                next = rows.upperBound
+            check("whole input") { Tensor.conv2dInRowBands(input, weight: weight, options: options, bandRows: 6, $0) }
+            check("row source") {
+                Tensor.conv2dInRowBands(source, weight: weight, options: options, bandRows: 6, rowsPerWindow: 10, $0)
             }
-            #expect(next == 32)
         }
     }
 }
