@@ -32,10 +32,11 @@ import Testing
         let input = Tensor.randomNormal([1, 128, 32, 32], generator: RandomGenerator(seed: 53))
         let weight = Tensor.randomNormal([128, 128, 3, 3], generator: RandomGenerator(seed: 54))
         let options = Convolution2DOptions(padding: 1)
+        let values = input.scalars                       // once: `scalars` copies the whole tensor
         let source = RowSource(shape: input.shape) { rows, target, planeStride in
             for plane in 0..<128 {
                 for (i, y) in rows.enumerated() {
-                    for x in 0..<32 { target[plane * planeStride + i * 32 + x] = input.scalars[(plane * 32 + y) * 32 + x] }
+                    for x in 0..<32 { target[plane * planeStride + i * 32 + x] = values[(plane * 32 + y) * 32 + x] }
                 }
             }
         }
