@@ -69,11 +69,12 @@ public final class StoragePool: @unchecked Sendable {
     /// of `generator1024_b1`; at 1.5 none after the second, for ≤ 10 MiB more peak RSS in one pass.
     public var footprintFactor: Double? = 1.5
     /// The most the footprint (in use + cached) may be, whatever the factor: cached buffers are
-    /// freed before it is passed (buffers in use are never refused). Default 45 % of physical
+    /// freed before it is passed (buffers in use are never refused). Default 40 % of physical
     /// memory: a 1024-px stage-1 step at batch 4 uses up to 10 GiB at once, and with the whole
-    /// cycle cached (training sets no factor) it peaked at 13.9 GiB RSS; with this limit, 11.95 GiB
-    /// at the same speed on a 24 GB machine (11.10 GiB with `MallocThreshold` besides).
-    public var footprintLimitBytes = Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.45)
+    /// cycle cached (training sets no factor) it peaked at 13.9 GiB RSS; on a 24 GB machine with
+    /// `MallocThreshold`, 11.28 GiB at 45 % and 10.87 GiB (11.7 GB) at 40 %, at the same speed
+    /// (26.2–27.7 against 26.7–28.2 s a step, alternating, AMD Zen 4).
+    public var footprintLimitBytes = Int(Double(ProcessInfo.processInfo.physicalMemory) * 0.40)
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     /// Buffers handed out for a smaller class than their own: their own class, for `give`.
     private var promoted: [UnsafeMutablePointer<Float>: Int] = [:]
