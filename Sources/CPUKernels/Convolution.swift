@@ -22,17 +22,21 @@ package enum Convolution {
     /// input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`, bias `[Cout]`, output `[N, Cout, Ho, Wo]`.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        // Winograd first: where it is faster it beats the direct path too (2.25× fewer products;
-        // the direct path was tuned for ≤ 256 output channels on Zen 5 and lost 2× on Zen 4).
         if WinogradConvolution.isFaster(g) {
             WinogradConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
-            return
-        }
-        if DirectConvolution.isSuitable(g) {
+        } else if takesDirectPath(g) {
             DirectConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
-            return
+        } else {
+            gemmForward(g, input: input, weight: weight, bias: bias, output: output)
         }
-        gemmForward(g, input: input, weight: weight, bias: bias, output: output)
+    }
+
+    /// Whether `forward` runs `g` on `DirectConvolution` — the path whose output can also be
+    /// handed over in row bands with the same bits (`DirectConvolution.forwardInRowBands`).
+    /// Winograd is tried first: where it is faster it beats the direct path too (2.25× fewer
+    /// products; the direct path was tuned for ≤ 256 output channels on Zen 5 and lost 2× on Zen 4).
+    package static func takesDirectPath(_ g: ConvolutionGeometry) -> Bool {
+        !WinogradConvolution.isFaster(g) && DirectConvolution.isSuitable(g)
     }
 
     /// The im2col GEMM path: one product per image and group (see the type's comment).

@@ -93,9 +93,6 @@ struct WinogradPlan {
     /// time (about `targetBandTiles` tiles), so a 512-channel 64×64 layer needs 2 × 16 MiB, not
     /// 2 × 32 MiB, and a 1024-px generator's layers no more.
     let bandTileRows: Int
-    var bandTiles: Int { bandTileRows * tileColumns }
-    /// Floats of one packed U_ξ (`PackedLeft` layout: rows padded to the register tile).
-    let packedWeightCount: Int
     /// Floats from one ξ's matrix to the next (U, V, M) and from one row of V or M to the next.
     /// Each is one cache line past a size that is often a power of two (1 MiB for a 512-channel
     /// U_ξ): the transforms write 16 matrices side by side, and at power-of-two distances all
@@ -117,7 +114,8 @@ struct WinogradPlan {
         tileColumns = (outputWidth + 1) / 2
         bandTileRows = max(1, min(tileRows, Self.targetBandTiles / tileColumns))
         let mr = GemmMicroKernel.mr
-        packedWeightCount = (outputChannels + mr - 1) / mr * mr * inputChannels
+        // Floats of one packed U_ξ (`PackedLeft` layout: rows padded to the register tile).
+        let packedWeightCount = (outputChannels + mr - 1) / mr * mr * inputChannels
         let skew = 16
         rowStride = bandTileRows * tileColumns + skew
         weightStride = packedWeightCount + skew

@@ -18,8 +18,8 @@ extension Tensor {
         precondition(bandRows > 0, "conv2dInRowBands: \(bandRows) rows per band")
         let g = geometry(op: "conv2dInRowBands", input: input.shape, weight: weight.shape, options: options)
         // Bands run on the direct path alone; where `conv2d` takes another (Winograd for large
-        // 3×3 layers), the bands must be its rows, so they are cut from its whole output.
-        guard DirectConvolution.isSuitable(g), !WinogradConvolution.isFaster(g) else {
+        // 3×3 layers, the GEMM), the bands must be its rows, so they are cut from its whole output.
+        guard Convolution.takesDirectPath(g) else {
             // Other shapes: the whole output, then its rows band by band (same bits, no saving).
             let whole = GradientMode.withoutGradients { conv2d(input, weight: weight, options: options) }
             var top = 0
@@ -70,8 +70,8 @@ extension Tensor {
         let window = ConvolutionGeometry(batch: n, inputChannels: c, inputHeight: windowRows, inputWidth: w,
                                          outputChannels: g.outputChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
                                          paddingHeight: 0, paddingWidth: options.padding.width, groups: options.groups)
-        guard options.stride.height == 1, options.stride.width == 1, g.kernelHeight == halo + 1, g.outputHeight == h, DirectConvolution.isSuitable(window),
-              !WinogradConvolution.isFaster(g) else {
+        guard options.stride.height == 1, options.stride.width == 1, g.kernelHeight == halo + 1, g.outputHeight == h,
+              Convolution.takesDirectPath(g), DirectConvolution.isSuitable(window) else {
             conv2dInRowBands(source.whole(), weight: weight, options: options, bandRows: bandRows, consume)
             return
         }

@@ -79,6 +79,10 @@ import CPUKernels
         #expect(WinogradConvolution.isFaster(layer(channels: 512, size: 32)))
         #expect(WinogradConvolution.isFaster(layer(channels: 256, size: 128)))
         #expect(WinogradConvolution.isFaster(layer(channels: 128, size: 256)))
+        // Suitable for the direct path too, but Winograd comes first (so no row bands on it).
+        #expect(DirectConvolution.isSuitable(layer(channels: 128, size: 256)))
+        #expect(!Convolution.takesDirectPath(layer(channels: 128, size: 256)))
+        #expect(Convolution.takesDirectPath(layer(channels: 64, size: 256)))
         #expect(!WinogradConvolution.isFaster(layer(channels: 512, size: 16)))
         #expect(!WinogradConvolution.isFaster(layer(channels: 127, size: 64)))
         #expect(!WinogradConvolution.isSuitable(layer(channels: 512, size: 64, kernel: 5)))
