@@ -72,6 +72,17 @@ extension BenchmarkRow {
         convolution(name: "conv3x3_64_56_b4", summary: "conv2d 3×3 64→64, 56×56, batch 4, pad 1 (IR-SE50 / AlexNet size)",
                     ConvolutionGeometry(batch: 4, inputChannels: 64, inputHeight: 56, inputWidth: 56, outputChannels: 64,
                                         kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
+        // The small layers of GAN training at batch 32 (the default model's 64-px StyleGAN2 and its
+        // discriminator): few pixels per image, many images.
+        convolution(name: "conv3x3_256_4_b32", summary: "conv2d 3×3 256→256, 4×4, batch 32, pad 1 (GAN training, 4-px level)",
+                    ConvolutionGeometry(batch: 32, inputChannels: 256, inputHeight: 4, inputWidth: 4, outputChannels: 256,
+                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
+        convolution(name: "conv3x3_256_8_b32", summary: "conv2d 3×3 256→256, 8×8, batch 32, pad 1 (GAN training, 8-px level)",
+                    ConvolutionGeometry(batch: 32, inputChannels: 256, inputHeight: 8, inputWidth: 8, outputChannels: 256,
+                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
+        convolution(name: "conv3x3_128_16_b32", summary: "conv2d 3×3 128→128, 16×16, batch 32, pad 1 (GAN training, 16-px level)",
+                    ConvolutionGeometry(batch: 32, inputChannels: 128, inputHeight: 16, inputWidth: 16, outputChannels: 128,
+                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
         // The 1024-px generator's full-resolution convolution (32 channels), the shape that
         // decides how fast its high-resolution levels run.
         convolution(name: "conv3x3_32_1024", summary: "conv2d 3×3 32→32, 1024×1024, batch 1, pad 1 (StyleGAN2 1024-px level)",

@@ -12,6 +12,16 @@ struct ConvolutionWindow {
     let strideHeight: Int, strideWidth: Int
     let paddingHeight: Int, paddingWidth: Int
 
+    /// `o`'s geometry over another input (the next image of a batch).
+    init(_ o: ConvolutionWindow, input: UnsafePointer<Float>) {
+        self.input = input
+        height = o.height; width = o.width
+        outputHeight = o.outputHeight; outputWidth = o.outputWidth
+        kernelHeight = o.kernelHeight; kernelWidth = o.kernelWidth
+        strideHeight = o.strideHeight; strideWidth = o.strideWidth
+        paddingHeight = o.paddingHeight; paddingWidth = o.paddingWidth
+    }
+
     init(_ g: ConvolutionGeometry, input: UnsafePointer<Float>) {
         self.input = input
         height = g.inputHeight; width = g.inputWidth
@@ -112,6 +122,51 @@ struct Im2colColumns: GemmRightOperand {
     }
 }
 
+/// Right operand of a forward convolution over several images at once (one group):
+/// op(B) = columns `[cin·kh·kw, N·Ho·Wo]`, image after image — column j is pixel j mod Ho·Wo of
+/// image j / Ho·Wo, whose input lies `imageFloats` after the previous image's (`window.input`
+/// is the first image's). An NR panel may straddle two images; each piece is gathered from
+/// its own image. Packing only copies, so the packed panels hold what one `Im2colColumns` per
+/// image would.
+struct BatchedIm2colColumns: GemmRightOperand {
+    let window: ConvolutionWindow
+    let imageFloats: Int
+
+    func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let nr = GemmMicroKernel.nr, kc = depth.count, wo = window.outputWidth
+        let pixels = window.outputHeight * wo
+        var start = columns.lowerBound
+        var panel = destination
+        while start < columns.upperBound {
+            let width = min(nr, columns.upperBound - start)
+            var column = 0
+            while column < width {
+                // The piece of this panel that lies in one image.
+                let image = (start + column) / pixels, pixel = (start + column) % pixels
+                let piece = min(pixels - pixel, width - column)
+                let imageWindow = ConvolutionWindow(window, input: window.input + image * imageFloats)
+                for (p, row) in depth.enumerated() {
+                    // Runs that stay inside one output row.
+                    var done = 0, y = pixel / wo, x = pixel % wo
+                    while done < piece {
+                        let run = min(wo - x, piece - done)
+                        imageWindow.gather(row: row, y: y, x: x, count: run, into: panel + p * nr + column + done, step: 1)
+                        done += run; x += run
+                        if x == wo { x = 0; y += 1 }
+                    }
+                }
+                column += piece
+            }
+            if width < nr {
+                // Zero the columns past the right edge of the last panel.
+                for p in 0..<kc { (panel + p * nr + width).update(repeating: 0, count: nr - width) }
+            }
+            start += width
+            panel += nr * kc
+        }
+    }
+}
+
 /// Right operand of the weight gradient: op(B) = columnsᵀ `[Ho·Wo, cpg·kh·kw]`.
 ///
 /// Each panel row (one pixel, nr unfolded rows) is written in order: the nr values are read
@@ -157,6 +212,61 @@ struct Im2colRows: GemmRightOperand {
                 panel += nr * kc
                 j += nr
             }
+        }
+    }
+}
+
+/// Right operand of a weight gradient over several images at once (one group): op(B) =
+/// columnsᵀ `[N·Ho·Wo, cin·kh·kw]`, image after image — depth j is pixel j mod Ho·Wo of image
+/// j / Ho·Wo, whose input lies `imageFloats` after the previous image's. Each NR panel is packed
+/// a piece of depth at a time, each piece by its image's `Im2colRows`.
+struct BatchedIm2colRows: GemmRightOperand {
+    let window: ConvolutionWindow
+    let imageFloats: Int
+
+    func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let nr = GemmMicroKernel.nr, kc = depth.count
+        let pixels = window.outputHeight * window.outputWidth
+        var first = columns.lowerBound, panel = destination
+        while first < columns.upperBound {
+            let panelColumns = first..<min(columns.upperBound, first + nr)
+            var j = depth.lowerBound
+            while j < depth.upperBound {
+                let image = j / pixels, pixel = j % pixels
+                let piece = min(pixels - pixel, depth.upperBound - j)
+                Im2colRows(window: ConvolutionWindow(window, input: window.input + image * imageFloats))
+                    .pack(depth: pixel..<pixel + piece, columns: panelColumns, into: panel + (j - depth.lowerBound) * nr)
+                j += piece
+            }
+            first += nr
+            panel += nr * kc
+        }
+    }
+}
+
+/// Left operand of a weight gradient over several images at once: op(A) = the output gradient
+/// as `[opg, N·Ho·Wo]`, image after image (depth j is pixel j mod `pixels` of image j / `pixels`;
+/// each image's `[opg, pixels]` planes lie `imageFloats` after the previous image's).
+struct BatchedOutputPlanes: GemmLeftOperand {
+    let base: UnsafePointer<Float>
+    let pixels: Int
+    let imageFloats: Int
+
+    func pack(rows: Range<Int>, depth: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let mr = GemmMicroKernel.mr, kc = depth.count
+        var first = rows.lowerBound, panel = destination
+        while first < rows.upperBound {
+            let panelRows = first..<min(rows.upperBound, first + mr)
+            var j = depth.lowerBound
+            while j < depth.upperBound {
+                let image = j / pixels, pixel = j % pixels
+                let piece = min(pixels - pixel, depth.upperBound - j)
+                StridedMatrix(base: base + image * imageFloats, rowStride: pixels, transposed: false)
+                    .pack(rows: panelRows, depth: pixel..<pixel + piece, into: panel + (j - depth.lowerBound) * mr)
+                j += piece
+            }
+            first += mr
+            panel += mr * kc
         }
     }
 }

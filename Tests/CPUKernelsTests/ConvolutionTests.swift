@@ -35,9 +35,62 @@ import CPUKernels
         list.append(ConvolutionGeometry(batch: 2, inputChannels: 20, inputHeight: 9, inputWidth: 70,
                                         outputChannels: 6, kernelHeight: 3, kernelWidth: 3,
                                         strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1))
-        list += directGeometries + stridePhaseGeometries + winogradGeometries
+        list += directGeometries + stridePhaseGeometries + winogradGeometries + batchedGeometries
         return list
     }()
+
+    /// Several images with small outputs, which `forward` and `backwardWeight` multiply in one
+    /// product for the whole batch (`Convolution.multipliesImagesTogether`): 16 pixels per image
+    /// (NR panels of 32 columns at AVX-512 straddle two images), odd pieces (5×5 and 3×7 outputs),
+    /// stride 2, two depth blocks of K (630), and a weight gradient deeper than one depth block
+    /// (9 images × 64 pixels).
+    static let batchedGeometries: [ConvolutionGeometry] = [
+        ConvolutionGeometry(batch: 5, inputChannels: 20, inputHeight: 4, inputWidth: 4, outputChannels: 33,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+        ConvolutionGeometry(batch: 3, inputChannels: 9, inputHeight: 9, inputWidth: 9, outputChannels: 14,
+                            kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1),
+        ConvolutionGeometry(batch: 4, inputChannels: 70, inputHeight: 3, inputWidth: 7, outputChannels: 40,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+        ConvolutionGeometry(batch: 9, inputChannels: 12, inputHeight: 8, inputWidth: 8, outputChannels: 7,
+                            kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+    ]
+
+    @Test func batchedGeometriesMultiplyImagesTogether() {
+        #expect(Self.batchedGeometries.allSatisfy(Convolution.multipliesImagesTogether))
+        func variant(batch: Int, size: Int, groups: Int = 1, kernel: Int = 3) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: batch, inputChannels: 4 * groups, inputHeight: size, inputWidth: size,
+                                outputChannels: 4 * groups, kernelHeight: kernel, kernelWidth: kernel,
+                                paddingHeight: kernel / 2, paddingWidth: kernel / 2, groups: groups)
+        }
+        #expect(Convolution.multipliesImagesTogether(variant(batch: 2, size: 16)))
+        #expect(!Convolution.multipliesImagesTogether(variant(batch: 1, size: 4)))              // one image
+        #expect(!Convolution.multipliesImagesTogether(variant(batch: 2, size: 17)))             // 289 pixels
+        #expect(!Convolution.multipliesImagesTogether(variant(batch: 2, size: 4, groups: 2)))   // grouped
+        #expect(!Convolution.multipliesImagesTogether(variant(batch: 2, size: 4, kernel: 1)))   // pointwise
+    }
+
+    /// The batched forward gives every image the bits of a product for that image alone: the
+    /// same depth blocks and multiply-add order for each output.
+    @Test(arguments: batchedGeometries)
+    func batchedForwardSameBitsAsEachImageAlone(_ g: ConvolutionGeometry) {
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3)
+        let output = TestBuffer(count: g.outputCount, seed: 4)
+        Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: output.pointer)
+        let single = ConvolutionGeometry(batch: 1, inputChannels: g.inputChannels, inputHeight: g.inputHeight,
+                                         inputWidth: g.inputWidth, outputChannels: g.outputChannels,
+                                         kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+                                         strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+                                         paddingHeight: g.paddingHeight, paddingWidth: g.paddingWidth)
+        let inputImage = single.inputCount, outputImage = single.outputCount
+        for n in 0..<g.batch {
+            let alone = TestBuffer(count: outputImage, seed: 5)
+            Convolution.forward(single, input: input.pointer + n * inputImage, weight: weight.pointer, bias: bias.pointer,
+                                output: alone.pointer)
+            let batched = Array(UnsafeBufferPointer(start: output.pointer + n * outputImage, count: outputImage))
+            #expect(batched == Array(UnsafeBufferPointer(start: alone.pointer, count: outputImage)), "\(describe(g)) image \(n)")
+        }
+    }
 
     /// 3×3 stride-1 layers for Winograd F(2×2, 3×3) (`WinogradConvolution`): odd output sizes
     /// (half tiles at the right and bottom), padding 0, 1 and 2, groups with a batch, few channels,
