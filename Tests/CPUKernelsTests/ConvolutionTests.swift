@@ -108,6 +108,10 @@ import CPUKernels
                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1, groups: 2),
         ConvolutionGeometry(batch: 3, inputChannels: 5, inputHeight: 3, inputWidth: 2, outputChannels: 7,
                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 2),
+        // Small images several to a band (`WinogradPlan.imagesPerBand`): 49 tiles an image, 10
+        // images a band, so 11 images make a full band and a band of one.
+        ConvolutionGeometry(batch: 11, inputChannels: 128, inputHeight: 16, inputWidth: 16, outputChannels: 130,
+                            kernelHeight: 3, kernelWidth: 3),
         ConvolutionGeometry(batch: 1, inputChannels: 128, inputHeight: 33, inputWidth: 65, outputChannels: 260,
                             kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
     ]
@@ -137,9 +141,41 @@ import CPUKernels
         #expect(!Convolution.takesDirectPath(layer(channels: 128, size: 256)))
         #expect(Convolution.takesDirectPath(layer(channels: 64, size: 256)))
         #expect(!WinogradConvolution.isFaster(layer(channels: 512, size: 16)))
+        // Small images count together, as many as share a band: GAN training's 8×8 and 16×16
+        // layers at batch 32 do, its 4×4 ones (512 pixels a band) do not.
+        func batch(_ images: Int, _ g: ConvolutionGeometry) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: images, inputChannels: g.inputChannels, inputHeight: g.inputHeight,
+                                inputWidth: g.inputWidth, outputChannels: g.outputChannels, kernelHeight: 3, kernelWidth: 3,
+                                paddingHeight: 1, paddingWidth: 1)
+        }
+        #expect(WinogradConvolution.isFaster(batch(32, layer(channels: 256, size: 8))))
+        #expect(WinogradConvolution.isFaster(batch(32, layer(channels: 128, size: 16))))
+        #expect(!WinogradConvolution.isFaster(batch(32, layer(channels: 256, size: 4))))
+        #expect(!WinogradConvolution.isFaster(batch(8, layer(channels: 256, size: 8))))
         #expect(!WinogradConvolution.isFaster(layer(channels: 127, size: 64)))
         #expect(!WinogradConvolution.isSuitable(layer(channels: 512, size: 64, kernel: 5)))
         #expect(!WinogradConvolution.isSuitable(layer(channels: 512, size: 64, stride: 2)))
+    }
+
+    /// Several small images to a band give each image the bits of Winograd on it alone: every
+    /// tile's products sum over the channels in the same order wherever the tile sits.
+    @Test func winogradBatchedSameBitsAsEachImageAlone() {
+        let g = Self.winogradGeometries[Self.winogradGeometries.count - 2]
+        #expect(g.batch > 1)
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3), output = TestBuffer(count: g.outputCount, seed: 4)
+        WinogradConvolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: output.pointer)
+        let single = ConvolutionGeometry(batch: 1, inputChannels: g.inputChannels, inputHeight: g.inputHeight,
+                                         inputWidth: g.inputWidth, outputChannels: g.outputChannels,
+                                         kernelHeight: 3, kernelWidth: 3,
+                                         paddingHeight: g.paddingHeight, paddingWidth: g.paddingWidth)
+        for n in [0, 9, 10] {
+            let alone = TestBuffer(count: single.outputCount, seed: 5)
+            WinogradConvolution.forward(single, input: input.pointer + n * single.inputCount, weight: weight.pointer,
+                                        bias: bias.pointer, output: alone.pointer)
+            #expect(Array(UnsafeBufferPointer(start: output.pointer + n * single.outputCount, count: single.outputCount))
+                        == Array(UnsafeBufferPointer(start: alone.pointer, count: single.outputCount)), "image \(n)")
+        }
     }
 
     /// Winograd's products are split over threads by (ξ, slice of tiles) and its transforms by
