@@ -74,15 +74,9 @@ extension BenchmarkRow {
                                         kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
         // The small layers of GAN training at batch 32 (the default model's 64-px StyleGAN2 and its
         // discriminator): few pixels per image, many images.
-        convolution(name: "conv3x3_256_4_b32", summary: "conv2d 3×3 256→256, 4×4, batch 32, pad 1 (GAN training, 4-px level)",
-                    ConvolutionGeometry(batch: 32, inputChannels: 256, inputHeight: 4, inputWidth: 4, outputChannels: 256,
-                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
-        convolution(name: "conv3x3_256_8_b32", summary: "conv2d 3×3 256→256, 8×8, batch 32, pad 1 (GAN training, 8-px level)",
-                    ConvolutionGeometry(batch: 32, inputChannels: 256, inputHeight: 8, inputWidth: 8, outputChannels: 256,
-                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
-        convolution(name: "conv3x3_128_16_b32", summary: "conv2d 3×3 128→128, 16×16, batch 32, pad 1 (GAN training, 16-px level)",
-                    ConvolutionGeometry(batch: 32, inputChannels: 128, inputHeight: 16, inputWidth: 16, outputChannels: 128,
-                                        kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)),
+        ganTrainingLayer(channels: 256, size: 4),
+        ganTrainingLayer(channels: 256, size: 8),
+        ganTrainingLayer(channels: 128, size: 16),
         // The 1024-px generator's full-resolution convolution (32 channels), the shape that
         // decides how fast its high-resolution levels run.
         convolution(name: "conv3x3_32_1024", summary: "conv2d 3×3 32→32, 1024×1024, batch 1, pad 1 (StyleGAN2 1024-px level)",
@@ -140,6 +134,16 @@ extension BenchmarkRow {
                                     output: output.pointer)
             }
         }
+    }
+
+    /// A 3×3, padding-1 layer of GAN training at batch 32 (the default model's 64-px StyleGAN2 and
+    /// its discriminator): `conv3x3_<channels>_<size>_b32`.
+    static func ganTrainingLayer(channels: Int, size: Int) -> BenchmarkRow {
+        convolution(name: "conv3x3_\(channels)_\(size)_b32",
+                    summary: "conv2d 3×3 \(channels)→\(channels), \(size)×\(size), batch 32, pad 1 (GAN training, \(size)-px level)",
+                    ConvolutionGeometry(batch: 32, inputChannels: channels, inputHeight: size, inputWidth: size,
+                                        outputChannels: channels, kernelHeight: 3, kernelWidth: 3,
+                                        paddingHeight: 1, paddingWidth: 1))
     }
 
     /// The input gradient (also transposed convolution's forward) or the weight gradient.

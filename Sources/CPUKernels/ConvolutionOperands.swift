@@ -5,22 +5,12 @@
 /// input[c, y·sh − ph + i, x·sw − pw + j]` (zero outside the image).
 struct ConvolutionWindow {
     /// Input of one image and group: `[cpg, H, W]`.
-    let input: UnsafePointer<Float>
+    private(set) var input: UnsafePointer<Float>
     let height: Int, width: Int
     let outputHeight: Int, outputWidth: Int
     let kernelHeight: Int, kernelWidth: Int
     let strideHeight: Int, strideWidth: Int
     let paddingHeight: Int, paddingWidth: Int
-
-    /// `o`'s geometry over another input (the next image of a batch).
-    init(_ o: ConvolutionWindow, input: UnsafePointer<Float>) {
-        self.input = input
-        height = o.height; width = o.width
-        outputHeight = o.outputHeight; outputWidth = o.outputWidth
-        kernelHeight = o.kernelHeight; kernelWidth = o.kernelWidth
-        strideHeight = o.strideHeight; strideWidth = o.strideWidth
-        paddingHeight = o.paddingHeight; paddingWidth = o.paddingWidth
-    }
 
     init(_ g: ConvolutionGeometry, input: UnsafePointer<Float>) {
         self.input = input
@@ -29,6 +19,13 @@ struct ConvolutionWindow {
         kernelHeight = g.kernelHeight; kernelWidth = g.kernelWidth
         strideHeight = g.strideHeight; strideWidth = g.strideWidth
         paddingHeight = g.paddingHeight; paddingWidth = g.paddingWidth
+    }
+
+    /// The same geometry over another input (the next image of a batch).
+    func over(_ input: UnsafePointer<Float>) -> ConvolutionWindow {
+        var window = self
+        window.input = input
+        return window
     }
 
     /// Writes `count` consecutive entries of unfolded row `row` starting at output pixel (y, x)
@@ -139,23 +136,18 @@ struct BatchedIm2colColumns: GemmRightOperand {
         var panel = destination
         while start < columns.upperBound {
             let width = min(nr, columns.upperBound - start)
-            var column = 0
-            while column < width {
-                // The piece of this panel that lies in one image.
-                let image = (start + column) / pixels, pixel = (start + column) % pixels
-                let piece = min(pixels - pixel, width - column)
-                let imageWindow = ConvolutionWindow(window, input: window.input + image * imageFloats)
+            forEachImagePiece(of: start..<start + width, pixelsPerImage: pixels) { image, piece, column in
+                let imageWindow = window.over(window.input + image * imageFloats)
                 for (p, row) in depth.enumerated() {
                     // Runs that stay inside one output row.
-                    var done = 0, y = pixel / wo, x = pixel % wo
-                    while done < piece {
-                        let run = min(wo - x, piece - done)
+                    var done = 0, y = piece.lowerBound / wo, x = piece.lowerBound % wo
+                    while done < piece.count {
+                        let run = min(wo - x, piece.count - done)
                         imageWindow.gather(row: row, y: y, x: x, count: run, into: panel + p * nr + column + done, step: 1)
                         done += run; x += run
                         if x == wo { x = 0; y += 1 }
                     }
                 }
-                column += piece
             }
             if width < nr {
                 // Zero the columns past the right edge of the last panel.
@@ -230,13 +222,9 @@ struct BatchedIm2colRows: GemmRightOperand {
         var first = columns.lowerBound, panel = destination
         while first < columns.upperBound {
             let panelColumns = first..<min(columns.upperBound, first + nr)
-            var j = depth.lowerBound
-            while j < depth.upperBound {
-                let image = j / pixels, pixel = j % pixels
-                let piece = min(pixels - pixel, depth.upperBound - j)
-                Im2colRows(window: ConvolutionWindow(window, input: window.input + image * imageFloats))
-                    .pack(depth: pixel..<pixel + piece, columns: panelColumns, into: panel + (j - depth.lowerBound) * nr)
-                j += piece
+            forEachImagePiece(of: depth, pixelsPerImage: pixels) { image, piece, offset in
+                Im2colRows(window: window.over(window.input + image * imageFloats))
+                    .pack(depth: piece, columns: panelColumns, into: panel + offset * nr)
             }
             first += nr
             panel += nr * kc
@@ -257,16 +245,27 @@ struct BatchedOutputPlanes: GemmLeftOperand {
         var first = rows.lowerBound, panel = destination
         while first < rows.upperBound {
             let panelRows = first..<min(rows.upperBound, first + mr)
-            var j = depth.lowerBound
-            while j < depth.upperBound {
-                let image = j / pixels, pixel = j % pixels
-                let piece = min(pixels - pixel, depth.upperBound - j)
+            forEachImagePiece(of: depth, pixelsPerImage: pixels) { image, piece, offset in
                 StridedMatrix(base: base + image * imageFloats, rowStride: pixels, transposed: false)
-                    .pack(rows: panelRows, depth: pixel..<pixel + piece, into: panel + (j - depth.lowerBound) * mr)
-                j += piece
+                    .pack(rows: panelRows, depth: piece, into: panel + offset * mr)
             }
             first += mr
             panel += mr * kc
         }
+    }
+}
+
+/// Splits `range` — pixel indices over a batch, image after image, `pixelsPerImage` each — into
+/// the pieces that lie in one image: `body(image, that image's pixels, offset of the piece from
+/// range.lowerBound)`.
+@inline(__always)
+private func forEachImagePiece(of range: Range<Int>, pixelsPerImage: Int,
+                               _ body: (_ image: Int, _ pixels: Range<Int>, _ offset: Int) -> Void) {
+    var j = range.lowerBound
+    while j < range.upperBound {
+        let image = j / pixelsPerImage, pixel = j % pixelsPerImage
+        let count = min(pixelsPerImage - pixel, range.upperBound - j)
+        body(image, pixel..<pixel + count, j - range.lowerBound)
+        j += count
     }
 }
