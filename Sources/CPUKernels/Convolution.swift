@@ -43,9 +43,7 @@ package enum Convolution {
     /// gradient 74 → 134, weight gradient 120 → 146; 8×8 forward unchanged (~153), weight gradient
     /// 151 → 167; 16×16 forward 134 → 150, weight gradient 137 → 143.
     package static func multipliesImagesTogether(_ g: ConvolutionGeometry) -> Bool {
-        g.groups == 1 && g.batch > 1 && g.outputHeight * g.outputWidth <= 256
-            && !(g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideHeight == 1 && g.strideWidth == 1
-                 && g.paddingHeight == 0 && g.paddingWidth == 0)
+        g.groups == 1 && g.batch > 1 && g.outputHeight * g.outputWidth <= 256 && !Sizes(g).isPointwise
     }
 
     /// The GEMM path over the batch at once: `product[opg, N·P] = W[opg, K] · columns[K, N·P]`

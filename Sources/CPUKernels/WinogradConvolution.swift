@@ -59,46 +59,37 @@ package enum WinogradConvolution {
         precondition(isSuitable(g), "WinogradConvolution.forward: \(g)")
         let plan = WinogradPlan(g)
         let cpg = plan.inputChannels, opg = plan.outputChannels
+        let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputHeight * g.outputWidth
+        let inputImage = g.inputChannels * inputPlane, outputImage = g.outputChannels * outputPlane
         ScratchBuffers.with(count: 16 * plan.weightStride) { packedWeights in
             ScratchBuffers.with(count: 16 * plan.inputStride) { transformedInput in
                 ScratchBuffers.with(count: 16 * plan.productStride) { products in
                     for group in 0..<g.groups {
                         plan.transformAndPackWeights(weight + group * opg * cpg * 9, into: packedWeights)
-                        if plan.imagesPerBand > 1 {
-                            // Small images: several whole images per band, their tiles side by
-                            // side in V and M, so the 16 products are wide enough to run fast.
-                            let tiles = plan.tileRows * plan.tileColumns
-                            var first = 0
-                            while first < g.batch {
-                                let images = min(plan.imagesPerBand, g.batch - first)
+                        let b = bias.map { $0 + group * opg }
+                        // A band is either some tile rows of one image or, for small images
+                        // (`imagesPerBand` > 1), several whole images, their tiles side by side
+                        // in V and M so that the 16 products are wide enough to run fast.
+                        var first = 0
+                        while first < g.batch {
+                            let images = min(plan.imagesPerBand, g.batch - first)
+                            let x = input + (first * g.inputChannels + group * cpg) * inputPlane
+                            let y = output + (first * g.outputChannels + group * opg) * outputPlane
+                            var firstRow = 0
+                            while firstRow < plan.tileRows {
+                                let rows = firstRow..<min(plan.tileRows, firstRow + plan.bandTileRows)
+                                let tiles = rows.count * plan.tileColumns
                                 for i in 0..<images {
-                                    let x = input + ((first + i) * g.inputChannels + group * cpg) * g.inputHeight * g.inputWidth
-                                    plan.transformInput(x, tileRows: 0..<plan.tileRows, into: transformedInput + i * tiles)
+                                    plan.transformInput(x + i * inputImage, tileRows: rows, into: transformedInput + i * tiles)
                                 }
                                 plan.multiply(packedWeights: packedWeights, transformedInput: transformedInput,
                                               tiles: images * tiles, into: products)
                                 for i in 0..<images {
-                                    let y = output + ((first + i) * g.outputChannels + group * opg) * g.outputHeight * g.outputWidth
-                                    plan.transformOutput(products + i * tiles, tileRows: 0..<plan.tileRows,
-                                                         bias: bias.map { $0 + group * opg }, into: y)
+                                    plan.transformOutput(products + i * tiles, tileRows: rows, bias: b, into: y + i * outputImage)
                                 }
-                                first += images
-                            }
-                            continue
-                        }
-                        for n in 0..<g.batch {
-                            let x = input + (n * g.inputChannels + group * cpg) * g.inputHeight * g.inputWidth
-                            let y = output + (n * g.outputChannels + group * opg) * g.outputHeight * g.outputWidth
-                            let b = bias.map { $0 + group * opg }
-                            var firstRow = 0
-                            while firstRow < plan.tileRows {
-                                let rows = firstRow..<min(plan.tileRows, firstRow + plan.bandTileRows)
-                                plan.transformInput(x, tileRows: rows, into: transformedInput)
-                                plan.multiply(packedWeights: packedWeights, transformedInput: transformedInput,
-                                              tiles: rows.count * plan.tileColumns, into: products)
-                                plan.transformOutput(products, tileRows: rows, bias: b, into: y)
                                 firstRow = rows.upperBound
                             }
+                            first += images
                         }
                     }
                 }
