@@ -7,7 +7,8 @@
 ///   backwardWeight  dW[opg, K]   += dOut[opg, P] · columns[K, P]ᵀ        (implicit im2col)
 /// 1×1, stride 1, unpadded convolutions skip im2col entirely. Many small (image, group) products
 /// run one per thread; few large ones use every thread inside each product.
-/// `forward` hands two kinds of layer to specialised paths: 3×3 stride-1 layers with ≥ 128
+/// `forward` hands three kinds of layer to specialised paths: small images (≤ 8×8) in batches of
+/// at least NR to `TapwiseConvolution`, which skips the taps on the padding; 3×3 stride-1 layers with ≥ 128
 /// channels each way and ≥ 32×32 outputs to Winograd F(2×2, 3×3) (`WinogradConvolution`), and
 /// other stride-1 layers with ≤ 256 output channels and wide rows to `DirectConvolution`.
 ///
@@ -22,7 +23,9 @@ package enum Convolution {
     /// input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`, bias `[Cout]`, output `[N, Cout, Ho, Wo]`.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        if WinogradConvolution.isFaster(g) {
+        if TapwiseConvolution.isFaster(g) {
+            TapwiseConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
+        } else if WinogradConvolution.isFaster(g) {
             WinogradConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
         } else if takesDirectPath(g) {
             DirectConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
@@ -86,7 +89,7 @@ package enum Convolution {
     /// Winograd is tried first: where it is faster it beats the direct path too (2.25× fewer
     /// products; the direct path was tuned for ≤ 256 output channels on Zen 5 and lost 2× on Zen 4).
     package static func takesDirectPath(_ g: ConvolutionGeometry) -> Bool {
-        !WinogradConvolution.isFaster(g) && DirectConvolution.isSuitable(g)
+        !TapwiseConvolution.isFaster(g) && !WinogradConvolution.isFaster(g) && DirectConvolution.isSuitable(g)
     }
 
     /// The im2col GEMM path: one product per image and group (see the type's comment).

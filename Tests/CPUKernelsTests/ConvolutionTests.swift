@@ -35,7 +35,7 @@ import CPUKernels
         list.append(ConvolutionGeometry(batch: 2, inputChannels: 20, inputHeight: 9, inputWidth: 70,
                                         outputChannels: 6, kernelHeight: 3, kernelWidth: 3,
                                         strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1))
-        list += directGeometries + stridePhaseGeometries + winogradGeometries + batchedGeometries
+        list += directGeometries + stridePhaseGeometries + winogradGeometries + batchedGeometries + tapwiseGeometries
         return list
     }()
 
@@ -89,6 +89,89 @@ import CPUKernels
                                 output: alone.pointer)
             let batched = Array(UnsafeBufferPointer(start: output.pointer + n * outputImage, count: outputImage))
             #expect(batched == Array(UnsafeBufferPointer(start: alone.pointer, count: outputImage)), "\(describe(g)) image \(n)")
+        }
+    }
+
+    /// Batches of small images that `forward` runs tap by tap (`TapwiseConvolution`), NR images
+    /// to a tile at this process's kernel level: a partial last group of images, output channels
+    /// that are not a whole number of MR panels (and ≥ 64, so the input gradient's flipped
+    /// convolution takes the path too), a non-square kernel with unequal padding over two full
+    /// groups, and an input deeper than one depth block (K = 520 > 512).
+    static let tapwiseGeometries: [ConvolutionGeometry] = {
+        let nr = TapwiseConvolution.imagesPerTile
+        return [
+            ConvolutionGeometry(batch: nr + 3, inputChannels: 64, inputHeight: 4, inputWidth: 4, outputChannels: 70,
+                                kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+            ConvolutionGeometry(batch: 2 * nr, inputChannels: 80, inputHeight: 5, inputWidth: 7, outputChannels: 12,
+                                kernelHeight: 3, kernelWidth: 5, paddingHeight: 1, paddingWidth: 2),
+            ConvolutionGeometry(batch: nr, inputChannels: 520, inputHeight: 4, inputWidth: 4, outputChannels: 13,
+                                kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+        ]
+    }()
+
+    @Test func tapwiseChosenForSmallImagesInBatches() {
+        let nr = TapwiseConvolution.imagesPerTile
+        #expect(Self.tapwiseGeometries.allSatisfy(TapwiseConvolution.isFaster))
+        func layer(batch: Int, size: Int, channels: Int = 256, kernel: Int = 3, stride: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: batch, inputChannels: channels, inputHeight: size, inputWidth: size, outputChannels: channels,
+                                kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                                paddingHeight: kernel / 2, paddingWidth: kernel / 2, groups: groups)
+        }
+        // GAN training's 4×4 and 8×8 layers at batch 32 (NR is at most 32).
+        #expect(TapwiseConvolution.isFaster(layer(batch: 32, size: 4)) && TapwiseConvolution.isFaster(layer(batch: 32, size: 8)))
+        #expect(!TapwiseConvolution.isFaster(layer(batch: nr - 1, size: 4)))            // fewer images than a tile's columns
+        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 9)))               // 81 pixels
+        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 4, kernel: 1)))     // pointwise
+        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 8, stride: 2)))     // strided
+        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 4, groups: 2)))     // grouped
+        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 4, channels: 32)))  // too shallow
+        // It comes before Winograd (which would take the 8×8 layer) and so never hands out row bands.
+        #expect(!Convolution.takesDirectPath(layer(batch: 32, size: 8)))
+    }
+
+    /// The path itself on geometries `forward` would not give it: an output pixel whose every
+    /// tap lies on the padding (padding 3 around a 2×2 input), and fewer images than NR.
+    @Test func tapwiseForwardOnEdgeCases() {
+        let nr = TapwiseConvolution.imagesPerTile
+        checkForward(ConvolutionGeometry(batch: nr, inputChannels: 9, inputHeight: 2, inputWidth: 2, outputChannels: 7,
+                                         kernelHeight: 3, kernelWidth: 3, paddingHeight: 3, paddingWidth: 3),
+                     TapwiseConvolution.forward)
+        checkForward(ConvolutionGeometry(batch: 3, inputChannels: 20, inputHeight: 3, inputWidth: 5, outputChannels: 5,
+                                         kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+                     TapwiseConvolution.forward)
+    }
+
+    /// Each output is summed by one thread in one order: the same bits for 1, 2 and 3 threads;
+    /// and equal input windows give equal outputs at the border and inside (a skipped tap adds
+    /// what a zero would), as a direct sum does.
+    @Test func tapwiseSameBitsForEveryThreadCountAndWindow() {
+        let g = Self.tapwiseGeometries[0]
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3)
+        // Image 0: small integers in its top-left 3×3 pixels, zero elsewhere; image 1: image 0
+        // moved down and right by one pixel. Image 0's output pixel (0, 0) — its window half on
+        // the padding — and image 1's (1, 1) — zeros inside the image there — see equal windows.
+        let plane = g.inputHeight * g.inputWidth
+        for c in 0..<g.inputChannels {
+            for q in 0..<plane {
+                let y = q / g.inputWidth, x = q % g.inputWidth
+                input.pointer[c * plane + q] = (y < 3 && x < 3) ? Float((c * 7 + y * 3 + x) % 5) - 2 : 0
+                input.pointer[(g.inputChannels + c) * plane + q] = (y >= 1 && x >= 1) ? input.pointer[c * plane + (y - 1) * g.inputWidth + x - 1] : 0
+            }
+        }
+        var outputs: [[Float]] = []
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        for threads in [1, 2, 3] {
+            Parallel.threadCount = threads
+            let output = TestBuffer(count: g.outputCount, seed: 4)
+            Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: output.pointer)
+            outputs.append(Array(UnsafeBufferPointer(start: output.pointer, count: g.outputCount)))
+        }
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        let outPlane = g.outputHeight * g.outputWidth, image = g.outputChannels * outPlane
+        for o in 0..<g.outputChannels {
+            #expect(outputs[0][o * outPlane] == outputs[0][image + o * outPlane + 1 * g.outputWidth + 1], "channel \(o)")
         }
     }
 
