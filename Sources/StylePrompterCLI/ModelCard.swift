@@ -278,7 +278,10 @@ struct ModelCard {
         if let attributesLog {
             let table = attributesLog.split(separator: "\n").filter { $0.contains(" r ") || $0.contains(" accuracy ") }
             if !table.isEmpty {
-                text += "\n## The attribute predictor\n\nIts agreement with the true labels on 1,000 unseen faces (`train-attributes`):\n\n```\n"
+                // Logs from 2026-12-04 on add, in brackets, the agreement on the same faces blurred (σ 1 px).
+                let blurred = table.contains { $0.contains("(") }
+                text += "\n## The attribute predictor\n\nIts agreement with the true labels on 1,000 unseen faces (`train-attributes`"
+                    + (blurred ? "; in brackets, the same faces blurred with σ 1 px, as soft as the generator's samples" : "") + "):\n\n```\n"
                 text += table.joined(separator: "\n") + "\n```\n"
             }
         }

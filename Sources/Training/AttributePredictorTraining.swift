@@ -21,6 +21,8 @@ public final class AttributePredictorTraining {
     public let size: Int
     public let seed: UInt64
     public let batchSize: Int
+    /// The largest σ of the Gaussian blur shown on about half the training faces (0: none).
+    public let blurMaximum: Float
 
     /// The layout of SynthFaces' labels.
     public static var synthFacesLayout: AttributeLayout {
@@ -31,8 +33,10 @@ public final class AttributePredictorTraining {
     }
 
     public init(size: Int, seed: UInt64, batchSize: Int = 64, learningRate: Float = 1e-3,
-                architecture: AttributePredictorArchitecture = .deep) {
+                architecture: AttributePredictorArchitecture = .deep, blurMaximum: Float = 0) {
+        precondition(blurMaximum >= 0 && blurMaximum <= GaussianBlurAugmentation.maximumSigma, "blurMaximum in 0…\(GaussianBlurAugmentation.maximumSigma)")
         self.size = size
+        self.blurMaximum = blurMaximum
         self.seed = seed
         self.batchSize = batchSize
         predictor = AttributePredictor(layout: Self.synthFacesLayout, architecture: architecture, generator: RandomGenerator(seed: seed))
@@ -46,10 +50,16 @@ public final class AttributePredictorTraining {
         return (images, Tensor(shape: [count, FaceAttributes.labelNames.count], scalars: faces.flatMap(\.labels)))
     }
 
-    /// Adam steps on fresh faces (training seeds: block `seed`·2³²; evaluation uses another block).
+    /// Adam steps on fresh faces (training seeds: block `seed`·2³²; evaluation uses another block),
+    /// about half of them blurred when `blurMaximum` > 0 (the σ drawn from the seed and the step).
     public func train(steps: Int, report: (String) -> Void = { _ in }) throws {
         for step in 0..<steps {
-            let (images, labels) = try Self.batch(first: (seed << 32) + UInt64(step * batchSize), count: batchSize, size: size)
+            var (images, labels) = try Self.batch(first: (seed << 32) + UInt64(step * batchSize), count: batchSize, size: size)
+            if blurMaximum > 0 {
+                let random = RandomGenerator(seed: (seed << 32) ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15))
+                images = GaussianBlurAugmentation.blurred(images, sigmas: GaussianBlurAugmentation.trainingSigmas(
+                    count: batchSize, maximum: blurMaximum, random: random))
+            }
             let (loss, terms) = predictor.loss(predictor(images), labels: labels)
             optimizer.zeroGradients()
             loss.backward()
@@ -60,13 +70,14 @@ public final class AttributePredictorTraining {
         }
     }
 
-    /// On `count` faces from the evaluation block: accuracy per category and Pearson r per
-    /// continuous label.
-    public func evaluate(count: Int = 1000) throws -> [String: Double] {
+    /// On `count` faces from the evaluation block, each blurred with σ `blur` (0: as rendered):
+    /// accuracy per category and Pearson r per continuous label.
+    public func evaluate(count: Int = 1000, blur: Float = 0) throws -> [String: Double] {
         var predicted: [[Float]] = [], truth: [[Float]] = []
         for start in stride(from: 0, to: count, by: batchSize) {
             let n = min(batchSize, count - start)
-            let (images, labels) = try Self.batch(first: Self.evaluationSeedBase + UInt64(start), count: n, size: size)
+            var (images, labels) = try Self.batch(first: Self.evaluationSeedBase + UInt64(start), count: n, size: size)
+            if blur > 0 { images = GaussianBlurAugmentation.blurred(images, sigmas: Array(repeating: blur, count: n)) }
             predicted += GradientMode.withoutGradients { predictor.predictedLabels(predictor(images)) }
             let width = labels.shape[1], values = labels.scalars
             truth += (0..<n).map { Array(values[($0 * width)..<(($0 + 1) * width)]) }

@@ -69,6 +69,9 @@ import StylePrompterCLI
             (["generate", "--generator", Self.generator, "--seeds", "0-9223372036854775807", "--out", out], "asks for more than 100000"),
             (["generate", "--generator", Self.generator, "--seeds=-1", "--out", out], "generate: --seeds takes seeds 0 or more"),
             (["generate", "--generator", Self.generator, "--seeds", "0,,1", "--out", out], "generate: --seeds takes seeds 0 or more"),
+            (["train-attributes", "--blur", "nan", "--out", out], "train-attributes: --blur must be 0 or in 0.3…8.0 pixels, got nan"),
+            (["train-attributes", "--blur", "1e30", "--out", out], "train-attributes: --blur must be 0 or in 0.3…8.0 pixels"),
+            (["train-attributes", "--blur=-1", "--out", out], "train-attributes: --blur must be 0 or in 0.3…8.0 pixels"),
         ] {
             let message = failure(arguments)
             #expect(message.contains(expected), "\(arguments): \(message)")

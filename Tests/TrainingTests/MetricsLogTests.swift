@@ -16,6 +16,7 @@ import Training
 
     @Test func recordsRoundTrip() throws {
         let url = try Self.temporaryFolder().appendingPathComponent("metrics.jsonl")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let log = try TrainingLog(url: url)
         for step in [10, 20, 30] { try log.append(Self.record(step, loss: 1 / Double(step))) }
         let records = try TrainingLog.read(contentsOf: url)
@@ -29,6 +30,7 @@ import Training
     /// JSON has no NaN: non-finite numbers are written as null and read back as NaN.
     @Test func nonFiniteNumbersAreNull() throws {
         let url = try Self.temporaryFolder().appendingPathComponent("metrics.jsonl")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let log = try TrainingLog(url: url)
         try log.append(TrainingRecord(step: 1, kimg: 0, seconds: .infinity, imagesPerSecond: 1,
                                       terms: ["loss": .nan, "r1": -.infinity, "loss_g": 0.5]))
@@ -43,6 +45,7 @@ import Training
     /// so the next record does not glue onto it.
     @Test func tornLastLineIsSkippedAndRepaired() throws {
         let url = try Self.temporaryFolder().appendingPathComponent("metrics.jsonl")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         do {
             let log = try TrainingLog(url: url)
             try log.append(Self.record(1))
@@ -63,6 +66,7 @@ import Training
     /// A resumed run rewinds the log to its checkpoint's step; the rewrite leaves no temporary file.
     @Test func truncateDropsLaterSteps() throws {
         let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("metrics.jsonl")
         let log = try TrainingLog(url: url)
         for step in 1...10 { try log.append(Self.record(step)) }
@@ -75,6 +79,7 @@ import Training
 
     @Test func validationRecordsRoundTrip() throws {
         let url = try Self.temporaryFolder().appendingPathComponent("validation.jsonl")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         let log = try ValidationLog(url: url)
         try log.append(ValidationRecord(step: 1000, metrics: ["mse": 0.04, "psnr": .infinity, "ssim": 0.61],
                                         grid: "samples/val \"1\".png"))
@@ -88,6 +93,7 @@ import Training
 
     @Test func absentLogReadsAsEmpty() throws {
         let url = try Self.temporaryFolder().appendingPathComponent("none.jsonl")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         #expect(try TrainingLog.read(contentsOf: url).isEmpty)
     }
 }

@@ -23,6 +23,8 @@ import Training
             try? FileManager.default.removeItem(at: url)
             return url
         } ?? FakeRunFolder.temporary("run-report")
+        // Kept only where the caller asked for it.
+        defer { if ProcessInfo.processInfo.environment["STYLEPROMPTER_SAMPLE_RUN"] == nil { try? FileManager.default.removeItem(at: folder) } }
         try FakeRunFolder.make(at: folder)
         let url = try RunReport.write(runFolder: folder)
         #expect(url.lastPathComponent == "report.html")
@@ -52,6 +54,7 @@ import Training
     /// Keys and values from the run's files are escaped, never markup.
     @Test func textIsEscaped() throws {
         let folder = try FakeRunFolder.temporary("run-report-escape")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try FakeRunFolder.make(at: folder, steps: 100, grids: 1)
         try Data(#"{"step": 5, "kimg": 0, "seconds": 1, "images_per_second": 1, "terms": {"<b>&\"x\"": 1}}"#.utf8 + [10])
             .append(to: folder.appendingPathComponent("metrics.jsonl"))
@@ -66,6 +69,7 @@ import Training
     /// is written quickly.
     @Test func hugeLogIsDownsampled() throws {
         let folder = try FakeRunFolder.temporary("run-report-huge")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try FakeRunFolder.make(at: folder, steps: 100_000, every: 1, grids: 1)
         let start = Date()
         let html = try RunReport.html(runFolder: folder)
@@ -82,6 +86,7 @@ import Training
     /// A grid too large to embed is named with a note; the others still are embedded.
     @Test func largeGridIsNotEmbedded() throws {
         let folder = try FakeRunFolder.temporary("run-report-large")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try FakeRunFolder.make(at: folder, steps: 100, grids: 3)
         let big = folder.appendingPathComponent("samples/val-009000.png")
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 6_000_000)).write(to: big)
@@ -93,6 +98,7 @@ import Training
     /// A fresh folder (nothing logged yet) still gives a page.
     @Test func emptyFolderGivesAPage() throws {
         let folder = try FakeRunFolder.temporary("run-report-empty")
+        defer { try? FileManager.default.removeItem(at: folder) }
         try RunReport.write(runFolder: folder)
         let html = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("No training steps logged yet.") && html.contains("No validation yet.")
@@ -103,6 +109,7 @@ import Training
     /// GAN runs validate with samples only: the table has the step and grid columns.
     @Test func validationWithoutMetrics() throws {
         let folder = try FakeRunFolder.temporary("run-report-gan")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let log = try ValidationLog(url: folder.appendingPathComponent("validation.jsonl"))
         try log.append(ValidationRecord(step: 500, metrics: [:], grid: "samples/fakes-000500.png"))
         let html = try RunReport.html(runFolder: folder)
