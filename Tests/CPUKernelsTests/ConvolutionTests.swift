@@ -159,15 +159,7 @@ import CPUKernels
                 input.pointer[(g.inputChannels + c) * plane + q] = (y >= 1 && x >= 1) ? input.pointer[c * plane + (y - 1) * g.inputWidth + x - 1] : 0
             }
         }
-        var outputs: [[Float]] = []
-        let saved = Parallel.threadCount
-        defer { Parallel.threadCount = saved }
-        for threads in [1, 2, 3] {
-            Parallel.threadCount = threads
-            let output = TestBuffer(count: g.outputCount, seed: 4)
-            Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: output.pointer)
-            outputs.append(Array(UnsafeBufferPointer(start: output.pointer, count: g.outputCount)))
-        }
+        let outputs = forwardWithEachThreadCount(g, input: input, weight: weight, bias: bias)
         #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
         let outPlane = g.outputHeight * g.outputWidth, image = g.outputChannels * outPlane
         for o in 0..<g.outputChannels {
@@ -267,16 +259,20 @@ import CPUKernels
         let g = Self.winogradGeometries.last!
         let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
         let bias = TestBuffer(count: g.outputChannels, seed: 3)
-        var outputs: [[Float]] = []
+        let outputs = forwardWithEachThreadCount(g, input: input, weight: weight, bias: bias)
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+    }
+
+    /// `Convolution.forward`'s outputs with 1, 2 and 3 threads.
+    func forwardWithEachThreadCount(_ g: ConvolutionGeometry, input: TestBuffer, weight: TestBuffer, bias: TestBuffer) -> [[Float]] {
         let saved = Parallel.threadCount
         defer { Parallel.threadCount = saved }
-        for threads in [1, 2, 3] {
+        return [1, 2, 3].map { threads in
             Parallel.threadCount = threads
             let output = TestBuffer(count: g.outputCount, seed: 4)
             Convolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer, output: output.pointer)
-            outputs.append(Array(UnsafeBufferPointer(start: output.pointer, count: g.outputCount)))
+            return Array(UnsafeBufferPointer(start: output.pointer, count: g.outputCount))
         }
-        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
     }
 
     /// Stride-1 layers with few output channels and rows of ≥ 24 pixels: the direct path
