@@ -44,7 +44,8 @@ package enum Convolution {
     /// columns, 32 times at batch 32). GAN training's small layers at batch 32, 256/256/128
     /// channels (medians of alternating runs, AMD Zen 4): 4×4 forward 87 → 126 GFLOP/s, input
     /// gradient 74 → 134, weight gradient 120 → 146; 8×8 forward unchanged (~153), weight gradient
-    /// 151 → 167; 16×16 forward 134 → 150, weight gradient 137 → 143.
+    /// 151 → 167; 16×16 forward 134 → 150, weight gradient 137 → 143. (`forward` tries
+    /// `TapwiseConvolution` and Winograd first: at batch 32 they now take those three forwards.)
     package static func multipliesImagesTogether(_ g: ConvolutionGeometry) -> Bool {
         g.groups == 1 && g.batch > 1 && g.outputHeight * g.outputWidth <= 256 && !Sizes(g).isPointwise
     }
@@ -86,7 +87,8 @@ package enum Convolution {
 
     /// Whether `forward` runs `g` on `DirectConvolution` — the path whose output can also be
     /// handed over in row bands with the same bits (`DirectConvolution.forwardInRowBands`).
-    /// Winograd is tried first: where it is faster it beats the direct path too (2.25× fewer
+    /// The tapwise path and Winograd are tried first (the tapwise path's ≤ 8×8 outputs are too
+    /// narrow for the direct path's rows); where Winograd is faster it beats the direct path too (2.25× fewer
     /// products; the direct path was tuned for ≤ 256 output channels on Zen 5 and lost 2× on Zen 4).
     package static func takesDirectPath(_ g: ConvolutionGeometry) -> Bool {
         !TapwiseConvolution.isFaster(g) && !WinogradConvolution.isFaster(g) && DirectConvolution.isSuitable(g)

@@ -86,6 +86,11 @@ package enum TapwiseConvolution {
                     }
                 }
             }
+            // A pixel whose every tap lies on the padding (padding ≥ kernel) sums nothing: zero
+            // once, since no tile ever writes its rows.
+            for p in 0..<outputPixels where firstTap[p] < 0 {
+                (product.base + p * paddedRows * nr).update(repeating: 0, count: paddedRows * nr)
+            }
             let inputImage = cin * inputPixels, outputImage = cout * outputPixels
             var first = 0
             while first < g.batch {
@@ -101,10 +106,6 @@ package enum TapwiseConvolution {
                             for n in images..<nr { to[n] = 0 }
                         }
                     }
-                }
-                // A pixel whose every tap lies on the padding (padding ≥ kernel) sums nothing.
-                for p in 0..<outputPixels where firstTap[p] < 0 {
-                    (product.base + p * paddedRows * nr).update(repeating: 0, count: paddedRows * nr)
                 }
                 // C: product[(p·paddedRows + co)·NR + n], each thread its MR-row panels, which it
                 // then writes out: out[first + n, co, p] = product[p, co, n] + bias[co].

@@ -16,8 +16,7 @@ struct HostileModelTests {
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("model.safetensors")
         try! StylePrompterCheckpoint.save(try! StylePrompterCheckpoint.load(contentsOf: StylePrompterFixtures.checkpoint), to: url)
-        // Read into memory (or mapped, which outlives the name), so the 12 MB file need not stay
-        // in the temporary folder after the suite.
+        // Read into memory, so the 12 MB file need not stay in the temporary folder after the suite.
         let saved = try! Safetensors(Data(contentsOf: url), file: url.lastPathComponent)
         try? FileManager.default.removeItem(at: url)
         return saved
