@@ -18,6 +18,8 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
     var architecture: String = "deep"
     @Option(help: "Largest σ (pixels) of a Gaussian blur shown on about half the training faces (0: none, as the shipped predictor). Meant to make it read a generator's soft samples as it reads renders; one run at 5,000 steps with 1.5 read both worse, ending on a loss spike (README, The default model).")
     var blur: Float = 0
+    @Option(help: "Learning rate schedule: constant (Adam at 1e-3 throughout, as the shipped predictor) or cosine (from 1e-3 down to 0 at the last step, so a late loss spike does not stay in the weights).")
+    var schedule: String = "constant"
     @Option(help: "Output .safetensors.") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -29,6 +31,9 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
         guard blur.isFinite, blur == 0 || (0.3...GaussianBlurAugmentation.maximumSigma).contains(blur) else {
             throw ValidationError("train-attributes: --blur must be 0 or in 0.3…\(GaussianBlurAugmentation.maximumSigma) pixels, got \(blur)")
         }
+        guard AttributePredictorTraining.LearningRateSchedule(rawValue: schedule) != nil else {
+            throw ValidationError("train-attributes: --schedule must be constant or cosine, got '\(schedule)'")
+        }
         guard AttributePredictorArchitecture.named[architecture] != nil else {
             throw ValidationError("train-attributes: --architecture must be deep or compact, got '\(architecture)'")
         }
@@ -39,7 +44,8 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
         try CommandErrors.reporting {
             let started = Date()
             let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch,
-                                                      architecture: AttributePredictorArchitecture.named[architecture]!, blurMaximum: blur)
+                                                      architecture: AttributePredictorArchitecture.named[architecture]!, blurMaximum: blur,
+                                                      schedule: AttributePredictorTraining.LearningRateSchedule(rawValue: schedule)!)
             // Written unbuffered: the recipe scripts pipe this through tee, where print's block
             // buffer showed nothing for the whole half hour.
             try training.train(steps: steps) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }

@@ -23,6 +23,30 @@ public final class AttributePredictorTraining {
     public let batchSize: Int
     /// The largest σ of the Gaussian blur shown on about half the training faces (0: none).
     public let blurMaximum: Float
+    /// Adam's learning rate at step 0; `schedule` says how it moves from there.
+    public let baseLearningRate: Float
+    public let schedule: LearningRateSchedule
+
+    /// How the learning rate moves over a run.
+    public enum LearningRateSchedule: String, CaseIterable, Sendable {
+        /// The same rate at every step (the shipped predictor): the last step's weights are kept,
+        /// so a run can end on a loss spike.
+        case constant
+        /// Half a cosine from the base rate at step 0 down to 0 at the last step, so the last
+        /// steps move the weights little and a spike near the end cannot stay in them.
+        case cosine
+
+        /// The rate for `step` (0-based) of `steps`.
+        public func learningRate(base: Float, step: Int, steps: Int) -> Float {
+            switch self {
+            case .constant: return base
+            case .cosine:
+                guard steps > 1 else { return base }
+                let progress = Double(step) / Double(steps - 1)
+                return Float(Double(base) * 0.5 * (1 + Foundation.cos(Double.pi * progress)))
+            }
+        }
+    }
 
     /// The layout of SynthFaces' labels.
     public static var synthFacesLayout: AttributeLayout {
@@ -33,10 +57,13 @@ public final class AttributePredictorTraining {
     }
 
     public init(size: Int, seed: UInt64, batchSize: Int = 64, learningRate: Float = 1e-3,
-                architecture: AttributePredictorArchitecture = .deep, blurMaximum: Float = 0) {
+                architecture: AttributePredictorArchitecture = .deep, blurMaximum: Float = 0,
+                schedule: LearningRateSchedule = .constant) {
         precondition(blurMaximum >= 0 && blurMaximum <= GaussianBlurAugmentation.maximumSigma, "blurMaximum in 0…\(GaussianBlurAugmentation.maximumSigma)")
         self.size = size
         self.blurMaximum = blurMaximum
+        self.baseLearningRate = learningRate
+        self.schedule = schedule
         self.seed = seed
         self.batchSize = batchSize
         predictor = AttributePredictor(layout: Self.synthFacesLayout, architecture: architecture, generator: RandomGenerator(seed: seed))
@@ -51,9 +78,11 @@ public final class AttributePredictorTraining {
     }
 
     /// Adam steps on fresh faces (training seeds: block `seed`·2³²; evaluation uses another block),
-    /// about half of them blurred when `blurMaximum` > 0 (the σ drawn from the seed and the step).
+    /// about half of them blurred when `blurMaximum` > 0 (the σ drawn from the seed and the step),
+    /// at the learning rate `schedule` gives each step.
     public func train(steps: Int, report: (String) -> Void = { _ in }) throws {
         for step in 0..<steps {
+            optimizer.learningRate = schedule.learningRate(base: baseLearningRate, step: step, steps: steps)
             var (images, labels) = try Self.batch(first: (seed << 32) + UInt64(step * batchSize), count: batchSize, size: size)
             if blurMaximum > 0 {
                 let random = RandomGenerator(seed: (seed << 32) ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15))
