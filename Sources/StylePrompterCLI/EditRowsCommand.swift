@@ -77,7 +77,7 @@ struct EditRowsCommand: StylePrompterSubcommand {
             let loaded = try options.load()
             let chooser = EditRows(evaluation: SynthFacesEvaluation(predictor: predictor, predictorSize: size))
             let (n, d) = (loaded.generator.configuration.latentCount, loaded.generator.configuration.styleDimension)
-            print("rows of W+ (\(n)) per direction, measured at ±\(strength) on \(count) inverted faces (change of the attribute per unit − the others' mean change):")
+            print("rows of W+ (\(n)) per direction, measured at ±\(strength) on \(count) inverted faces (change of the attribute per unit − the others' mean change − the rate at which glasses or hair appear or vanish):")
             for name in requested {
                 guard let file = attributeOfFile.first(where: { $0.value == name })?.key else { continue }
                 guard let direction = try DirectionFile.vector(at: folder.appendingPathComponent(file), fitting: loaded) else {
@@ -90,12 +90,14 @@ struct EditRowsCommand: StylePrompterSubcommand {
                 let restricted = try LatentEditing.restricted(direction, to: best.rows, rows: n, dimension: d)
                 try NumpyFile.write(StoredTensor(restricted), to: folder.appendingPathComponent(stem + EditRows.fileSuffix))
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0),
-                      String(format: "rows %d–%d: %+.4f − %.4f   (all rows: %+.4f − %.4f)", best.rows.lowerBound, best.rows.upperBound - 1,
-                             best.changePerUnit, best.othersMeanPerUnit, whole.changePerUnit, whole.othersMeanPerUnit))
+                      String(format: "rows %d–%d: %+.4f − %.4f − %.4f   (all rows: %+.4f − %.4f − %.4f)", best.rows.lowerBound, best.rows.upperBound - 1,
+                             best.changePerUnit, best.othersMeanPerUnit, best.appearancePerUnit,
+                             whole.changePerUnit, whole.othersMeanPerUnit, whole.appearancePerUnit))
                 if let index = fits.firstIndex(where: { ($0["attribute"] as? String) == name }) {
                     fits[index]["rows"] = [best.rows.lowerBound, best.rows.upperBound]
                     fits[index]["rows_candidates"] = candidates.map {
-                        ["rows": [$0.rows.lowerBound, $0.rows.upperBound], "change_per_unit": $0.changePerUnit, "others_mean_abs_change_per_unit": $0.othersMeanPerUnit]
+                        ["rows": [$0.rows.lowerBound, $0.rows.upperBound], "change_per_unit": $0.changePerUnit,
+                         "others_mean_abs_change_per_unit": $0.othersMeanPerUnit, "appearance_per_unit": $0.appearancePerUnit]
                     }
                 }
             }

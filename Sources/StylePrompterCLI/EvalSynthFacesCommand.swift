@@ -72,11 +72,12 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
                     }
                     let edits = try evaluation.edits(model: loaded, directions: loadedDirections, count: min(count, 100))
                     document["edits"] = edits
-                    print("edits (strengths −10…10 along unit directions in W; change of the attribute per unit, fraction of faces moving monotonically, mean/max |change| of the others per unit):")
+                    print("edits (strengths −10…10 along unit directions in W; change of the attribute per unit, fraction of faces moving monotonically, mean/max |change| of the others per unit, fraction of faces on which glasses or hair appear or vanish):")
                     for (name, values) in edits.sorted(by: { $0.key < $1.key }) {
                         print(name.padding(toLength: 30, withPad: " ", startingAt: 0),
                               String(format: "%8.3f %8.3f %8.3f %8.3f", values["change_per_unit"]!, values["monotonic_fraction"]!,
-                                     values["others_mean_abs_change_per_unit"]!, values["others_max_abs_change_per_unit"]!))
+                                     values["others_mean_abs_change_per_unit"]!, values["others_max_abs_change_per_unit"]!),
+                              " ", ModelCard.presenceChanges(values))
                     }
                 }
             }

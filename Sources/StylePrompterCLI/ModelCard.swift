@@ -121,6 +121,17 @@ struct ModelCard {
     }
 
     /// How a direction was fitted, from its `directions.json` entry.
+    /// An edit's appear-or-vanish fractions (`SynthFacesEvaluation.presenceChangeKey`) as
+    /// "glasses 0.31 · hairStyle 0.02", or "—" for an evaluation made before they were measured.
+    static func presenceChanges(_ edit: [String: Any]?) -> String {
+        let prefix = SynthFacesEvaluation.presenceChangeKey
+        let changes = (edit ?? [:]).compactMap { key, value -> (String, Double)? in
+            guard key.hasPrefix(prefix), let fraction = value as? Double else { return nil }
+            return (String(key.dropFirst(prefix.count)), fraction)
+        }.sorted { $0.0 < $1.0 }
+        return changes.isEmpty ? "—" : changes.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: " · ")
+    }
+
     static func recipe(method: String?, samples: String) -> String {
         switch method {
         case "normal": "InterFaceGAN normal on \(samples) generator samples labelled by the predictor"
@@ -248,11 +259,12 @@ struct ModelCard {
 
             Edits — the shipped directions (unit vectors in W, `directions`; how each was fitted is in its row), applied to the
             inverted faces at strengths −10…10 and decoded with SMART: the predicted change of the attribute per unit strength,
-            the fraction of faces whose reading moves monotonically, and the mean / largest change per unit of the other
-            continuous attributes (lower = more disentangled):
+            the fraction of faces whose reading moves monotonically, the mean / largest change per unit of the other
+            continuous attributes, and the fraction of faces on which glasses or hair (predicted class other than none)
+            appear or vanish at some strength (lower = more disentangled):
 
-            | direction | fitted | held-out r | change per unit | monotonic | others, mean | others, max |
-            |---|---|---|---|---|---|---|
+            | direction | fitted | held-out r | change per unit | monotonic | others, mean | others, max | appear or vanish |
+            |---|---|---|---|---|---|---|---|
 
             """
         let fits = (directionsReport["directions"] as? [[String: Any]]) ?? []
@@ -268,7 +280,7 @@ struct ModelCard {
                 recipe += ", on W+ rows \(rows[0])–\(rows[1] - 1) only (`edit-rows`; what `demo` edits with)"
             }
             let r = (fit?["held_out_correlation"] as? Double).map { String(format: "%.2f", $0) } ?? "—"
-            text += "| \(name) | \(recipe) | \(r) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) |\n"
+            text += "| \(name) | \(recipe) | \(r) | \(number("edits/\(name)/change_per_unit")) | \(number("edits/\(name)/monotonic_fraction", "%.2f")) | \(number("edits/\(name)/others_mean_abs_change_per_unit")) | \(number("edits/\(name)/others_max_abs_change_per_unit")) | \(Self.presenceChanges(edits[name] as? [String: Any])) |\n"
         }
         text = text.replacingOccurrences(of: "ABLATION\n", with: ablationSection())
         text = text.replacingOccurrences(of: "SPREAD\n", with: spreadSection())

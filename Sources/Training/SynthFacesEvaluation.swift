@@ -98,7 +98,8 @@ public struct SynthFacesEvaluation {
     /// Per direction: the predicted change of its own attribute per unit strength (slope over
     /// `strengths`), the fraction of faces whose prediction moves monotonically, and the mean
     /// absolute change per unit strength of every other continuous attribute (disentanglement:
-    /// lower is better). A direction named `NAME=k` targets class k of category NAME (score: the
+    /// lower is better), and per other category the fraction of faces on which it appears or
+    /// vanishes (`presenceChangeKey`: glasses, hair style). A direction named `NAME=k` targets class k of category NAME (score: the
     /// fraction predicted as k); a bare category name targets "any class but 0". A name with the
     /// suffix `_rows` (a direction restricted to some W+ rows, `EditRows`) targets the attribute before it.
     public func edits(model: StylePrompterModel, directions: [String: Tensor], count: Int,
@@ -107,6 +108,16 @@ public struct SynthFacesEvaluation {
             EditRequest(key: name, attribute: name.hasSuffix(EditRows.suffix) ? String(name.dropLast(EditRows.suffix.count)) : name, direction: direction)
         }
         return try editEffects(model: model, requests: requests, faces: Self.seedBase + 1_000_000, count: count, strengths: strengths, weights: weights)
+    }
+
+    /// The key prefix of an edit's appear-or-vanish fractions: `presence_changed_fraction.NAME` is
+    /// the fraction of faces on which category NAME (class 0: none) appears or vanishes under the edit.
+    public static let presenceChangeKey = "presence_changed_fraction."
+
+    /// Whether an edit of `edited` is checked for making `category` appear or vanish: every
+    /// category but the edited one, and but the frame colour, whose class 0 is black, not "none".
+    static func checksPresence(of category: String, editing edited: String) -> Bool {
+        category != edited && category != "frameColor"
     }
 
     /// One direction to measure: `attribute` names the predictor's column (`NAME` or `NAME=k`);
@@ -165,9 +176,24 @@ public struct SynthFacesEvaluation {
                 let perFace = (0..<count).map { face in abs(slope(predictions.map { Double($0[face][otherColumn]) })) }
                 others.append(perFace.reduce(0, +) / Double(count))
             }
-            results[request.key] = ["change_per_unit": slope(perStrengthScore), "monotonic_fraction": Double(monotonic) / Double(count),
-                                    "others_mean_abs_change_per_unit": others.reduce(0, +) / Double(max(others.count, 1)),
-                                    "others_max_abs_change_per_unit": others.max() ?? 0]
+            var result = ["change_per_unit": slope(perStrengthScore), "monotonic_fraction": Double(monotonic) / Double(count),
+                          "others_mean_abs_change_per_unit": others.reduce(0, +) / Double(max(others.count, 1)),
+                          "others_max_abs_change_per_unit": others.max() ?? 0]
+            // The categories an edit should leave alone (a smile edit that draws glasses rims moves
+            // no continuous attribute, but makes glasses appear): per other category, the fraction of
+            // faces where it appears or vanishes — its predicted class is "none" (0) at some strength
+            // and not at the least-edited one, or the reverse. Thin against thick glasses, or short
+            // against long hair, is a finer reading that the predictor flips on soft outputs.
+            let reference = strengths.indices.min { abs(strengths[$0]) < abs(strengths[$1]) }!
+            for category in layout.categories where Self.checksPresence(of: category.name, editing: parts[0]) {
+                let otherColumn = layout.names.firstIndex(of: category.name)!
+                let changed = (0..<count).filter { face in
+                    let present = predictions[reference][face][otherColumn] != 0
+                    return predictions.contains { ($0[face][otherColumn] != 0) != present }
+                }.count
+                result[Self.presenceChangeKey + category.name] = Double(changed) / Double(count)
+            }
+            results[request.key] = result
         }
         return results
     }

@@ -52,8 +52,16 @@ import StylePrompterCLI
         let candidates = try #require(smile["rows_candidates"] as? [[String: Any]])
         #expect(candidates.count == 9 && (candidates.first?["rows"] as? [Int]) == rows)
         // The best candidate's score is the largest.
-        let scores = candidates.map { (($0["change_per_unit"] as? Double) ?? .nan) - (($0["others_mean_abs_change_per_unit"] as? Double) ?? .nan) }
-        #expect(scores.allSatisfy { $0 <= scores[0] })
+        let scores = candidates.map {
+            (($0["change_per_unit"] as? Double) ?? .nan) - (($0["others_mean_abs_change_per_unit"] as? Double) ?? .nan)
+                - (($0["appearance_per_unit"] as? Double) ?? .nan)
+        }
+        #expect(candidates.allSatisfy { (0...0.1).contains(($0["appearance_per_unit"] as? Double) ?? -1) }, "a fraction over the strength 10")
+        // The best candidate keeps half the strongest change, and no other that does scores more.
+        let changes = candidates.map { ($0["change_per_unit"] as? Double) ?? .nan }
+        let keepsHalf = changes.map { $0 >= EditRows.minimumShareOfStrongest * changes.max()! }
+        #expect(keepsHalf[0])
+        #expect(zip(scores, keepsHalf).allSatisfy { !$1 || $0 <= scores[0] })
         #expect(fits.filter { $0["rows"] != nil }.count == 1, "only the named direction is measured")
 
         // The file: the InterFaceGAN direction on those rows, zero on the others.
