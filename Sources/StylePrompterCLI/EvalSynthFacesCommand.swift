@@ -24,7 +24,7 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
     @Option(help: "StyleGAN2 generator (file or run folder) for the Fréchet distance.") var generator: String?
     @Option(help: "Attribute predictor (train-attributes; default: the bundled one).") var attributes: String?
     @Option(help: "Folder of direction files (NAME.pt, as `directions` writes them; NAME_rows_wplus.npy, as `edit-rows` writes them, is measured as NAME_rows).") var directions: String?
-    @Option(help: "Faces to evaluate.") var count: Int = 200
+    @Option(help: "Faces to evaluate (the edits: at most 100 further faces, each decoded at five strengths).") var count: Int = 200
     @Option(help: "Write every number as JSON here.") var json: String?
     @OptionGroup var compute: ComputeOptions
 
@@ -70,8 +70,11 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
                             loadedDirections[file.hasSuffix(".pt") ? String(file.dropLast(3)) : String(file.dropLast(EditRows.fileSuffix.count)) + EditRows.suffix] = d
                         }
                     }
-                    let edits = try evaluation.edits(model: loaded, directions: loadedDirections, count: min(count, 100))
+                    // At most 100 faces: each direction decodes every face at five strengths.
+                    let editCount = min(count, 100)
+                    let edits = try evaluation.edits(model: loaded, directions: loadedDirections, count: editCount)
                     document["edits"] = edits
+                    document["edit_count"] = editCount
                     print("edits (strengths −10…10 along unit directions in W; change of the attribute per unit, fraction of faces moving monotonically, mean/max |change| of the others per unit, fraction of faces on which glasses or hair appear or vanish):")
                     for (name, values) in edits.sorted(by: { $0.key < $1.key }) {
                         print(name.padding(toLength: 30, withPad: " ", startingAt: 0),

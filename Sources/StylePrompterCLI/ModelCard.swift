@@ -255,10 +255,12 @@ struct ModelCard {
         for name in attributeNames {
             text += "| \(name) | \(number("inversion/fidelity_stage1.\(name)")) | \(number("inversion/fidelity_smart.\(name)")) | \(number("inversion/predictor_vs_truth.\(name)")) |\n"
         }
+        // Edits are measured on their own faces (at most 100, apart from the inversion's).
+        let editFaces = (evaluation["edit_count"] as? Int).map { "\($0) more unseen faces, inverted," } ?? "inverted unseen faces"
         text += """
 
-            Edits — the shipped directions (unit vectors in W, `directions`; how each was fitted is in its row), applied to the
-            inverted faces at strengths −10…10 and decoded with SMART: the predicted change of the attribute per unit strength,
+            Edits — the shipped directions (unit vectors in W, `directions`; how each was fitted is in its row), applied to
+            \(editFaces) at strengths −10…10 and decoded with SMART: the predicted change of the attribute per unit strength,
             the fraction of faces whose reading moves monotonically, the mean / largest change per unit of the other
             continuous attributes, and the fraction of faces on which glasses or hair (predicted class other than none)
             appear or vanish at some strength (lower = more disentangled):
