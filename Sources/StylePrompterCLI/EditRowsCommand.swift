@@ -86,6 +86,12 @@ struct EditRowsCommand: StylePrompterSubcommand {
                 let candidates = try chooser.measure(model: loaded, attribute: name, direction: direction, count: count, strength: strength)
                 let best = candidates[0]
                 let whole = candidates.first { $0.rows == 0..<n }!
+                // A direction that moves nothing (or the wrong way) on every range still gets a
+                // file, but the user should hear that no choice of rows makes it an edit.
+                if !best.movesItsAttribute {
+                    StatusLine.write(String(format: "warning: %@: no range of rows moves it (best %+.4f per unit on rows %d–%d)",
+                                            name, best.changePerUnit, best.rows.lowerBound, best.rows.upperBound - 1))
+                }
                 let stem = String(file.dropLast(".pt".count))
                 let restricted = try LatentEditing.restricted(direction, to: best.rows, rows: n, dimension: d)
                 try NumpyFile.write(StoredTensor(restricted), to: folder.appendingPathComponent(stem + EditRows.fileSuffix))

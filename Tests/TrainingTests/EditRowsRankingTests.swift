@@ -27,6 +27,14 @@ struct EditRowsRankingTests {
         #expect(abs(ranked[0].score - (0.067 - 0.015 - 0.006)) < 1e-12)
     }
 
+    @Test func aDirectionThatMovesNothingIsToldApart() {
+        // The fine-tuned candidate's glasses direction: its best range changed the glasses 0.0015 per unit.
+        let ranked = EditRows.ranked([candidate(0..<10, change: -0.006, others: 0.018, appearance: 0.012),
+                                      candidate(0..<2, change: 0.0015, others: 0.008, appearance: 0.002)])
+        #expect(ranked[0].rows == 0..<2 && !ranked[0].movesItsAttribute)
+        #expect(candidate(6..<10, change: 0.021, others: 0.010, appearance: 0.003).movesItsAttribute)
+    }
+
     @Test func tiesKeepTheGivenOrder() {
         let ranked = EditRows.ranked([candidate(0..<10, change: 0.02, others: 0.01, appearance: 0),
                                       candidate(0..<2, change: 0.02, others: 0.01, appearance: 0)])
