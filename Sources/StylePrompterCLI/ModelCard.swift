@@ -120,7 +120,6 @@ struct ModelCard {
         return text + "\n"
     }
 
-    /// How a direction was fitted, from its `directions.json` entry.
     /// An edit's appear-or-vanish fractions (`SynthFacesEvaluation.presenceChangeKey`) as
     /// "glasses 0.31 · hairStyle 0.02", or "—" for an evaluation made before they were measured.
     static func presenceChanges(_ edit: [String: Any]?) -> String {
@@ -132,6 +131,7 @@ struct ModelCard {
         return changes.isEmpty ? "—" : changes.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: " · ")
     }
 
+    /// How a direction was fitted, from its `directions.json` entry.
     static func recipe(method: String?, samples: String) -> String {
         switch method {
         case "normal": "InterFaceGAN normal on \(samples) generator samples labelled by the predictor"

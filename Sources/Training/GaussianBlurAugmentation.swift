@@ -7,10 +7,11 @@ import Tensors
 /// The attribute predictor trained on sharp SynthFaces alone misreads blur: on renders blurred
 /// with σ = 1 px its smile reading fell from r 0.93 to 0.75 and it took gold frames for a smile
 /// (0.14–0.16 more than the other frame colours) — the confound the generator's smeared samples
-/// showed, and that the smile direction fitted from its labels learned to draw. (One run of 5,000
-/// steps with half its faces blurred up to σ 1.5 read both renders and blurred renders worse —
-/// smile r 0.80 and 0.73 — but its last step landed on a loss spike, so the shipped predictor is
-/// still trained without it; README, *The default model*.)
+/// showed, and that the smile direction fitted from its labels learned to draw. (Trained 5,000
+/// steps with half its faces blurred up to σ 1.5 — with the learning rate decaying, so no late
+/// loss spike — it read renders and blurred renders alike but worse, smile r 0.67 and 0.64, and
+/// half its smile reading was the mouth's width; so the shipped predictor is trained without it.
+/// README, *The default model*.)
 ///
 /// Separable, with the edges replicated (a blurred face keeps its background's colour at the
 /// border); a σ of 0 or less leaves the image as it is. Deterministic: no randomness inside.

@@ -99,8 +99,9 @@ public struct SynthFacesEvaluation {
     /// `strengths`), the fraction of faces whose prediction moves monotonically, and the mean
     /// absolute change per unit strength of every other continuous attribute (disentanglement:
     /// lower is better), and per other category the fraction of faces on which it appears or
-    /// vanishes (`presenceChangeKey`: glasses, hair style). A direction named `NAME=k` targets class k of category NAME (score: the
-    /// fraction predicted as k); a bare category name targets "any class but 0". A name with the
+    /// vanishes (`presenceChangeKey`: glasses, hair style). A direction named `NAME=k` targets
+    /// class k of category NAME (score: the fraction predicted as k); a bare category name targets
+    /// "any class but 0". A name with the
     /// suffix `_rows` (a direction restricted to some W+ rows, `EditRows`) targets the attribute before it.
     public func edits(model: StylePrompterModel, directions: [String: Tensor], count: Int,
                       strengths: [Float] = SynthFacesEvaluation.editStrengths, weights: SMARTWeights = .standard) throws -> [String: [String: Double]] {
@@ -138,6 +139,10 @@ public struct SynthFacesEvaluation {
         let (images, _) = try Self.faces(first: first, count: count, size: side)
         let encoded = GradientMode.withoutGradients { model.encode(images) }
         var results: [String: [String: Double]] = [:]
+        // The least-edited strength: what an edit's appearing or vanishing categories are judged against.
+        guard let reference = strengths.indices.min(by: { abs(strengths[$0]) < abs(strengths[$1]) }) else {
+            throw TrainingError.configuration("edits need at least one strength")
+        }
         for request in requests.sorted(by: { $0.key < $1.key }) {
             let parts = request.attribute.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let column = layout.names.firstIndex(of: parts[0]) else { continue }
@@ -184,7 +189,6 @@ public struct SynthFacesEvaluation {
             // faces where it appears or vanishes — its predicted class is "none" (0) at some strength
             // and not at the least-edited one, or the reverse. Thin against thick glasses, or short
             // against long hair, is a finer reading that the predictor flips on soft outputs.
-            let reference = strengths.indices.min { abs(strengths[$0]) < abs(strengths[$1]) }!
             for category in layout.categories where Self.checksPresence(of: category.name, editing: parts[0]) {
                 let otherColumn = layout.names.firstIndex(of: category.name)!
                 let changed = (0..<count).filter { face in

@@ -78,7 +78,7 @@ import StylePrompterCLI
         #expect(edits["mouthOpen"]?["change_per_unit"] ?? 0 > 0.008, "\(edits)")
         #expect(edits["skinTone"]?["change_per_unit"] ?? 0 > 0.012, "\(edits)")
         // The smile on the rows edit-rows chose (6–9) moves it, and draws glasses rims on fewer faces
-        // than on every row (500 faces: 0.021 per unit and glasses appearing on 3 %, against 0.029
+        // than on every row (100 faces: 0.021 per unit and glasses appearing on 3 %, against 0.029
         // and 20 % on every row, where the fit learnt the predictor's gold-frame confound).
         let smile = edits["smile"]?["change_per_unit"] ?? 0, smileRows = edits["smile_rows"]?["change_per_unit"] ?? 0
         #expect(smileRows > 0.012, "smile on its rows \(smileRows), on every row \(smile) \(edits)")
