@@ -7,8 +7,10 @@
 ///   backwardWeight  dW[opg, K]   += dOut[opg, P] · columns[K, P]ᵀ        (implicit im2col)
 /// 1×1, stride 1, unpadded convolutions skip im2col entirely. Many small (image, group) products
 /// run one per thread; few large ones use every thread inside each product.
-/// `forward` hands three kinds of layer to specialised paths: small images (≤ 8×8) in batches of
-/// at least NR to `TapwiseConvolution`, which skips the taps on the padding; 3×3 stride-1 layers with ≥ 128
+/// `forward` hands four kinds of layer to specialised paths: 3×3 stride-1 layers with ≥ 128 channels
+/// each way on small images (≤ 8×8) in batches of at least NR to Winograd F(2×2, 3×3) with the
+/// images as vector lanes (`BatchWinogradConvolution`); other small images in such batches to
+/// `TapwiseConvolution`, which skips the taps on the padding; 3×3 stride-1 layers with ≥ 128
 /// channels each way and ≥ 32×32 outputs to Winograd F(2×2, 3×3) (`WinogradConvolution`), and
 /// other stride-1 layers with ≤ 256 output channels and wide rows to `DirectConvolution`.
 ///
@@ -23,7 +25,9 @@ package enum Convolution {
     /// input `[N, Cin, H, W]`, weight `[Cout, Cin/groups, kh, kw]`, bias `[Cout]`, output `[N, Cout, Ho, Wo]`.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-        if TapwiseConvolution.isFaster(g) {
+        if BatchWinogradConvolution.isFaster(g) {
+            BatchWinogradConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
+        } else if TapwiseConvolution.isFaster(g) {
             TapwiseConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
         } else if WinogradConvolution.isFaster(g) {
             WinogradConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
@@ -45,7 +49,8 @@ package enum Convolution {
     /// channels (medians of alternating runs, AMD Zen 4): 4×4 forward 87 → 126 GFLOP/s, input
     /// gradient 74 → 134, weight gradient 120 → 146; 8×8 forward unchanged (~153), weight gradient
     /// 151 → 167; 16×16 forward 134 → 150, weight gradient 137 → 143. (`forward` tries
-    /// `TapwiseConvolution` and Winograd first: at batch 32 they now take those three forwards.)
+    /// the batch Winograd, `TapwiseConvolution` and Winograd first: at batch 32 they now take those
+    /// three forwards.)
     package static func multipliesImagesTogether(_ g: ConvolutionGeometry) -> Bool {
         g.groups == 1 && g.batch > 1 && g.outputHeight * g.outputWidth <= 256 && !Sizes(g).isPointwise
     }
@@ -87,11 +92,13 @@ package enum Convolution {
 
     /// Whether `forward` runs `g` on `DirectConvolution` — the path whose output can also be
     /// handed over in row bands with the same bits (`DirectConvolution.forwardInRowBands`).
-    /// The tapwise path and Winograd are tried first (the tapwise path's ≤ 8×8 outputs are too
-    /// narrow for the direct path's rows); where Winograd is faster it beats the direct path too (2.25× fewer
-    /// products; the direct path was tuned for ≤ 256 output channels on Zen 5 and lost 2× on Zen 4).
+    /// The batch Winograd, the tapwise path and Winograd are tried first (the first two's ≤ 8×8
+    /// outputs are too narrow for the direct path's rows); where Winograd is faster it beats the
+    /// direct path too (2.25× fewer products; the direct path was tuned for ≤ 256 output channels
+    /// on Zen 5 and lost 2× on Zen 4).
     package static func takesDirectPath(_ g: ConvolutionGeometry) -> Bool {
-        !TapwiseConvolution.isFaster(g) && !WinogradConvolution.isFaster(g) && DirectConvolution.isSuitable(g)
+        !BatchWinogradConvolution.isFaster(g) && !TapwiseConvolution.isFaster(g) && !WinogradConvolution.isFaster(g)
+            && DirectConvolution.isSuitable(g)
     }
 
     /// The im2col GEMM path: one product per image and group (see the type's comment).

@@ -66,21 +66,27 @@ package enum TapwiseConvolution {
             let columns = SharedPointer(scratch + packedWeightCount)
             let product = SharedPointer(scratch + packedWeightCount + groupInputCount)
             // A: packed[(tap·rowPanels + panel)·Cin·MR + ci·MR + r] = W[panel·MR + r, ci, tap], in
-            // blocks of 16 input channels: the block's MR weight rows (MR × 16·taps floats) stay in
-            // L1 while each tap's 16·MR floats are written in order. (Tap by tap over whole rows,
-            // reading every ninth float, it was a tenth of a 4×4 layer's time.)
+            // blocks of 16 input channels, one weight row at a time: each row's 16·taps floats are
+            // read in order and land in the block's taps·16·MR floats, which stay in L1. (Reading
+            // every ninth float tap by tap over whole rows, it was a tenth of a 4×4 layer's time.)
             Parallel.forRanges(count: rowPanels, minimumPerThread: 4) { panels in
+                let tapStride = rowPanels * cin * mr
                 for panel in panels {
                     let rows = max(0, min(mr, cout - panel * mr))
                     for ci0 in stride(from: 0, to: cin, by: 16) {
-                        let ci1 = min(cin, ci0 + 16)
-                        for tap in 0..<taps {
-                            var to = packed.base + (tap * rowPanels + panel) * cin * mr + ci0 * mr
-                            for ci in ci0..<ci1 {
-                                let from = weight + (panel * mr * cin + ci) * taps + tap
-                                for r in 0..<rows { to[r] = from[r * cin * taps] }
-                                for r in rows..<mr { to[r] = 0 }
-                                to += mr
+                        let width = min(16, cin - ci0)
+                        let block = packed.base + panel * cin * mr + ci0 * mr
+                        for r in 0..<mr {
+                            guard r < rows else {
+                                for tap in 0..<taps {
+                                    for ci in 0..<width { block[tap * tapStride + ci * mr + r] = 0 }
+                                }
+                                continue
+                            }
+                            let from = weight + ((panel * mr + r) * cin + ci0) * taps
+                            for ci in 0..<width {
+                                let to = block + ci * mr + r
+                                for tap in 0..<taps { to[tap * tapStride] = from[ci * taps + tap] }
                             }
                         }
                     }
@@ -95,15 +101,23 @@ package enum TapwiseConvolution {
             var first = 0
             while first < g.batch {
                 let images = min(nr, g.batch - first)
-                // B: columns[(q·Cin + ci)·NR + n] = input[first + n, ci, q] (zero past the batch):
-                // per channel, the NR images' planes in, one NR-float row per pixel out.
+                // B: columns[(q·Cin + ci)·NR + n] = input[first + n, ci, q] (zero past the batch).
+                // Per channel, the NR images' planes are first copied side by side: read in place,
+                // they lie an image apart (a multiple of 4 KiB at these sizes), map to one L1 set
+                // and evicted each other on every pixel.
                 Parallel.forRanges(count: cin, minimumPerThread: 16) { channels in
-                    for ci in channels {
-                        let from = input + first * inputImage + ci * inputPixels
-                        for q in 0..<inputPixels {
-                            let to = columns.base + (q * cin + ci) * nr
-                            for n in 0..<images { to[n] = from[n * inputImage + q] }
-                            for n in images..<nr { to[n] = 0 }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: nr * inputPixels) { planes in
+                        let planes = planes.baseAddress!
+                        for ci in channels {
+                            let from = input + first * inputImage + ci * inputPixels
+                            for n in 0..<images {
+                                (planes + n * inputPixels).update(from: from + n * inputImage, count: inputPixels)
+                            }
+                            for q in 0..<inputPixels {
+                                let to = columns.base + (q * cin + ci) * nr
+                                for n in 0..<images { to[n] = planes[n * inputPixels + q] }
+                                for n in images..<nr { to[n] = 0 }
+                            }
                         }
                     }
                 }
@@ -127,11 +141,19 @@ package enum TapwiseConvolution {
                             }
                         }
                     }
-                    for co in (panels.lowerBound * mr)..<min(cout, panels.upperBound * mr) {
-                        let add = bias?[co] ?? 0
-                        for n in 0..<images {
-                            let to = out.base + n * outputImage + co * outputPixels
-                            for p in 0..<outputPixels { to[p] = product.base[(p * paddedRows + co) * nr + n] + add }
+                    // Out, one channel at a time: its NR-float rows for every pixel copied together
+                    // first (read in place, they lie a whole C row apart), then written image by image.
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: outputPixels * nr) { rows in
+                        let rows = rows.baseAddress!
+                        for co in (panels.lowerBound * mr)..<min(cout, panels.upperBound * mr) {
+                            let add = bias?[co] ?? 0
+                            for p in 0..<outputPixels {
+                                (rows + p * nr).update(from: product.base + (p * paddedRows + co) * nr, count: images)
+                            }
+                            for n in 0..<images {
+                                let to = out.base + n * outputImage + co * outputPixels
+                                for p in 0..<outputPixels { to[p] = rows[p * nr + n] + add }
+                            }
                         }
                     }
                 }

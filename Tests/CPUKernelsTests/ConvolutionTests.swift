@@ -36,6 +36,7 @@ import CPUKernels
                                         outputChannels: 6, kernelHeight: 3, kernelWidth: 3,
                                         strideHeight: 2, strideWidth: 2, paddingHeight: 1, paddingWidth: 1))
         list += directGeometries + stridePhaseGeometries + winogradGeometries + batchedGeometries + tapwiseGeometries
+            + batchWinogradGeometries
         return list
     }()
 
@@ -165,6 +166,96 @@ import CPUKernels
         for o in 0..<g.outputChannels {
             #expect(outputs[0][o * outPlane] == outputs[0][image + o * outPlane + 1 * g.outputWidth + 1], "channel \(o)")
         }
+    }
+
+    /// Batches of small images that `forward` runs on Winograd with the images as lanes
+    /// (`BatchWinogradConvolution`), NR to a group at this process's kernel level: a partial last
+    /// group and output channels that are not a whole number of MR panels; odd output sizes (half
+    /// tiles at the right and bottom: 7×5 at padding 1, 7×6 at padding 0, 6×4 at padding 2 and 1);
+    /// and an input deeper than one depth block (K = 520 > 512).
+    static let batchWinogradGeometries: [ConvolutionGeometry] = {
+        let nr = TapwiseConvolution.imagesPerTile
+        func layer(batch: Int, cin: Int, cout: Int, height: Int, width: Int, padding: (Int, Int)) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: batch, inputChannels: cin, inputHeight: height, inputWidth: width, outputChannels: cout,
+                                kernelHeight: 3, kernelWidth: 3, paddingHeight: padding.0, paddingWidth: padding.1)
+        }
+        return [
+            layer(batch: nr + 3, cin: 128, cout: 130, height: 4, width: 4, padding: (1, 1)),
+            layer(batch: nr, cin: 128, cout: 131, height: 7, width: 5, padding: (1, 1)),
+            layer(batch: nr, cin: 130, cout: 128, height: 9, width: 8, padding: (0, 0)),
+            layer(batch: nr, cin: 129, cout: 128, height: 4, width: 4, padding: (2, 1)),
+            layer(batch: nr, cin: 520, cout: 128, height: 4, width: 4, padding: (1, 1)),
+        ]
+    }()
+
+    @Test func batchWinogradChosenForSmallImagesWithManyChannels() {
+        let nr = TapwiseConvolution.imagesPerTile
+        #expect(Self.batchWinogradGeometries.allSatisfy(BatchWinogradConvolution.isFaster))
+        func layer(batch: Int, size: Int, channels: Int = 256, kernel: Int = 3, stride: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: batch, inputChannels: channels, inputHeight: size, inputWidth: size, outputChannels: channels,
+                                kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                                paddingHeight: kernel / 2, paddingWidth: kernel / 2, groups: groups)
+        }
+        // GAN training's 4×4 and 8×8 layers at batch 32 (NR is at most 32), and 512 channels.
+        #expect(BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4)) && BatchWinogradConvolution.isFaster(layer(batch: 32, size: 8)))
+        #expect(BatchWinogradConvolution.isFaster(layer(batch: 32, size: 8, channels: 512)))
+        #expect(!BatchWinogradConvolution.isFaster(layer(batch: nr - 1, size: 4)))            // fewer images than lanes
+        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 9)))               // 81 pixels
+        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4, kernel: 5)))     // not 3×3
+        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 8, stride: 2)))     // strided
+        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4, groups: 2)))     // grouped
+        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4, channels: 64)))  // too shallow: tapwise
+        #expect(TapwiseConvolution.isFaster(layer(batch: 32, size: 4, channels: 64)))
+        #expect(!Convolution.takesDirectPath(layer(batch: 32, size: 8)))
+    }
+
+    @Test(arguments: batchWinogradGeometries)
+    func batchWinogradForward(_ g: ConvolutionGeometry) {
+        checkForward(g, { BatchWinogradConvolution.forward($0, input: $1, weight: $2, bias: $3, output: $4) })
+    }
+
+    /// The path on what `forward` would not give it — fewer images than lanes, a 1×1 and a 2×3
+    /// output, padding 2 all round — and in bands of one tile row (an 8×8 output in four bands).
+    @Test func batchWinogradForwardOnEdgeCasesAndInBands() {
+        for g in [
+            ConvolutionGeometry(batch: 3, inputChannels: 9, inputHeight: 3, inputWidth: 3, outputChannels: 7,
+                                kernelHeight: 3, kernelWidth: 3),
+            ConvolutionGeometry(batch: 2, inputChannels: 20, inputHeight: 2, inputWidth: 3, outputChannels: 5,
+                                kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1),
+            ConvolutionGeometry(batch: 5, inputChannels: 16, inputHeight: 2, inputWidth: 2, outputChannels: 13,
+                                kernelHeight: 3, kernelWidth: 3, paddingHeight: 2, paddingWidth: 2),
+        ] {
+            checkForward(g, { BatchWinogradConvolution.forward($0, input: $1, weight: $2, bias: $3, output: $4) })
+        }
+        let g = Self.batchWinogradGeometries[0]
+        let banded = ConvolutionGeometry(batch: g.batch, inputChannels: g.inputChannels, inputHeight: 8, inputWidth: 8,
+                                         outputChannels: g.outputChannels, kernelHeight: 3, kernelWidth: 3,
+                                         paddingHeight: 1, paddingWidth: 1)
+        checkForward(banded, { BatchWinogradConvolution.forward($0, input: $1, weight: $2, bias: $3, output: $4, bandFloats: 1) })
+    }
+
+    /// Each output's product is summed by one thread in one order and each lane is transformed on
+    /// its own: the same bits for 1, 2 and 3 threads, in a batch or alone, in bands or whole.
+    @Test func batchWinogradSameBitsForEveryThreadCountImageAndBand() {
+        let g = Self.batchWinogradGeometries[0]
+        let input = TestBuffer(count: g.inputCount, seed: 1), weight = TestBuffer(count: g.weightCount, seed: 2)
+        let bias = TestBuffer(count: g.outputChannels, seed: 3)
+        let outputs = forwardWithEachThreadCount(g, input: input, weight: weight, bias: bias)
+        #expect(outputs[0] == outputs[1] && outputs[1] == outputs[2])
+        let single = ConvolutionGeometry(batch: 1, inputChannels: g.inputChannels, inputHeight: g.inputHeight,
+                                         inputWidth: g.inputWidth, outputChannels: g.outputChannels,
+                                         kernelHeight: 3, kernelWidth: 3, paddingHeight: 1, paddingWidth: 1)
+        for n in [0, g.batch - 1] {
+            let alone = TestBuffer(count: single.outputCount, seed: 5)
+            BatchWinogradConvolution.forward(single, input: input.pointer + n * single.inputCount, weight: weight.pointer,
+                                             bias: bias.pointer, output: alone.pointer)
+            #expect(Array(outputs[1][(n * single.outputCount)..<((n + 1) * single.outputCount)])
+                    == Array(UnsafeBufferPointer(start: alone.pointer, count: single.outputCount)), "image \(n)")
+        }
+        let banded = TestBuffer(count: g.outputCount, seed: 6)
+        BatchWinogradConvolution.forward(g, input: input.pointer, weight: weight.pointer, bias: bias.pointer,
+                                         output: banded.pointer, bandFloats: 1)
+        #expect(outputs[1] == Array(UnsafeBufferPointer(start: banded.pointer, count: g.outputCount)))
     }
 
     /// 3×3 stride-1 layers for Winograd F(2×2, 3×3) (`WinogradConvolution`): odd output sizes
