@@ -86,42 +86,34 @@ package enum BatchWinogradConvolution {
                     while firstTileRow < tileRows {
                         let band = firstTileRow..<min(tileRows, firstTileRow + bandTileRows)
                         // V[ξ·vStride + (t·Cin + ci)·NR + n], a thread per range of channels.
+                        let paddedFloats = paddedHeight * paddedWidth * nr
                         Parallel.forRanges(count: cin, minimumPerThread: 8) { channels in
-                            let paddedFloats = paddedHeight * paddedWidth * nr
-                            let block = max(1, min(channels.count, blockFloats / paddedFloats))
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: block * paddedFloats) { padded in
-                                let padded = padded.baseAddress!
-                                var firstChannel = channels.lowerBound
-                                while firstChannel < channels.upperBound {
-                                    let count = min(block, channels.upperBound - firstChannel)
-                                    padded.update(repeating: 0, count: count * paddedFloats)
-                                    // Image by image, the block's planes in order: they are neighbours
-                                    // in memory, where one channel's planes lie an image apart and
-                                    // each was a cache miss the prefetchers did not see coming.
-                                    for n in 0..<images {
-                                        let planes = input + (first + n) * inputImage + firstChannel * inputPixels
-                                        for c in 0..<count {
-                                            let plane = planes + c * inputPixels
-                                            let channel = padded + c * paddedFloats + n
-                                            for y in 0..<g.inputHeight {
-                                                let to = channel + ((y + g.paddingHeight) * paddedWidth + g.paddingWidth) * nr
-                                                let from = plane + y * g.inputWidth
-                                                for x in 0..<g.inputWidth { to[x * nr] = from[x] }
-                                            }
+                            Self.forEachBlock(of: channels, floatsEach: paddedFloats) { padded, block in
+                                padded.update(repeating: 0, count: block.count * paddedFloats)
+                                // Image by image, the block's planes in order: they are neighbours
+                                // in memory, where one channel's planes lie an image apart and
+                                // each was a cache miss the prefetchers did not see coming.
+                                for n in 0..<images {
+                                    let planes = input + (first + n) * inputImage + block.lowerBound * inputPixels
+                                    for c in 0..<block.count {
+                                        let plane = planes + c * inputPixels
+                                        let channel = padded + c * paddedFloats + n
+                                        for y in 0..<g.inputHeight {
+                                            let to = channel + ((y + g.paddingHeight) * paddedWidth + g.paddingWidth) * nr
+                                            let from = plane + y * g.inputWidth
+                                            for x in 0..<g.inputWidth { to[x * nr] = from[x] }
                                         }
                                     }
-                                    for c in 0..<count {
-                                        for tileRow in band {
-                                            for tileColumn in 0..<tileColumns {
-                                                let t = (tileRow - band.lowerBound) * tileColumns + tileColumn
-                                                let patch = padded + c * paddedFloats + (2 * tileRow * paddedWidth + 2 * tileColumn) * nr
-                                                Self.transformPatch(patch, rowStride: paddedWidth * nr, lanes: nr,
-                                                                    into: transformed.base + (t * cin + firstChannel + c) * nr,
-                                                                    positionStride: vStride)
-                                            }
+                                }
+                                for (c, ci) in block.enumerated() {
+                                    for tileRow in band {
+                                        for tileColumn in 0..<tileColumns {
+                                            let t = (tileRow - band.lowerBound) * tileColumns + tileColumn
+                                            let patch = padded + c * paddedFloats + (2 * tileRow * paddedWidth + 2 * tileColumn) * nr
+                                            Self.transformPatch(patch, rowStride: paddedWidth * nr, lanes: nr,
+                                                                into: transformed.base + (t * cin + ci) * nr, positionStride: vStride)
                                         }
                                     }
-                                    firstChannel += count
                                 }
                             }
                         }
@@ -146,37 +138,30 @@ package enum BatchWinogradConvolution {
                             let outputRows = (2 * band.lowerBound)..<min(g.outputHeight, 2 * band.upperBound)
                             let channels = (panels.lowerBound * mr)..<min(cout, panels.upperBound * mr)
                             let tiledFloats = tiledHeight * tiledWidth * nr
-                            let block = max(1, min(channels.count, blockFloats / tiledFloats))
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: block * tiledFloats) { tiled in
-                                let tiled = tiled.baseAddress!
-                                var firstChannel = channels.lowerBound
-                                while firstChannel < channels.upperBound {
-                                    let count = min(block, channels.upperBound - firstChannel)
-                                    for c in 0..<count {
-                                        for tileRow in band {
-                                            for tileColumn in 0..<tileColumns {
-                                                let t = (tileRow - band.lowerBound) * tileColumns + tileColumn
-                                                Self.transformProducts(products.base + (t * paddedRows + firstChannel + c) * nr,
-                                                                       positionStride: mStride, lanes: nr,
-                                                                       into: tiled + c * tiledFloats
-                                                                           + (2 * tileRow * tiledWidth + 2 * tileColumn) * nr,
-                                                                       rowStride: tiledWidth * nr)
-                                            }
+                            Self.forEachBlock(of: channels, floatsEach: tiledFloats) { tiled, block in
+                                for (c, co) in block.enumerated() {
+                                    for tileRow in band {
+                                        for tileColumn in 0..<tileColumns {
+                                            let t = (tileRow - band.lowerBound) * tileColumns + tileColumn
+                                            Self.transformProducts(products.base + (t * paddedRows + co) * nr,
+                                                                   positionStride: mStride, lanes: nr,
+                                                                   into: tiled + c * tiledFloats
+                                                                       + (2 * tileRow * tiledWidth + 2 * tileColumn) * nr,
+                                                                   rowStride: tiledWidth * nr)
                                         }
                                     }
-                                    // Image by image, the block's planes in order (neighbours in memory).
-                                    for n in 0..<images {
-                                        let planes = output + (first + n) * outputImage + firstChannel * outputPixels
-                                        for c in 0..<count {
-                                            let add = bias?[firstChannel + c] ?? 0
-                                            let plane = planes + c * outputPixels, channel = tiled + c * tiledFloats + n
-                                            for y in outputRows {
-                                                let to = plane + y * g.outputWidth, from = channel + y * tiledWidth * nr
-                                                for x in 0..<g.outputWidth { to[x] = from[x * nr] + add }
-                                            }
+                                }
+                                // Image by image, the block's planes in order (neighbours in memory).
+                                for n in 0..<images {
+                                    let planes = output + (first + n) * outputImage + block.lowerBound * outputPixels
+                                    for (c, co) in block.enumerated() {
+                                        let add = bias?[co] ?? 0
+                                        let plane = planes + c * outputPixels, channel = tiled + c * tiledFloats + n
+                                        for y in outputRows {
+                                            let to = plane + y * g.outputWidth, from = channel + y * tiledWidth * nr
+                                            for x in 0..<g.outputWidth { to[x] = from[x * nr] + add }
                                         }
                                     }
-                                    firstChannel += count
                                 }
                             }
                         }
@@ -184,6 +169,22 @@ package enum BatchWinogradConvolution {
                     }
                     first += images
                 }
+            }
+        }
+    }
+
+    /// Calls `body` on consecutive blocks of `channels`, as many as fit `blockFloats` at
+    /// `floatsEach` floats a channel (at least one), with a buffer for a block that is this
+    /// thread's for the whole loop.
+    private static func forEachBlock(of channels: Range<Int>, floatsEach: Int,
+                                     _ body: (UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
+        let size = max(1, min(channels.count, blockFloats / floatsEach))
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: size * floatsEach) { buffer in
+            var first = channels.lowerBound
+            while first < channels.upperBound {
+                let block = first..<min(channels.upperBound, first + size)
+                body(buffer.baseAddress!, block)
+                first = block.upperBound
             }
         }
     }

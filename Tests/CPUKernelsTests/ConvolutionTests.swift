@@ -110,24 +110,27 @@ import CPUKernels
         ]
     }()
 
+    /// A square layer with "same" padding, for the tests of which path `forward` chooses.
+    static func squareLayer(batch: Int, size: Int, channels: Int = 256, kernel: Int = 3, stride: Int = 1,
+                            groups: Int = 1) -> ConvolutionGeometry {
+        ConvolutionGeometry(batch: batch, inputChannels: channels, inputHeight: size, inputWidth: size, outputChannels: channels,
+                            kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
+                            paddingHeight: kernel / 2, paddingWidth: kernel / 2, groups: groups)
+    }
+
     @Test func tapwiseChosenForSmallImagesInBatches() {
         let nr = TapwiseConvolution.imagesPerTile
         #expect(Self.tapwiseGeometries.allSatisfy(TapwiseConvolution.isFaster))
-        func layer(batch: Int, size: Int, channels: Int = 256, kernel: Int = 3, stride: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
-            ConvolutionGeometry(batch: batch, inputChannels: channels, inputHeight: size, inputWidth: size, outputChannels: channels,
-                                kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
-                                paddingHeight: kernel / 2, paddingWidth: kernel / 2, groups: groups)
-        }
         // GAN training's 4×4 and 8×8 layers at batch 32 (NR is at most 32).
-        #expect(TapwiseConvolution.isFaster(layer(batch: 32, size: 4)) && TapwiseConvolution.isFaster(layer(batch: 32, size: 8)))
-        #expect(!TapwiseConvolution.isFaster(layer(batch: nr - 1, size: 4)))            // fewer images than a tile's columns
-        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 9)))               // 81 pixels
-        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 4, kernel: 1)))     // pointwise
-        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 8, stride: 2)))     // strided
-        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 4, groups: 2)))     // grouped
-        #expect(!TapwiseConvolution.isFaster(layer(batch: 32, size: 4, channels: 32)))  // too shallow
+        #expect(TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 4)) && TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 8)))
+        #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: nr - 1, size: 4)))            // fewer images than a tile's columns
+        #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 9)))               // 81 pixels
+        #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, kernel: 1)))     // pointwise
+        #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 8, stride: 2)))     // strided
+        #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, groups: 2)))     // grouped
+        #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, channels: 32)))  // too shallow
         // It comes before Winograd (which would take the 8×8 layer) and so never hands out row bands.
-        #expect(!Convolution.takesDirectPath(layer(batch: 32, size: 8)))
+        #expect(!Convolution.takesDirectPath(Self.squareLayer(batch: 32, size: 8)))
     }
 
     /// The path itself on geometries `forward` would not give it: an output pixel whose every
@@ -191,22 +194,17 @@ import CPUKernels
     @Test func batchWinogradChosenForSmallImagesWithManyChannels() {
         let nr = TapwiseConvolution.imagesPerTile
         #expect(Self.batchWinogradGeometries.allSatisfy(BatchWinogradConvolution.isFaster))
-        func layer(batch: Int, size: Int, channels: Int = 256, kernel: Int = 3, stride: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
-            ConvolutionGeometry(batch: batch, inputChannels: channels, inputHeight: size, inputWidth: size, outputChannels: channels,
-                                kernelHeight: kernel, kernelWidth: kernel, strideHeight: stride, strideWidth: stride,
-                                paddingHeight: kernel / 2, paddingWidth: kernel / 2, groups: groups)
-        }
         // GAN training's 4×4 and 8×8 layers at batch 32 (NR is at most 32), and 512 channels.
-        #expect(BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4)) && BatchWinogradConvolution.isFaster(layer(batch: 32, size: 8)))
-        #expect(BatchWinogradConvolution.isFaster(layer(batch: 32, size: 8, channels: 512)))
-        #expect(!BatchWinogradConvolution.isFaster(layer(batch: nr - 1, size: 4)))            // fewer images than lanes
-        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 9)))               // 81 pixels
-        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4, kernel: 5)))     // not 3×3
-        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 8, stride: 2)))     // strided
-        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4, groups: 2)))     // grouped
-        #expect(!BatchWinogradConvolution.isFaster(layer(batch: 32, size: 4, channels: 64)))  // too shallow: tapwise
-        #expect(TapwiseConvolution.isFaster(layer(batch: 32, size: 4, channels: 64)))
-        #expect(!Convolution.takesDirectPath(layer(batch: 32, size: 8)))
+        #expect(BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 4)) && BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 8)))
+        #expect(BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 8, channels: 512)))
+        #expect(!BatchWinogradConvolution.isFaster(Self.squareLayer(batch: nr - 1, size: 4)))            // fewer images than lanes
+        #expect(!BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 9)))               // 81 pixels
+        #expect(!BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, kernel: 5)))     // not 3×3
+        #expect(!BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 8, stride: 2)))     // strided
+        #expect(!BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, groups: 2)))     // grouped
+        #expect(!BatchWinogradConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, channels: 64)))  // too shallow: tapwise
+        #expect(TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 4, channels: 64)))
+        #expect(!Convolution.takesDirectPath(Self.squareLayer(batch: 32, size: 8)))
     }
 
     @Test(arguments: batchWinogradGeometries)
