@@ -19,6 +19,11 @@
 /// the padding are skipped rather than multiplied by zero, which adds nothing, so equal input
 /// windows still give equal outputs (as a direct sum does; max pooling after it breaks ties as
 /// PyTorch does).
+///
+/// `Convolution.forward` asks `BatchWinogradConvolution` first: 3×3 layers with ≥ 128 channels
+/// each way multiply less there (16 multiply-adds per channel for four outputs against ~25 here
+/// at 4×4) and it now takes `conv3x3_256_4_b32`; this path keeps the other kernels and the
+/// shallower layers, and stays tie-exact where Winograd is not.
 package enum TapwiseConvolution {
     /// Images per tile (the register tile's columns at this process's kernel level: 32 with
     /// AVX-512, 16 with AVX2 or NEON, 8 with SSE2).
