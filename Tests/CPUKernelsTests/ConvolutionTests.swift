@@ -121,7 +121,8 @@ import CPUKernels
     @Test func tapwiseChosenForSmallImagesInBatches() {
         let nr = TapwiseConvolution.imagesPerTile
         #expect(Self.tapwiseGeometries.allSatisfy(TapwiseConvolution.isFaster))
-        // GAN training's 4×4 and 8×8 layers at batch 32 (NR is at most 32).
+        // GAN training's 4×4 and 8×8 layers at batch 32 (NR is at most 32) pass its test; at 256
+        // channels `forward` asks `BatchWinogradConvolution` first, which takes them.
         #expect(TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 4)) && TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 8)))
         #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: nr - 1, size: 4)))            // fewer images than a tile's columns
         #expect(!TapwiseConvolution.isFaster(Self.squareLayer(batch: 32, size: 9)))               // 81 pixels
