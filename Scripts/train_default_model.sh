@@ -9,8 +9,8 @@
 # Budget on this machine kind (2 cores): the GAN is the long part. AMD Zen 5: ~23 img/s uncontended
 # (300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores), the attribute predictor ~40 min,
 # stage 1 ~20 min and stage 2 ~45 min, the rest ~15 min — about 5.5 h in all on a quiet machine.
-# AMD Zen 4 (measured 2026-12-04): 13 img/s (6.4 h), predictor 0.5 h, stage 1 0.7 h, stage 2 0.8 h,
-# the rest ~0.3 h — about 8.7 h.
+# AMD Zen 4: 17.5 img/s (4.8 h; measured 2026-12-05), predictor 0.5 h, stage 1 0.7 h, stage 2 0.8 h,
+# the rest ~0.3 h (measured 2026-12-04) — about 7.1 h.
 # The last step writes the shipped folder (Sources/DefaultModel/Resources), its MODEL_CARD.md and
 # training.json (the runs' steps, wall times and configurations, so that a later packaging without
 # these run folders — `package-model --history …/training.json` — keeps them in the card).
