@@ -63,32 +63,94 @@ extension Tensor {
 
     /// Sums this tensor over the axes along which `target` was broadcast to reach `shape`
     /// (the gradient of a broadcast). Recorded: its gradient is a broadcast back.
+    ///
+    /// Sums accumulate in double: they can span millions of elements (bias gradients). The work
+    /// is split so that the result has the same bits for every thread count: either by output
+    /// element (each is summed whole, in the input's order, by one thread) or, for a sum to one
+    /// number, in blocks of a fixed size added in order.
     public func sumToShape(_ target: [Int]) -> Tensor {
         if target == shape { return self }
         let out = Tensor(shape: target, storage: TensorStorage(count: Tensor.elementCount(target), repeating: 0))
         precondition(Broadcasting.shape(target, shape, op: "sumToShape") == shape,
                      "sumToShape: \(shape) is not a broadcast of \(target)")
-        let layout = StridedLayout(shape: shape, operandStrides: [
-            Tensor.contiguousStrides(shape), Broadcasting.strides(of: target, broadcastTo: shape),
-        ])
-        // Accumulate in double: these sums can span millions of elements (bias gradients).
+        let inputStrides = Tensor.contiguousStrides(shape)
+        let targetStrides = Broadcasting.strides(of: target, broadcastTo: shape)
+        let layout = StridedLayout(shape: shape, operandStrides: [inputStrides, targetStrides])
         var accumulator = [Double](repeating: 0, count: out.count)
         let x = readData
         accumulator.withUnsafeMutableBufferPointer { acc in
-            layout.forEachRun(in: 0..<layout.count) { offsets, length, inner in
-                let xo = x + offsets[0]
-                if inner[1] == 0 {
-                    var s: Double = 0
-                    for i in 0..<length { s += Double(xo[i * inner[0]]) }
-                    acc[offsets[1]] += s
-                } else {
-                    for i in 0..<length { acc[offsets[1] + i * inner[1]] += Double(xo[i * inner[0]]) }
+            let sums = acc.baseAddress!
+            // The outermost axis the target keeps: each of its indices owns its own outputs.
+            let keptAxis = shape.indices.first { targetStrides[$0] != 0 && shape[$0] > 1 }
+            let innermostReduced = layout.strides[layout.strides.count - 1][1] == 0
+            if let keptAxis, innermostReduced {
+                // E.g. a bias gradient, N×C×H×W to 1×C×1×1: one slice per channel, each read in
+                // runs of H·W. (When the innermost axis is kept, N×C to C, slices would read with a
+                // stride; the serial pass below reads in order.)
+                var sliceShape = shape
+                sliceShape[keptAxis] = 1
+                let slice = StridedLayout(shape: sliceShape, operandStrides: [inputStrides, targetStrides])
+                let inputStep = inputStrides[keptAxis], targetStep = targetStrides[keptAxis]
+                Parallel.forRanges(count: shape[keptAxis],
+                                   minimumPerThread: Swift.max(1, parallelElementThreshold / Swift.max(1, slice.count))) { range in
+                    for index in range {
+                        Self.accumulateRuns(of: slice, in: 0..<slice.count, from: x + index * inputStep,
+                                            into: sums + index * targetStep)
+                    }
                 }
+            } else if out.count == 1 && layout.count > Self.sumBlock {
+                // A sum to one number (a loss, a scalar weight's gradient): fixed blocks, in order.
+                let blocks = (layout.count + Self.sumBlock - 1) / Self.sumBlock
+                var partial = [Double](repeating: 0, count: blocks)
+                partial.withUnsafeMutableBufferPointer { partial in
+                    let partialSums = partial.baseAddress!
+                    Parallel.forRanges(count: blocks) { range in
+                        for block in range {
+                            let elements = block * Self.sumBlock..<Swift.min(layout.count, (block + 1) * Self.sumBlock)
+                            Self.accumulateRuns(of: layout, in: elements, from: x, into: partialSums + block)
+                        }
+                    }
+                }
+                sums[0] = partial.reduce(0, +)
+            } else {
+                Self.accumulateRuns(of: layout, in: 0..<layout.count, from: x, into: sums)
             }
         }
         for i in 0..<out.count { out.data[i] = Float(accumulator[i]) }
         let inputShape = shape
         return Tensor.record("sumToShape", out, inputs: [self]) { g in [g.broadcast(to: inputShape)] }
+    }
+
+    /// Elements per block of a sum to one number (fixed, so the bits do not depend on threads).
+    static let sumBlock = 1 << 16
+
+    /// Adds the input elements of `range` (operand 0 of `layout`, read from `input`) to the
+    /// double sums at operand 1's offsets from `sums`; a run along a summed axis is added up first.
+    @inline(__always)
+    static func accumulateRuns(of layout: StridedLayout, in range: Range<Int>,
+                               from input: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Double>) {
+        layout.forEachRun(in: range) { offsets, length, inner in
+            let xo = input + offsets[0]
+            if inner[1] == 0 && inner[0] == 1 && length >= 16 {
+                // Eight independent partial sums: one chain of dependent double adds would wait
+                // for each add's latency.
+                var lanes = SIMD8<Double>(repeating: 0)
+                var i = 0
+                while i + 8 <= length {
+                    lanes += SIMD8<Double>(UnsafeRawPointer(xo + i).loadUnaligned(as: SIMD8<Float>.self))
+                    i += 8
+                }
+                var s = lanes.sum()
+                while i < length { s += Double(xo[i]); i += 1 }
+                sums[offsets[1]] += s
+            } else if inner[1] == 0 {
+                var s: Double = 0
+                for i in 0..<length { s += Double(xo[i * inner[0]]) }
+                sums[offsets[1]] += s
+            } else {
+                for i in 0..<length { sums[offsets[1] + i * inner[1]] += Double(xo[i * inner[0]]) }
+            }
+        }
     }
 
     /// This tensor repeated along its size-1 (or missing leading) axes to `target`.

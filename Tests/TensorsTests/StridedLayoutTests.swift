@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 import Tensors
 import Testing
@@ -78,6 +79,28 @@ struct StridedLayoutTests {
         for (i, v) in x.scalars.enumerated() { sums[Self.broadcastSource(Self.multiIndex(i, Self.big), smallShape)] += Double(v) }
         let reduced = x.sumToShape(smallShape)
         #expect(relativeError(reduced, Tensor(shape: smallShape, scalars: sums.map(Float.init))) < 1e-6)
+    }
+
+    /// `sumToShape` splits a bias-like sum by output channel and a sum to one number into fixed
+    /// blocks: the result is the float64 sum, rounded once, with the same bits for every thread count.
+    @Test(arguments: [[1, 8, 1, 1], [], [4, 8, 1, 1], [1, 1, 64, 64], [8, 64, 1]])
+    func sumToShapeHasTheSameBitsForEveryThreadCount(targetShape: [Int]) {
+        let shape = [4, 8, 64, 64]   // 131 072 elements: slices of 2¹⁴–2¹⁵, or 2 blocks of 2¹⁶
+        let x = Self.random(shape, seed: 10, offset: 0.25)
+        var sums = [Double](repeating: 0, count: Swift.max(1, targetShape.reduce(1, *)))
+        for (i, v) in x.scalars.enumerated() {
+            sums[Self.broadcastSource(Self.multiIndex(i, shape), targetShape)] += Double(v)
+        }
+        let saved = Parallel.threadCount
+        defer { Parallel.threadCount = saved }
+        let results = [1, 2, 3, 4].map { threads -> [Float] in
+            Parallel.threadCount = threads
+            return x.sumToShape(targetShape).scalars
+        }
+        #expect(results.allSatisfy { $0 == results[0] })
+        let expected = sums.map(Float.init)
+        let worst = zip(results[0], expected).map { abs($0 - $1) / Swift.max(1, abs($1)) }.max() ?? 0
+        #expect(worst < 1e-6)
     }
 
     @Test func largeElementwiseMapsAreExact() {
