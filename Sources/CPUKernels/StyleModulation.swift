@@ -31,17 +31,8 @@ package enum StyleModulation {
                         let factor = scale * s[i]
                         for t in 0..<taps { row[i * taps + t] = w[i * taps + t] * factor }
                     }
-                    // The squares summed in eight double lanes: one chain of dependent adds would
-                    // wait for each add's latency (a 256-channel 3×3 row is 2,304 of them).
-                    var lanes = SIMD8<Double>(repeating: 0)
-                    var k = 0
-                    while k + 8 <= rowLength {
-                        let v = UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<Float>.self)
-                        lanes += SIMD8<Double>(v * v)
-                        k += 8
-                    }
-                    var energy = lanes.sum()
-                    while k < rowLength { energy += Double(row[k] * row[k]); k += 1 }
+                    // In lanes: a 256-channel 3×3 row is 2,304 dependent adds in one chain.
+                    let energy = VectorMath.sumInDouble(row, count: rowLength, squares: true)
                     let d = demodulate ? Float(1 / (energy + 1e-8).squareRoot()) : 1
                     if transposed {
                         // [B, I, O, taps]

@@ -1,5 +1,6 @@
 /// `SIMD16<Float>` helpers shared by the row-wise kernels (softmax, layer norm): loads/stores of a
-/// row's lanes, lane reductions, and the vectorised `exp` of the active kernel level.
+/// row's lanes, lane reductions, and the vectorised `exp` of the active kernel level; and the
+/// double-precision sums of gradients and demodulation (`sumInDouble`).
 ///
 /// No fused multiply-adds here: built without a target-CPU flag, Swift would turn each into a
 /// call to `fmaf` per lane; the FMA-heavy loops live in `CPUKernelVariants`.
@@ -23,6 +24,24 @@ package enum VectorMath {
     static func sum(_ v: Vector) -> Float {
         let v8 = v.lowHalf + v.highHalf, v4 = v8.lowHalf + v8.highHalf, v2 = v4.lowHalf + v4.highHalf
         return v2[0] + v2[1]
+    }
+
+    /// Σ x[i] for i < count (`squares`: Σ x[i]², each square rounded to Float first), accumulated
+    /// in double in eight independent lanes, then the tail in order: one chain of dependent double
+    /// adds would wait on each add's latency. The grouping depends on `count` alone, so a sum split
+    /// into fixed pieces has the same bits on every thread count.
+    @inlinable @inline(__always)
+    package static func sumInDouble(_ x: UnsafePointer<Float>, count: Int, squares: Bool = false) -> Double {
+        var lanes = SIMD8<Double>(repeating: 0)
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += SIMD8<Double>(squares ? v * v : v)
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { sum += Double(squares ? x[i] * x[i] : x[i]); i += 1 }
+        return sum
     }
 
     /// Largest lane, as a tree of halves.

@@ -132,17 +132,7 @@ extension Tensor {
         layout.forEachRun(in: range) { offsets, length, inner in
             let xo = input + offsets[0]
             if inner[1] == 0 && inner[0] == 1 && length >= 16 {
-                // Eight independent partial sums: one chain of dependent double adds would wait
-                // for each add's latency.
-                var lanes = SIMD8<Double>(repeating: 0)
-                var i = 0
-                while i + 8 <= length {
-                    lanes += SIMD8<Double>(UnsafeRawPointer(xo + i).loadUnaligned(as: SIMD8<Float>.self))
-                    i += 8
-                }
-                var s = lanes.sum()
-                while i < length { s += Double(xo[i]); i += 1 }
-                sums[offsets[1]] += s
+                sums[offsets[1]] += VectorMath.sumInDouble(xo, count: length)
             } else if inner[1] == 0 {
                 var s: Double = 0
                 for i in 0..<length { s += Double(xo[i * inner[0]]) }
