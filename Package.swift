@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "InversionTests", dependencies: ["Inversion", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PerceptualTests", dependencies: ["Perceptual", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CommandLineTests", dependencies: ["StylePrompterCLI", "Checkpoints", "Faces", "FileAccess", "Imaging", "MessagePassing", "NeuralNetwork", "StyleGAN", "Tensors", "SynthFaces", "DefaultModel", "Inversion", "Perceptual", "Training", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["CPUKernels", "Training", "Imaging", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["CPUKernels", "Training", "Imaging", "SynthFaces", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "StyleGANTests", dependencies: ["StyleGAN", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FacesTests", dependencies: ["Faces", "Imaging", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

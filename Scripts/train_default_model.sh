@@ -5,6 +5,11 @@
 # step continues where it stopped (finished steps are skipped).
 #
 #   Scripts/train_default_model.sh [RUNS_FOLDER]          (default runs/default; ignored by git)
+#   SYNTHFACES_STYLE=large-mouth Scripts/train_default_model.sh runs/large-mouth
+#
+# SYNTHFACES_STYLE picks the renders' proportions (RenderStyle): classic (default; the shipped
+# model's data) or large-mouth (a larger mouth and a clearer smile, for a generator whose W
+# carries the mouth's shape — README, The default model). Every step trains and measures on it.
 #
 # Budget on this machine kind (2 cores): the GAN is the long part. AMD Zen 5: ~23 img/s uncontended
 # (300 kimg ≈ 3.6 h; the shipped run took longer, sharing the cores), the attribute predictor ~40 min,
@@ -17,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-runs/default}
+STYLE=${SYNTHFACES_STYLE:-classic}
 BIN=.build/release/styleprompter
 swift build -c release --product styleprompter >/dev/null
 mkdir -p "$RUNS"
@@ -29,16 +35,16 @@ run_or_resume() {   # NAME, then the arguments of a new run (the command first)
 }
 
 # 1. StyleGAN2 on streamed SynthFaces (64 px, 256-dim styles, 4 mapping layers; R1 γ 1 for 64 px).
-run_or_resume gan train-generator --data synthfaces:1 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
+run_or_resume gan train-generator --data synthfaces-$STYLE:1 --size 64 --channels 4:256,8:256,16:128,32:64,64:32 \
     --style-dimension 256 --mapping-layers 4 --batch 32 --kimg 300 --r1 1 --seed 1 --checkpoint-every 250 --sample-every 5
 
 # 2. The attribute predictor (measuring instrument and perceptual term): the deep network (a stride-1
 #    and a stride-2 convolution per scale) — the compact one shipped first could not read a smile.
-[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 5000 --architecture deep --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
+[[ -f "$RUNS/attributes.safetensors" ]] || "$BIN" train-attributes --size 64 --steps 5000 --architecture deep --style "$STYLE" --out "$RUNS/attributes.safetensors" | tee "$RUNS/attributes.log"
 
 # 3. Stage 1: a small Swin-V2 (patch 2 on 64-px input: 32×32 tokens, windows of 8) through the frozen generator.
 #    LPIPS and ArcFace weights cannot be had offline: MSE + W+ regulariser + the attribute-feature term.
-run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
+run_or_resume stage1 train --stage 1 --data synthfaces-$STYLE:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
     --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 5000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --keep 12 --seed 2
 
@@ -46,7 +52,7 @@ run_or_resume stage1 train --stage 1 --data synthfaces:2 --generator "$RUNS/gan"
 #    shipped run scored 0.63 at step 3,500 and 0.86 at step 5,000). Each step adds 8 of the
 #    generator's samples with edited codes (--edited), which SMART must decode as the edited code's
 #    image, so that it keeps edits instead of undoing them (README, Training).
-run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1/checkpoints/best.safetensors" --batch 8 --edited 8 --steps 4000 --lr 2e-4 \
+run_or_resume stage2 train --stage 2 --data synthfaces-$STYLE:2 --from "$RUNS/stage1/checkpoints/best.safetensors" --batch 8 --edited 8 --steps 4000 --lr 2e-4 \
     --attributes "$RUNS/attributes.safetensors" --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 3
 
 # 5. Directions from labels, InterFaceGAN's recipe: 5,000 of the generator's own samples (w = mapped z),
@@ -59,21 +65,21 @@ run_or_resume stage2 train --stage 2 --data synthfaces:2 --from "$RUNS/stage1/ch
 # the demo edits with NAME_rows_wplus.npy). About 3 min.
 grep -q '"rows_measured"' "$RUNS/directions/directions.json" || "$BIN" edit-rows --model "$RUNS/stage2" \
     --attributes "$RUNS/attributes.safetensors" --directions "$RUNS/directions" \
-    --names smile,mouthOpen,glasses,hairLength,yaw,skinTone,eyeOpenness --count 100
+    --names smile,mouthOpen,glasses,hairLength,yaw,skinTone,eyeOpenness --count 100 --style "$STYLE"
 
 # 6. Ground-truth evaluation for the model card.
 [[ -f "$RUNS/evaluation.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage2" --generator "$RUNS/gan" --attributes "$RUNS/attributes.safetensors" \
-    --directions "$RUNS/directions" --count 500 --json "$RUNS/evaluation.json"
+    --directions "$RUNS/directions" --count 500 --style "$STYLE" --json "$RUNS/evaluation.json"
 
 # 6b. What the attribute term changes (for the card): stage 1 for 1,000 steps without it, against the
 #     main run's step-1000 checkpoint (same seed and data).
-run_or_resume stage1-without-attributes train --stage 1 --data synthfaces:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
+run_or_resume stage1-without-attributes train --stage 1 --data synthfaces-$STYLE:2 --generator "$RUNS/gan" --image-size 64 --patch-size 2 \
     --embed-dim 48 --depths 2,2,2,2 --heads 2,4,8,16 --window 8 --batch 8 --steps 1000 --lr 2e-4 \
     --val-images 16 --validate-every 500 --checkpoint-every 500 --seed 2
 [[ -f "$RUNS/ablation-with.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage1/checkpoints/step-00001000.safetensors" \
-    --attributes "$RUNS/attributes.safetensors" --count 200 --json "$RUNS/ablation-with.json"
+    --attributes "$RUNS/attributes.safetensors" --count 200 --style "$STYLE" --json "$RUNS/ablation-with.json"
 [[ -f "$RUNS/ablation-without.json" ]] || "$BIN" eval-synthfaces --model "$RUNS/stage1-without-attributes" \
-    --attributes "$RUNS/attributes.safetensors" --count 200 --json "$RUNS/ablation-without.json"
+    --attributes "$RUNS/attributes.safetensors" --count 200 --style "$STYLE" --json "$RUNS/ablation-without.json"
 
 # 7. The shipped folder: float16 weights where exact enough, the demo's directions, the card.
 "$BIN" package-model --model "$RUNS/stage2" --stage-one "$RUNS/stage1" --gan "$RUNS/gan" \

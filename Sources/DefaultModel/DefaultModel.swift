@@ -44,6 +44,25 @@ public enum DefaultModel {
     /// How the bundled model was trained (`package-model --history` reads it when repackaging).
     public static var trainingHistory: URL { folder.appendingPathComponent("training.json") }
 
+    /// The name of the SynthFaces proportions (`RenderStyle`) the bundled model was trained on:
+    /// `synthfaces_style` in training.json, or "classic" when it names none (the first model
+    /// shipped). Unreadable JSON is an error naming the file.
+    public static func synthFacesStyle() throws -> String {
+        guard let data = FileManager.default.contents(atPath: trainingHistory.path) else { return "classic" }
+        guard data.count <= 16 << 20, let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw DefaultModelError(message: "\(trainingHistory.path): not a JSON object of at most 16 MiB")
+        }
+        guard let style = document["synthfaces_style"] else { return "classic" }
+        guard let name = style as? String else { throw DefaultModelError(message: "\(trainingHistory.path): synthfaces_style is not a string") }
+        return name
+    }
+
+    /// A bundled file that cannot be read as expected.
+    public struct DefaultModelError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+
     /// The directions `demo` shows, in order, with the strengths that make each edit plain.
     public static let demoEdits: [(name: String, title: String)] = [
         ("smile", "smile"), ("mouthOpen", "mouth open"), ("glasses", "glasses"), ("hairLength", "hair length"),

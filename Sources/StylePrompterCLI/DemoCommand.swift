@@ -26,6 +26,7 @@ struct DemoCommand: StylePrompterSubcommand {
     @Option(help: "Fresh SynthFaces to render and invert.") var faces: Int = 6
     @Option(help: "Edit strength (distance along each unit direction in W; the default model's faces spread 2–3 along each; its SMART was trained to keep edits, so ±10 shows them plainly).") var strength: Float = 10
     @Option(help: "StylePrompter model (default: the bundled one).") var model: String?
+    @OptionGroup var renders: RenderStyleOption
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -51,7 +52,8 @@ struct DemoCommand: StylePrompterSubcommand {
                 }
                 edits.append((name, direction))
             }
-            let demo = SynthFacesDemo(model: stylePrompter, predictor: predictor, predictorSize: predictorSize)
+            let demo = SynthFacesDemo(model: stylePrompter, predictor: predictor, predictorSize: predictorSize,
+                                      style: try renders.resolved(bundled: model == nil))
             let result = try demo.run(count: faces, edits: edits, strength: strength)
             let page = DemoPage(result: result, titles: DefaultModel.demoEdits.map(\.title), cardURL: DefaultModel.card,
                                 modelName: model ?? "the bundled default model")

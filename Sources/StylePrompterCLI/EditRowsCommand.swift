@@ -29,6 +29,7 @@ struct EditRowsCommand: StylePrompterSubcommand {
     @Option(help: "Directions to measure (comma-separated; default: every NAME.pt the predictor reads).") var names: String?
     @Option(help: "Faces to measure on.") var count: Int = 100
     @Option(help: "Edit strength (distance along the unit direction in W).") var strength: Float = 10
+    @OptionGroup var renders: RenderStyleOption
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -75,7 +76,7 @@ struct EditRowsCommand: StylePrompterSubcommand {
             var options = try ModelOptions.parse(["--model", model ?? DefaultModel.model.path])
             options.noSmart = false
             let loaded = try options.load()
-            let chooser = EditRows(evaluation: SynthFacesEvaluation(predictor: predictor, predictorSize: size))
+            let chooser = EditRows(evaluation: SynthFacesEvaluation(predictor: predictor, predictorSize: size, style: try renders.resolved(bundled: model == nil)))
             let (n, d) = (loaded.generator.configuration.latentCount, loaded.generator.configuration.styleDimension)
             print("rows of W+ (\(n)) per direction, measured at ±\(strength) on \(count) inverted faces (change of the attribute per unit − the others' mean change − the rate at which glasses or hair appear or vanish):")
             for name in requested {

@@ -26,6 +26,7 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
     @Option(help: "Folder of direction files (NAME.pt, as `directions` writes them; NAME_rows_wplus.npy, as `edit-rows` writes them, is measured as NAME_rows).") var directions: String?
     @Option(help: "Faces to evaluate (the edits: at most 100 further faces, each decoded at five strengths).") var count: Int = 200
     @Option(help: "Write every number as JSON here.") var json: String?
+    @OptionGroup var renders: RenderStyleOption
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -40,7 +41,7 @@ struct EvalSynthFacesCommand: StylePrompterSubcommand {
             let bundled = model == nil && generator == nil
             let model = bundled ? DefaultModel.model.path : self.model
             let directions = self.directions ?? (bundled ? DefaultModel.directions.path : nil)   // --directions given always wins
-            let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size)
+            let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size, style: try renders.resolved(bundled: bundled))
             var document: [String: Any] = ["count": count]
             if let model {
                 var options = try ModelOptions.parse(["--model", model])

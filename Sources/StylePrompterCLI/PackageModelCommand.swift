@@ -5,6 +5,7 @@ import Foundation
 import Imaging
 import Inversion
 import Perceptual
+import SynthFaces
 import Tensors
 import Training
 
@@ -36,6 +37,8 @@ struct PackageModelCommand: StylePrompterSubcommand {
     var run: [String] = []
     @Option(help: "eval-synthfaces JSON of the generator before a later run changed it (the card shows its Fréchet distance and attribute spread beside the shipped one's).")
     var generatorBefore: String?
+    @Option(help: "SynthFaces proportions the model was trained on, recorded in training.json for demo and eval-synthfaces (default: those of the stage-2, stage-1 or generator run's --data, else --history's, else classic).")
+    var style: RenderStyle?
     @Option(help: "Output folder (e.g. Sources/DefaultModel/Resources).") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -62,7 +65,13 @@ struct PackageModelCommand: StylePrompterSubcommand {
             let modelURL = folder.appendingPathComponent("model.safetensors")
             try StylePrompterCheckpoint.save(full, to: modelURL, halfPrecision: true)
             let half = try StylePrompterCheckpoint.load(contentsOf: modelURL)
-            var precision = try Self.compare(full, half)
+            let runStyle = try [model, stageOne, gan].compactMap { $0 }.lazy.compactMap { TrainingHistory.summary(of: $0)?.configuration["data"] as? String }
+                .first.flatMap { try SynthFacesStream(description: $0)?.style }
+            let renderStyle = try style ?? runStyle ?? previous?.synthFacesStyle.map { name in
+                guard let style = RenderStyle(rawValue: name) else { throw CommandErrors.Failure(message: "\(history ?? ""): synthfaces_style '\(name)' is unknown") }
+                return style
+            } ?? .classic
+            var precision = try Self.compare(full, half, style: renderStyle)
             if precision.maxDifference == 0, let measured = previous?.float16Precision {
                 // The model given was already the packaged float16 file: its float32 original is
                 // gone, so the card keeps what the first packaging measured against it.
@@ -104,6 +113,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
             }
             training.ablationPredictorNote = ablationPredictorNote
             training.float16Precision = precision
+            training.synthFacesStyle = renderStyle.rawValue
             // The shipped (float16) predictor's values, so that repackaging it finds the same fingerprint.
             let predictorFingerprint = Self.fingerprint(of: try AttributePredictor.load(contentsOf: folder.appendingPathComponent("attributes.safetensors")).predictor)
             if let log = attributesLogText {
@@ -155,10 +165,10 @@ struct PackageModelCommand: StylePrompterSubcommand {
     }
 
     /// How far the float16 model's SMART outputs move from the float32 model's on 16 evaluation faces.
-    static func compare(_ full: StylePrompterModel, _ half: StylePrompterModel) throws -> (maxDifference: Double, psnr: Double) {
+    static func compare(_ full: StylePrompterModel, _ half: StylePrompterModel, style: RenderStyle) throws -> (maxDifference: Double, psnr: Double) {
         full.eval(); half.eval()
         let side = full.encoder.configuration.imageSize
-        let (images, _) = try SynthFacesEvaluation.faces(first: SynthFacesEvaluation.seedBase, count: 16, size: side)
+        let (images, _) = try SynthFacesEvaluation.faces(first: SynthFacesEvaluation.seedBase, count: 16, size: side, style: style)
         let (a, b) = GradientMode.withoutGradients { (full.decode(full.encode(images)), half.decode(half.encode(images))) }
         var maxDifference = 0.0, squared = 0.0
         for (x, y) in zip(a.scalars, b.scalars) {

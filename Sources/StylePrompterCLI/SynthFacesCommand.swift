@@ -31,6 +31,7 @@ struct SynthFacesCommand: StylePrompterSubcommand {
     @Option(help: "Seed of the first face; face i gets seed S + i.") var seed: UInt64 = 0
     @Option(help: "Image size in pixels: a power of two from 16 to 1024.") var size: Int = 64
     @Option(help: "Output folder (created if missing).") var out: String
+    @Option(help: "Proportions: classic (the first default model's data) or large-mouth.") var style: RenderStyle = .classic
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
@@ -66,7 +67,7 @@ struct SynthFacesCommand: StylePrompterSubcommand {
             let faces = (0..<length).map { FaceAttributes(seed: seed + UInt64(start + $0)) }
             let fileNames = (0..<length).map { String(format: "face_%06d.png", start + $0) }
             let renderStart = DispatchTime.now()
-            let images = FaceRenderer.render(faces, size: size, threads: threads)
+            let images = FaceRenderer.render(faces, size: size, style: style, threads: threads)
             renderSeconds += Double(DispatchTime.now().uptimeNanoseconds - renderStart.uptimeNanoseconds) / 1e9
             try writeConcurrently(images, names: fileNames, to: folder, threads: threads)
             for (face, file) in zip(faces, fileNames) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Perceptual
+import SynthFaces
 import Training
 
 /// `styleprompter train-attributes`: the SynthFaces attribute predictor (the default model's
@@ -20,6 +21,8 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
     var blur: Float = 0
     @Option(help: "Learning rate schedule: constant (Adam at 1e-3 throughout, as the shipped predictor) or cosine (from 1e-3 down to 0 at the last step, so a late loss spike does not stay in the weights).")
     var schedule: String = "constant"
+    @Option(help: "SynthFaces proportions to train and measure on: classic or large-mouth (those of the generator's data).")
+    var style: RenderStyle = .classic
     @Option(help: "Output .safetensors.") var out: String
     @OptionGroup var compute: ComputeOptions
 
@@ -45,7 +48,7 @@ struct TrainAttributesCommand: StylePrompterSubcommand {
             let started = Date()
             let training = AttributePredictorTraining(size: size, seed: seed, batchSize: batch,
                                                       architecture: AttributePredictorArchitecture.named[architecture]!, blurMaximum: blur,
-                                                      schedule: AttributePredictorTraining.LearningRateSchedule(rawValue: schedule)!)
+                                                      schedule: AttributePredictorTraining.LearningRateSchedule(rawValue: schedule)!, style: style)
             // Written unbuffered: the recipe scripts pipe this through tee, where print's block
             // buffer showed nothing for the whole half hour.
             try training.train(steps: steps) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }

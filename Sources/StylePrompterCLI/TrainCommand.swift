@@ -19,7 +19,7 @@ struct TrainCommand: StylePrompterSubcommand {
         """)
 
     @Option(help: "1 (encoder and latent tokens) or 2 (SMART).") var stage: Int?
-    @Option(help: "Training images: a folder (recursive PNG/JPEG), or 'synthfaces' / 'synthfaces:SEED'.") var data: String?
+    @Option(help: "Training images: a folder (recursive PNG/JPEG), or 'synthfaces[-STYLE][:SEED]' (STYLE: classic, large-mouth).") var data: String?
     @Option(help: "Test images (a folder); default: hold out --held-out of --data by a seeded hash of the names.") var test: String?
     @Option(help: "Stage 1: the frozen StyleGAN2 checkpoint.") var generator: String?
     @Option(name: .customLong("from"), help: "Stage 2: the stage-1 run folder or model file.") var stageOne: String?

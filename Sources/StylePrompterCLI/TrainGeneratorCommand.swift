@@ -17,7 +17,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
         checkpoints/, samples/, metrics.jsonl, log.txt and, at the end, generator.safetensors.
         """)
 
-    @Option(help: "Training images: a folder (recursive PNG/JPEG), or 'synthfaces' / 'synthfaces:SEED' to stream rendered faces.")
+    @Option(help: "Training images: a folder (recursive PNG/JPEG), or 'synthfaces[-STYLE][:SEED]' to stream rendered faces (STYLE: classic, large-mouth).")
     var data: String?
     @Option(help: "Output resolution (a power of two: 64, 128, 256, …).") var size: Int?
     @Option(help: "New run folder.") var out: String?
@@ -132,29 +132,10 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
 
 /// The `--data` forms the training commands share.
 enum TrainingData {
-    /// `synthfaces[:SEED]` streams faces rendered at the training size: item i has seed
-    /// `SEED·2³² + i`; its validation faces come from another block of seeds (bit 63 set), so the
-    /// two never share a face. Anything else is a folder.
+    /// A `SynthFacesStream` (`synthfaces[-STYLE][:SEED]`) or a folder.
     static func source(_ description: String, size: Int) throws -> any TrainingImageSource {
-        if let seed = try synthFacesSeed(description) {
-            return synthFaces(seedBlock: seed << 32, size: size)
-        }
+        if let stream = try SynthFacesStream(description: description) { return stream.source(size: size) }
         return try ImageFolderSource(folder: URL(fileURLWithPath: description))
-    }
-
-    static func synthFacesSeed(_ description: String) throws -> UInt64? {
-        guard description == "synthfaces" || description.hasPrefix("synthfaces:") else { return nil }
-        let text = description.dropFirst("synthfaces".count).drop { $0 == ":" }
-        guard let seed = text.isEmpty ? 0 : UInt64(text), seed < 1 << 31 else {
-            throw ValidationError("--data \(description): the SynthFaces seed must be an integer from 0 to 2147483647")
-        }
-        return seed
-    }
-
-    static func synthFaces(seedBlock: UInt64, size: Int) -> any TrainingImageSource {
-        StreamImageSource(label: "synthfaces seed", offset: 0) { index in
-            FaceRenderer.render(seed: seedBlock | UInt64(UInt32(truncatingIfNeeded: index)), size: max(16, size))
-        }
     }
 
     /// The training and validation sets: a test folder when given, else a seeded held-out part
@@ -162,8 +143,8 @@ enum TrainingData {
     static func split(_ all: any TrainingImageSource, description: String, size: Int, test: String?, heldOut: Double, seed: UInt64,
                       validationCount: Int) throws -> (train: any TrainingImageSource, validation: any TrainingImageSource) {
         if let test { return (all, try source(test, size: 0)) }
-        if let seed = try synthFacesSeed(description) {
-            return (all, PrefixImageSource(synthFaces(seedBlock: (seed << 32) | (1 << 63), size: size), count: validationCount))
+        if let stream = try SynthFacesStream(description: description) {
+            return (all, PrefixImageSource(stream.source(size: size, validation: true), count: validationCount))
         }
         guard let folder = all as? ImageFolderSource else {
             throw TrainingError.configuration("a streamed data set needs no split; pass --test or use a folder")

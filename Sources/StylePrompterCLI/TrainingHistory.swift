@@ -1,5 +1,6 @@
 import FileAccess
 import Foundation
+import SynthFaces
 import Training
 
 /// What the model card says about how the shipped model was trained — each run's steps, kimg,
@@ -38,6 +39,9 @@ struct TrainingHistory {
     /// packaging of the same predictor keeps the card's predictor section without the log file,
     /// and one of another predictor does not borrow it.
     var attributesLog: (predictor: String, lines: String)?
+    /// The SynthFaces proportions (`RenderStyle` raw value) the model was trained on; `demo`,
+    /// `eval-synthfaces` and `edit-rows` render the bundled model's faces with them.
+    var synthFacesStyle: String?
 
     /// The summary of every run folder that has logs, in the given order.
     static func fromRuns(_ folders: [(title: String, folder: String?)]) -> TrainingHistory {
@@ -110,6 +114,7 @@ struct TrainingHistory {
         merged.ablationPredictorNote = ablationPredictorNote ?? previous.ablationPredictorNote
         merged.generatorBefore = generatorBefore ?? previous.generatorBefore
         merged.attributesLog = attributesLog ?? previous.attributesLog
+        merged.synthFacesStyle = synthFacesStyle ?? previous.synthFacesStyle
         return merged
     }
 
@@ -131,6 +136,7 @@ struct TrainingHistory {
             "runs": runs.map { ["title": $0.title, "steps": $0.steps, "kimg": $0.kimg, "hours": $0.hours, "configuration": $0.configuration] as [String: Any] },
         ]
         if let stageOneNote { document["stage_one_note"] = stageOneNote }
+        if let synthFacesStyle { document["synthfaces_style"] = synthFacesStyle }
         if let generatorBefore { document["generator_before"] = generatorBefore }
         if let attributesLog { document["attributes_log"] = ["predictor": attributesLog.predictor, "lines": attributesLog.lines] }
         if let float16Precision { document["float16"] = ["max_difference": float16Precision.maxDifference, "psnr": float16Precision.psnr] }
@@ -161,6 +167,12 @@ struct TrainingHistory {
             history.runs.append(Run(title: title, steps: steps, kimg: kimg, hours: hours, configuration: run["configuration"] as? [String: Any] ?? [:]))
         }
         history.stageOneNote = document["stage_one_note"] as? String
+        if let style = document["synthfaces_style"] {
+            guard let name = style as? String, RenderStyle(rawValue: name) != nil else {
+                throw CommandErrors.Failure(message: "\(name): synthfaces_style must be one of \(RenderStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            history.synthFacesStyle = name
+        }
         history.generatorBefore = document["generator_before"] as? [String: Any]
         if let log = document["attributes_log"] as? [String: Any] {
             guard let predictor = log["predictor"] as? String, let lines = log["lines"] as? String else {

@@ -61,7 +61,7 @@ struct FaceGeometry {
 
     let attributes: FaceAttributes
 
-    init(_ attributes: FaceAttributes, pixelSize: Float) {
+    init(_ attributes: FaceAttributes, pixelSize: Float, style: RenderStyle = .classic) {
         typealias M = PortableMath
         self.attributes = attributes
         self.pixelSize = pixelSize
@@ -109,11 +109,13 @@ struct FaceGeometry {
         noseY = 0.3 * b
         mouthY = 0.56 * b
         mouthRadius = 1.02 * a * (1 - chinTaper * 0.56 * 0.56)
-        mouthHalfWidth = a * M.mix(0.3, 0.46, label: attributes.mouthWidth) * (1 + 0.08 * attributes.smile)
-        mouthCurvature = a * 0.24 * attributes.smile
+        let widths = style.mouthHalfWidthRange
+        mouthHalfWidth = a * M.mix(widths.0, widths.1, label: attributes.mouthWidth) * (1 + 0.08 * attributes.smile)
+        mouthCurvature = a * style.curvature * attributes.smile
         let open = (attributes.mouthOpen + 1) * 0.5
-        mouthOpening = open * a * (0.2 + 0.1 * max(attributes.smile, 0))
-        lipHalfThickness = a * 0.055 + 0.4 * pixelSize
+        let opening = style.openingRange
+        mouthOpening = open * a * (opening.base + opening.withSmile * max(attributes.smile, 0))
+        lipHalfThickness = a * style.lipHalfThickness + 0.4 * pixelSize
     }
 
     /// Signed distance to the head outline and the normalised position (u, v) used for shading:

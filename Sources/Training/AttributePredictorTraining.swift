@@ -26,6 +26,8 @@ public final class AttributePredictorTraining {
     /// Adam's learning rate at step 0; `schedule` says how it moves from there.
     public let baseLearningRate: Float
     public let schedule: LearningRateSchedule
+    /// The proportions of the training and evaluation faces.
+    public let style: RenderStyle
 
     /// How the learning rate moves over a run.
     public enum LearningRateSchedule: String, CaseIterable, Sendable {
@@ -58,7 +60,8 @@ public final class AttributePredictorTraining {
 
     public init(size: Int, seed: UInt64, batchSize: Int = 64, learningRate: Float = 1e-3,
                 architecture: AttributePredictorArchitecture = .deep, blurMaximum: Float = 0,
-                schedule: LearningRateSchedule = .constant) {
+                schedule: LearningRateSchedule = .constant, style: RenderStyle = .classic) {
+        self.style = style
         precondition(blurMaximum >= 0 && blurMaximum <= GaussianBlurAugmentation.maximumSigma, "blurMaximum in 0…\(GaussianBlurAugmentation.maximumSigma)")
         self.size = size
         self.blurMaximum = blurMaximum
@@ -70,10 +73,10 @@ public final class AttributePredictorTraining {
         optimizer = Adam(parameters: predictor.parameters(), learningRate: learningRate)
     }
 
-    /// Faces with seeds `first..<first+count`: images [N, 3, S, S] in [−1, 1] and label rows [N, L].
-    public static func batch(first: UInt64, count: Int, size: Int) throws -> (images: Tensor, labels: Tensor) {
+    /// Faces with seeds `first..<first+count` in `style`: images [N, 3, S, S] in [−1, 1] and label rows [N, L].
+    public static func batch(first: UInt64, count: Int, size: Int, style: RenderStyle = .classic) throws -> (images: Tensor, labels: Tensor) {
         let faces = (0..<UInt64(count)).map { FaceAttributes(seed: first + $0) }
-        let images = try Image.batchTensor(FaceRenderer.render(faces, size: size))
+        let images = try Image.batchTensor(FaceRenderer.render(faces, size: size, style: style))
         return (images, Tensor(shape: [count, FaceAttributes.labelNames.count], scalars: faces.flatMap(\.labels)))
     }
 
@@ -83,7 +86,7 @@ public final class AttributePredictorTraining {
     public func train(steps: Int, report: (String) -> Void = { _ in }) throws {
         for step in 0..<steps {
             optimizer.learningRate = schedule.learningRate(base: baseLearningRate, step: step, steps: steps)
-            var (images, labels) = try Self.batch(first: (seed << 32) + UInt64(step * batchSize), count: batchSize, size: size)
+            var (images, labels) = try Self.batch(first: (seed << 32) + UInt64(step * batchSize), count: batchSize, size: size, style: style)
             if blurMaximum > 0 {
                 let random = RandomGenerator(seed: (seed << 32) ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15))
                 images = GaussianBlurAugmentation.blurred(images, sigmas: GaussianBlurAugmentation.trainingSigmas(
@@ -105,7 +108,7 @@ public final class AttributePredictorTraining {
         var predicted: [[Float]] = [], truth: [[Float]] = []
         for start in stride(from: 0, to: count, by: batchSize) {
             let n = min(batchSize, count - start)
-            var (images, labels) = try Self.batch(first: Self.evaluationSeedBase + UInt64(start), count: n, size: size)
+            var (images, labels) = try Self.batch(first: Self.evaluationSeedBase + UInt64(start), count: n, size: size, style: style)
             if blur > 0 { images = GaussianBlurAugmentation.blurred(images, sigmas: Array(repeating: blur, count: n)) }
             predicted += GradientMode.withoutGradients { predictor.predictedLabels(predictor(images)) }
             let width = labels.shape[1], values = labels.scalars

@@ -3,6 +3,7 @@ import Imaging
 import Inversion
 import Perceptual
 import StyleGAN
+import SynthFaces
 import Tensors
 
 /// What `styleprompter demo` shows: fresh SynthFaces (seeds no training run reads) inverted by
@@ -18,10 +19,13 @@ public struct SynthFacesDemo {
     public let model: StylePrompterModel
     public let predictor: AttributePredictor
     public let predictorSize: Int
+    /// The proportions the faces are rendered with: those of the model's training data.
+    public let style: RenderStyle
     /// First seed of the demo faces: inside the evaluation range, past the faces `eval-synthfaces` uses.
     public static let seedBase = SynthFacesEvaluation.seedBase + 5_000_000
 
-    public init(model: StylePrompterModel, predictor: AttributePredictor, predictorSize: Int) {
+    public init(model: StylePrompterModel, predictor: AttributePredictor, predictorSize: Int, style: RenderStyle = .classic) {
+        self.style = style
         model.eval()
         predictor.eval()
         self.model = model
@@ -58,7 +62,7 @@ public struct SynthFacesDemo {
     /// Renders `count` faces at the encoder's size, inverts them and applies each edit at ±`strength`.
     public func run(count: Int, edits: [(name: String, direction: Tensor)], strength: Float) throws -> Result {
         let side = model.encoder.configuration.imageSize
-        let (images, _) = try SynthFacesEvaluation.faces(first: Self.seedBase, count: count, size: side)
+        let (images, _) = try SynthFacesEvaluation.faces(first: Self.seedBase, count: count, size: side, style: style)
         let pool = { (t: Tensor) in t.shape[2] == side ? t : t.adaptiveAveragePool2d(outputHeight: side, outputWidth: side) }
         let encoded = GradientMode.withoutGradients { model.encode(images) }
         let (stageOne, smart) = GradientMode.withoutGradients {

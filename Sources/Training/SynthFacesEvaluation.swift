@@ -19,6 +19,8 @@ import Tensors
 public struct SynthFacesEvaluation {
     public let predictor: AttributePredictor
     public let predictorSize: Int
+    /// The proportions the faces are rendered with: those of the data the model was trained on.
+    public let style: RenderStyle
     /// First seed of the evaluation faces (bit 62: no training stream reaches it).
     public static let seedBase: UInt64 = (1 << 62) + (1 << 40)
     /// Edit strengths (distance in W along a unit direction). The default model's encoder spreads
@@ -26,16 +28,17 @@ public struct SynthFacesEvaluation {
     /// towards the input) need about 10.
     public static let editStrengths: [Float] = [-10, -5, 0, 5, 10]
 
-    public init(predictor: AttributePredictor, predictorSize: Int) {
+    public init(predictor: AttributePredictor, predictorSize: Int, style: RenderStyle = .classic) {
         predictor.eval()
         self.predictor = predictor
         self.predictorSize = predictorSize
+        self.style = style
     }
 
-    /// Faces `first..<first+count` at `size`: images [N, 3, S, S] and their true label rows.
-    public static func faces(first: UInt64, count: Int, size: Int) throws -> (images: Tensor, labels: [[Float]]) {
+    /// Faces `first..<first+count` at `size` in `style`: images [N, 3, S, S] and their true label rows.
+    public static func faces(first: UInt64, count: Int, size: Int, style: RenderStyle = .classic) throws -> (images: Tensor, labels: [[Float]]) {
         let attributes = (0..<UInt64(count)).map { FaceAttributes(seed: first + $0) }
-        return (try Image.batchTensor(FaceRenderer.render(attributes, size: size)), attributes.map(\.labels))
+        return (try Image.batchTensor(FaceRenderer.render(attributes, size: size, style: style)), attributes.map(\.labels))
     }
 
     /// The predictor's labels for `images` [B, 3, S, S] (pooled to its input size when S differs).
@@ -70,7 +73,7 @@ public struct SynthFacesEvaluation {
         var onInput: [[Float]] = [], onStageOne: [[Float]] = [], onRefined: [[Float]] = [], truth: [[Float]] = []
         for start in stride(from: 0, to: count, by: batch) {
             let n = min(batch, count - start)
-            let (images, labels) = try Self.faces(first: Self.seedBase + UInt64(start), count: n, size: side)
+            let (images, labels) = try Self.faces(first: Self.seedBase + UInt64(start), count: n, size: side, style: style)
             let (first, final) = GradientMode.withoutGradients { () -> (Tensor, Tensor) in
                 let encoded = model.encode(images)
                 let pool = { (t: Tensor) in t.adaptiveAveragePool2d(outputHeight: side, outputWidth: side) }
@@ -136,7 +139,7 @@ public struct SynthFacesEvaluation {
         model.eval()
         let side = model.encoder.configuration.imageSize
         let layout = predictor.layout
-        let (images, _) = try Self.faces(first: first, count: count, size: side)
+        let (images, _) = try Self.faces(first: first, count: count, size: side, style: style)
         let encoded = GradientMode.withoutGradients { model.encode(images) }
         var results: [String: [String: Double]] = [:]
         // The least-edited strength: what an edit's appearing or vanishing categories are judged against.
@@ -223,8 +226,8 @@ public struct SynthFacesEvaluation {
         let random = RandomGenerator(seed: 0xFD)
         for start in stride(from: 0, to: count, by: batch) {
             let n = min(batch, count - start)
-            real.append(embeddings(try Self.faces(first: Self.seedBase + 2_000_000 + UInt64(start), count: n, size: size).images))
-            other.append(embeddings(try Self.faces(first: Self.seedBase + 3_000_000 + UInt64(start), count: n, size: size).images))
+            real.append(embeddings(try Self.faces(first: Self.seedBase + 2_000_000 + UInt64(start), count: n, size: size, style: style).images))
+            other.append(embeddings(try Self.faces(first: Self.seedBase + 3_000_000 + UInt64(start), count: n, size: size, style: style).images))
             let z = Tensor.randomNormal([n, generator.configuration.styleDimension], generator: random)
             fake.append(embeddings(GradientMode.withoutGradients { generator([z], noise: .stored) }))
         }

@@ -4,6 +4,7 @@ import Foundation
 import Inversion
 import Perceptual
 import StyleGAN
+import SynthFaces
 import Tensors
 import Testing
 import Training
@@ -32,12 +33,32 @@ import StylePrompterCLI
         #expect(card.contains("## Evaluation") && card.contains("| SMART |"))
     }
 
+    /// The renders the bundled model was trained on, as its training.json records them.
+    static func bundledStyle() throws -> RenderStyle {
+        let name = try DefaultModel.synthFacesStyle()
+        return try #require(RenderStyle(rawValue: name), "synthfaces_style '\(name)'")
+    }
+
+    @Test("the bundled model names the SynthFaces proportions it was trained on, as its training runs' data does")
+    func namesItsRenderStyle() throws {
+        let style = try Self.bundledStyle()
+        let data = try Data(contentsOf: DefaultModel.trainingHistory)
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let runs = try #require(document["runs"] as? [[String: Any]])
+        // Every run that streamed SynthFaces streamed the bundled style.
+        for run in runs {
+            guard let description = (run["configuration"] as? [String: Any])?["data"] as? String,
+                  let stream = try SynthFacesStream(description: description) else { continue }
+            #expect(stream.style == style, "\(run["title"] ?? "?"): \(description)")
+        }
+    }
+
     @Test("the bundled model is a 64-px StylePrompter with SMART, and reconstructs unseen faces")
     func reconstructsUnseenFaces() throws {
         let model = try StylePrompterCheckpoint.load(contentsOf: DefaultModel.model)
         #expect(model.generator.configuration.size == 64 && model.smart != nil && model.refinedLayer == 4)
         let (predictor, size) = try AttributePredictor.load(contentsOf: DefaultModel.attributes)
-        let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size)
+        let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size, style: try Self.bundledStyle())
         let report = try evaluation.inversion(model: model, count: 8)
         // The shipped model sits near 18–19 dB (stage 1) and 24 dB (SMART) on these faces (MODEL_CARD.md);
         // an untrained or mis-packaged one near 6–15. SMART must add to stage 1, as it does in the card.
@@ -49,10 +70,10 @@ import StylePrompterCLI
     @Test("the bundled predictor reads the mouth, and the bundled directions move what they name")
     func predictorReadsAndDirectionsEdit() throws {
         let (predictor, size) = try AttributePredictor.load(contentsOf: DefaultModel.attributes)
-        let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size)
+        let evaluation = SynthFacesEvaluation(predictor: predictor, predictorSize: size, style: try Self.bundledStyle())
         // Renders with known labels: the predictor against the truth (the compact predictor
         // shipped first read smile at r 0.08; the deep one reads it at 0.93 on 1,000 faces).
-        let (images, truth) = try SynthFacesEvaluation.faces(first: SynthFacesEvaluation.seedBase + 7_000_000, count: 96, size: size)
+        let (images, truth) = try SynthFacesEvaluation.faces(first: SynthFacesEvaluation.seedBase + 7_000_000, count: 96, size: size, style: try Self.bundledStyle())
         let read = GradientMode.withoutGradients { evaluation.predicted(images) }
         for name in ["smile", "mouthOpen", "eyeOpenness"] {
             let column = try #require(predictor.layout.names.firstIndex(of: name))

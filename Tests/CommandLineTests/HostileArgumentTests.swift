@@ -205,4 +205,16 @@ import StylePrompterCLI
         #expect(files("out").contains("a.png"))
         #expect(failure(["inspect", p.appendingPathComponent("folder.png").path]) == "inspect: folder.png: is a folder, not a file")
     }
+
+    /// `--data synthfaces-STYLE:SEED` with a style or seed that does not exist: one line naming
+    /// the value, and no run folder left behind.
+    @Test func unknownSynthFacesStyleOrSeedIsOneLine() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for data in ["synthfaces-huge:1", "synthfaces-large-mouth:x"] {
+            let out = folder.appendingPathComponent("gan-\(data.count)").path
+            let message = failure(["train-generator", "--data", data, "--size", "16", "--out", out])
+            #expect(message.contains(data), "\(data): \(message)")
+            #expect(!FileManager.default.fileExists(atPath: out + "/config.json"))
+        }
+    }
 }

@@ -39,7 +39,8 @@ import StylePrompterCLI
                           ["--count", "20000000", "--out", folder.path],
                           ["--count", "2", "--size", "100", "--out", folder.path],
                           ["--count", "2", "--size", "2048", "--out", folder.path],
-                          ["--count", "2", "--out", file.path]] {
+                          ["--count", "2", "--out", file.path],
+                          ["--count", "2", "--style", "huge", "--out", folder.path]] {
             #expect(throws: (any Error).self, "\(arguments)") { _ = try StylePrompterCommand.parseAsRoot(["synthfaces"] + arguments) }
             do {
                 _ = try StylePrompterCommand.parseAsRoot(["synthfaces"] + arguments)
@@ -47,6 +48,21 @@ import StylePrompterCLI
                 let message = StylePrompterCommand.message(for: error)
                 #expect(!message.isEmpty && !message.contains("\n"), "\(arguments): \(message)")
             }
+        }
+    }
+
+    @Test func styleLargeMouthRendersTheSameFacesWithTheirLargerMouths() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var command = try StylePrompterCommand.parseAsRoot(["synthfaces", "--count", "2", "--seed", "4", "--size", "32",
+                                                            "--style", "large-mouth", "--out", folder.path, "--threads", "1"])
+        try command.run()
+        let labels = try String(contentsOf: folder.appendingPathComponent("labels.csv"), encoding: .utf8).split(separator: "\n")
+        for index in 0..<2 {
+            let face = FaceAttributes(seed: 4 + UInt64(index))
+            #expect(labels[index + 1].split(separator: ",").dropFirst().map { Float($0)! } == face.labels)
+            let image = try Image(contentsOf: folder.appendingPathComponent(String(format: "face_%06d.png", index)))
+            #expect(image == FaceRenderer.render(face, size: 32, style: .largeMouth))
+            #expect(image != FaceRenderer.render(face, size: 32))
         }
     }
 }
