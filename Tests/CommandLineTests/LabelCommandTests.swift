@@ -61,6 +61,7 @@ import StylePrompterCLI
         let history = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("training.json"))) as? [String: Any]
         let bundledHistory = try JSONSerialization.jsonObject(with: Data(contentsOf: DefaultModel.trainingHistory)) as? [String: Any]
         #expect((history?["runs"] as? [Any])?.count == (bundledHistory?["runs"] as? [Any])?.count && history?["ablation"] != nil && history?["float16"] != nil)
+        #expect(history?["synthfaces_style"] as? String == (try DefaultModel.synthFacesStyle()) && card.contains("classic proportions"))
 
         // A further run — an attribute fine-tune of the generator — joins the training table and the
         // card says what it did; with the generator's evaluation before it, the spread table has both.
@@ -131,7 +132,8 @@ import StylePrompterCLI
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let out = folder.appendingPathComponent("package")
-        for (content, expected) in [("[1, 2]", "not a JSON object"), ("{\"runs\": [{\"title\": \"gan\", \"steps\": -1, \"kimg\": 1, \"hours\": 1}]}", "runs[0]")] {
+        for (content, expected) in [("[1, 2]", "not a JSON object"), ("{\"runs\": [{\"title\": \"gan\", \"steps\": -1, \"kimg\": 1, \"hours\": 1}]}", "runs[0]"),
+                                  ("{\"synthfaces_style\": \"huge\"}", "synthfaces_style")] {
             let bad = folder.appendingPathComponent("training.json")
             try Data(content.utf8).write(to: bad)
             do {
@@ -143,6 +145,28 @@ import StylePrompterCLI
                 #expect(failure.message.contains("training.json") && failure.message.contains(expected) && !failure.message.contains("\n"), "\(failure.message)")
             }
             #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+    }
+
+    /// The renders a model was trained on travel with it: package-model reads them from the
+    /// generator run's --data (or takes --style) and writes them to training.json and the card,
+    /// where demo and eval-synthfaces find them.
+    @Test func theRunsRenderStyleIsRecorded() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gan = folder.appendingPathComponent("gan")
+        try FileManager.default.createDirectory(at: gan, withIntermediateDirectories: true)
+        try Data("{\"step\": 10, \"kimg\": 0.32, \"seconds\": 36, \"images_per_second\": 9, \"terms\": {}}\n".utf8)
+            .write(to: gan.appendingPathComponent("metrics.jsonl"))
+        try Data("{\"kimg\": 0.32, \"data\": \"synthfaces-large-mouth:1\"}".utf8).write(to: gan.appendingPathComponent("config.json"))
+        for (extra, expected) in [([String](), "large-mouth"), (["--style", "classic"], "classic")] {
+            let out = folder.appendingPathComponent("package-\(expected)")
+            try run(["package-model", "--model", DefaultModel.model.path, "--gan", gan.path, "--attributes", DefaultModel.attributes.path,
+                     "--directions", DefaultModel.directions.path, "--ship", "smile", "--evaluation", DefaultModel.folder.appendingPathComponent("evaluation.json").path,
+                     "--out", out.path] + extra)
+            let history = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("training.json"))) as? [String: Any]
+            #expect(history?["synthfaces_style"] as? String == expected)
+            let card = try String(contentsOf: out.appendingPathComponent("MODEL_CARD.md"), encoding: .utf8)
+            #expect(card.contains("\(expected) proportions"))
         }
     }
 }
