@@ -109,13 +109,12 @@ struct FaceGeometry {
         noseY = 0.3 * b
         mouthY = 0.56 * b
         mouthRadius = 1.02 * a * (1 - chinTaper * 0.56 * 0.56)
-        let widths = style.mouthHalfWidthRange
-        mouthHalfWidth = a * M.mix(widths.0, widths.1, label: attributes.mouthWidth) * (1 + 0.08 * attributes.smile)
-        mouthCurvature = a * style.curvature * attributes.smile
+        let mouth = style.mouth
+        mouthHalfWidth = a * M.mix(mouth.halfWidth.0, mouth.halfWidth.1, label: attributes.mouthWidth) * (1 + 0.08 * attributes.smile)
+        mouthCurvature = a * mouth.curvature * attributes.smile
         let open = (attributes.mouthOpen + 1) * 0.5
-        let opening = style.openingRange
-        mouthOpening = open * a * (opening.base + opening.withSmile * max(attributes.smile, 0))
-        lipHalfThickness = a * style.lipHalfThickness + 0.4 * pixelSize
+        mouthOpening = open * a * (mouth.opening.base + mouth.opening.withSmile * max(attributes.smile, 0))
+        lipHalfThickness = a * mouth.lipHalfThickness + 0.4 * pixelSize
     }
 
     /// Signed distance to the head outline and the normalised position (u, v) used for shading:

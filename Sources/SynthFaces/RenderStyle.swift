@@ -17,37 +17,25 @@ public enum RenderStyle: String, CaseIterable, Codable, Sendable {
     case classic
     case largeMouth = "large-mouth"
 
-    /// The mouth's half-width as fractions of the head's half-width at `mouthWidth` −1 and +1.
-    var mouthHalfWidthRange: (Float, Float) {
+    /// The mouth's proportions, as fractions of the head's half-width.
+    var mouth: MouthProportions {
         switch self {
-        case .classic: (0.3, 0.46)
-        case .largeMouth: (0.38, 0.56)
+        case .classic:
+            MouthProportions(halfWidth: (0.3, 0.46), curvature: 0.24, opening: (0.2, 0.1), lipHalfThickness: 0.055)
+        case .largeMouth:
+            MouthProportions(halfWidth: (0.38, 0.56), curvature: 0.36, opening: (0.28, 0.12), lipHalfThickness: 0.08)
         }
     }
+}
 
-    /// How high the corners rise above the line's mid-point at `smile` +1, as a fraction of the
-    /// head's half-width.
-    var curvature: Float {
-        switch self {
-        case .classic: 0.24
-        case .largeMouth: 0.36
-        }
-    }
-
-    /// The opening's height at `mouthOpen` +1, without and with a full grin (fractions of the
-    /// head's half-width).
-    var openingRange: (base: Float, withSmile: Float) {
-        switch self {
-        case .classic: (0.2, 0.1)
-        case .largeMouth: (0.28, 0.12)
-        }
-    }
-
-    /// Half the lips' thickness, as a fraction of the head's half-width (plus 0.4 px).
-    var lipHalfThickness: Float {
-        switch self {
-        case .classic: 0.055
-        case .largeMouth: 0.08
-        }
-    }
+/// How a style draws the mouth; every length a fraction of the head's half-width.
+struct MouthProportions {
+    /// The half-width at `mouthWidth` −1 and +1.
+    let halfWidth: (Float, Float)
+    /// How high the corners rise above the line's mid-point at `smile` +1.
+    let curvature: Float
+    /// The opening's height at `mouthOpen` +1, and what a full grin adds to it.
+    let opening: (base: Float, withSmile: Float)
+    /// Half the lips' thickness (0.4 px is added for anti-aliasing).
+    let lipHalfThickness: Float
 }
