@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Inversion", dependencies: ["FileAccess", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN"]),
         .target(name: "Training", dependencies: ["FileAccess", "MessagePassing", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging", "StyleGAN", "Inversion", "Perceptual", "SynthFaces"]),
         .target(name: "SynthFaces", dependencies: ["Imaging"]),
-        .target(name: "DefaultModel", resources: [.copy("Resources")]),
+        .target(name: "DefaultModel", dependencies: ["SynthFaces"], resources: [.copy("Resources")]),
         // The library pipeline an app imports: `import StylePrompter`.
         .target(name: "StylePrompter", dependencies: ["Checkpoints", "DefaultModel", "FileAccess", "Imaging", "Inversion", "StyleGAN", "Tensors"]),
         .target(name: "Faces", dependencies: ["FileAccess", "CPUKernels", "Tensors", "NeuralNetwork", "Checkpoints", "Imaging"]),

@@ -1,4 +1,5 @@
 import Foundation
+import SynthFaces
 
 /// The model that ships with the package: a StylePrompter trained by this project on SynthFaces
 /// (procedural cartoon faces, 64 px), with its attribute predictor and edit directions fitted on
@@ -44,17 +45,19 @@ public enum DefaultModel {
     /// How the bundled model was trained (`package-model --history` reads it when repackaging).
     public static var trainingHistory: URL { folder.appendingPathComponent("training.json") }
 
-    /// The name of the SynthFaces proportions (`RenderStyle`) the bundled model was trained on:
-    /// `synthfaces_style` in training.json, or "classic" when it names none (the first model
-    /// shipped). Unreadable JSON is an error naming the file.
-    public static func synthFacesStyle() throws -> String {
-        guard let data = FileManager.default.contents(atPath: trainingHistory.path) else { return "classic" }
+    /// The SynthFaces proportions the bundled model was trained on: `synthfaces_style` in
+    /// training.json, or classic when it names none (the first model shipped) or the file is
+    /// missing. Unreadable JSON or an unknown style is an error naming the file.
+    public static func renderStyle() throws -> RenderStyle {
+        guard let data = FileManager.default.contents(atPath: trainingHistory.path) else { return .classic }
         guard data.count <= 16 << 20, let document = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw DefaultModelError(message: "\(trainingHistory.path): not a JSON object of at most 16 MiB")
         }
-        guard let style = document["synthfaces_style"] else { return "classic" }
-        guard let name = style as? String else { throw DefaultModelError(message: "\(trainingHistory.path): synthfaces_style is not a string") }
-        return name
+        guard let value = document["synthfaces_style"] else { return .classic }
+        guard let name = value as? String, let style = RenderStyle(rawValue: name) else {
+            throw DefaultModelError(message: "\(trainingHistory.path): synthfaces_style \(value) is not one of \(RenderStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return style
     }
 
     /// A bundled file that cannot be read as expected.

@@ -37,7 +37,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
     var run: [String] = []
     @Option(help: "eval-synthfaces JSON of the generator before a later run changed it (the card shows its Fréchet distance and attribute spread beside the shipped one's).")
     var generatorBefore: String?
-    @Option(help: "SynthFaces proportions the model was trained on, recorded in training.json for demo and eval-synthfaces (default: those of the stage-2, stage-1 or generator run's --data, else --history's, else classic).")
+    @Option(help: "SynthFaces proportions the model was trained on, recorded in training.json for demo and eval-synthfaces (default: the --data of the first run given — generator, stage 1, stage 2, --run — else --history's, else classic).")
     var style: RenderStyle?
     @Option(help: "Output folder (e.g. Sources/DefaultModel/Resources).") var out: String
     @OptionGroup var compute: ComputeOptions
@@ -65,12 +65,10 @@ struct PackageModelCommand: StylePrompterSubcommand {
             let modelURL = folder.appendingPathComponent("model.safetensors")
             try StylePrompterCheckpoint.save(full, to: modelURL, halfPrecision: true)
             let half = try StylePrompterCheckpoint.load(contentsOf: modelURL)
-            let runStyle = try [model, stageOne, gan].compactMap { $0 }.lazy.compactMap { TrainingHistory.summary(of: $0)?.configuration["data"] as? String }
-                .first.flatMap { try SynthFacesStream(description: $0)?.style }
-            let renderStyle = try style ?? runStyle ?? previous?.synthFacesStyle.map { name in
-                guard let style = RenderStyle(rawValue: name) else { throw CommandErrors.Failure(message: "\(history ?? ""): synthfaces_style '\(name)' is unknown") }
-                return style
-            } ?? .classic
+            var training = TrainingHistory.fromRuns([("generator", gan), ("stage 1", stageOne), ("stage 2", model)] + extraRuns)
+            // The renders the first run streamed, else the history's (validated when it was read).
+            let runStyle = try training.runs.lazy.compactMap { $0.configuration["data"] as? String }.first.flatMap { try SynthFacesStream(description: $0)?.style }
+            let renderStyle = style ?? runStyle ?? previous?.synthFacesStyle.flatMap(RenderStyle.init(rawValue:)) ?? .classic
             var precision = try Self.compare(full, half, style: renderStyle)
             if precision.maxDifference == 0, let measured = previous?.float16Precision {
                 // The model given was already the packaged float16 file: its float32 original is
@@ -106,7 +104,6 @@ struct PackageModelCommand: StylePrompterSubcommand {
             if let samples = generatorRuns.reversed().lazy.compactMap({ Self.newestSamples(in: URL(fileURLWithPath: $0)) }).first {
                 try AtomicFile.write(Array(try Data(contentsOf: samples)), to: folder.appendingPathComponent("samples.png"))
             }
-            var training = TrainingHistory.fromRuns([("generator", gan), ("stage 1", stageOne), ("stage 2", model)] + extraRuns)
             training.generatorBefore = before
             if let with = ablationWith, let without = ablationWithout {
                 training.ablation = (ablationSteps, try Self.jsonObject(with, "ablation (with)"), try Self.jsonObject(without, "ablation (without)"))

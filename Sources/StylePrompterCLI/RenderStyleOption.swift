@@ -17,15 +17,3 @@ struct RenderStyleOption: ParsableArguments {
         return try DefaultModel.renderStyle()
     }
 }
-
-extension DefaultModel {
-    /// The proportions of the renders the bundled model was trained on (`synthfaces_style` in its
-    /// training.json; classic when the file does not name one, as for the first model shipped).
-    static func renderStyle() throws -> RenderStyle {
-        let name = try synthFacesStyle()
-        guard let style = RenderStyle(rawValue: name) else {
-            throw CommandErrors.Failure(message: "\(trainingHistory.path): synthfaces_style '\(name)' is not one of \(RenderStyle.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return style
-    }
-}

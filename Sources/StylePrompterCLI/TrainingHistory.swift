@@ -167,11 +167,11 @@ struct TrainingHistory {
             history.runs.append(Run(title: title, steps: steps, kimg: kimg, hours: hours, configuration: run["configuration"] as? [String: Any] ?? [:]))
         }
         history.stageOneNote = document["stage_one_note"] as? String
-        if let style = document["synthfaces_style"] {
-            guard let name = style as? String, RenderStyle(rawValue: name) != nil else {
+        if let value = document["synthfaces_style"] {
+            guard let style = value as? String, RenderStyle(rawValue: style) != nil else {
                 throw CommandErrors.Failure(message: "\(name): synthfaces_style must be one of \(RenderStyle.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            history.synthFacesStyle = name
+            history.synthFacesStyle = style
         }
         history.generatorBefore = document["generator_before"] as? [String: Any]
         if let log = document["attributes_log"] as? [String: Any] {

@@ -61,12 +61,12 @@ public final class AttributePredictorTraining {
     public init(size: Int, seed: UInt64, batchSize: Int = 64, learningRate: Float = 1e-3,
                 architecture: AttributePredictorArchitecture = .deep, blurMaximum: Float = 0,
                 schedule: LearningRateSchedule = .constant, style: RenderStyle = .classic) {
-        self.style = style
         precondition(blurMaximum >= 0 && blurMaximum <= GaussianBlurAugmentation.maximumSigma, "blurMaximum in 0…\(GaussianBlurAugmentation.maximumSigma)")
         self.size = size
         self.blurMaximum = blurMaximum
         self.baseLearningRate = learningRate
         self.schedule = schedule
+        self.style = style
         self.seed = seed
         self.batchSize = batchSize
         predictor = AttributePredictor(layout: Self.synthFacesLayout, architecture: architecture, generator: RandomGenerator(seed: seed))

@@ -34,10 +34,7 @@ import StylePrompterCLI
     }
 
     /// The renders the bundled model was trained on, as its training.json records them.
-    static func bundledStyle() throws -> RenderStyle {
-        let name = try DefaultModel.synthFacesStyle()
-        return try #require(RenderStyle(rawValue: name), "synthfaces_style '\(name)'")
-    }
+    static func bundledStyle() throws -> RenderStyle { try DefaultModel.renderStyle() }
 
     @Test("the bundled model names the SynthFaces proportions it was trained on, as its training runs' data does")
     func namesItsRenderStyle() throws {

@@ -61,7 +61,7 @@ import StylePrompterCLI
         let history = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("training.json"))) as? [String: Any]
         let bundledHistory = try JSONSerialization.jsonObject(with: Data(contentsOf: DefaultModel.trainingHistory)) as? [String: Any]
         #expect((history?["runs"] as? [Any])?.count == (bundledHistory?["runs"] as? [Any])?.count && history?["ablation"] != nil && history?["float16"] != nil)
-        #expect(history?["synthfaces_style"] as? String == (try DefaultModel.synthFacesStyle()) && card.contains("classic proportions"))
+        #expect(history?["synthfaces_style"] as? String == (try DefaultModel.renderStyle().rawValue) && card.contains("classic proportions"))
 
         // A further run — an attribute fine-tune of the generator — joins the training table and the
         // card says what it did; with the generator's evaluation before it, the spread table has both.
