@@ -30,7 +30,8 @@ mkdir -p "$OUT"
     --method normal --out "$OUT/directions" > /dev/null
 
 EDITED=smile,mouthOpen,eyeOpenness
-python3 - "$OUT" "$EDITED" <<'PY'
+if [[ ! -f "$OUT/edit-labels.csv" ]]; then
+    python3 - "$OUT" "$EDITED" <<'PY'
 import sys, numpy as np
 out, names = sys.argv[1], sys.argv[2].split(',')
 w = np.load(f'{out}/samples/latents.npy')[1000:1100]
@@ -43,7 +44,6 @@ for name in names:
             x = w.copy(); x[:, first:last] += strength * d[first:last]; codes.append(x)
 np.save(f'{out}/edit-codes.npy', np.concatenate(codes).astype(np.float32))
 PY
-if [[ ! -f "$OUT/edit-labels.csv" ]]; then
     rm -rf "$OUT/edits"
     "$BIN" generate --generator "$GEN" --latents "$OUT/edit-codes.npy" --batch 50 --out "$OUT/edits" > /dev/null
     "$BIN" label "$OUT/edits" --out "$OUT/edit-labels.csv" > /dev/null
@@ -58,6 +58,7 @@ print('spread over the renders\': ' + ', '.join(f'{k} {v:.2f}' for k, v in sorte
 fits = json.load(open(f'{out}/directions/directions.json'))['directions']
 print('held-out fit: ' + ', '.join(f"{x['attribute']} {(x['held_out_correlation'] or x['held_out_accuracy'] or 0):.2f}" for x in fits))
 rows = sorted(csv.DictReader(open(f'{out}/edit-labels.csv')), key=lambda r: r['file'])
+# The face's continuous attributes; background, lighting and iris colour are left out of "others".
 continuous = ['faceWidth', 'faceLength', 'jawSquareness', 'chin', 'skinTone', 'hairLength', 'hairLightness', 'hairWarmth',
               'eyeSize', 'eyeOpenness', 'eyeSpacing', 'browThickness', 'browTilt', 'browRaise', 'noseSize', 'mouthWidth',
               'smile', 'mouthOpen', 'blush', 'yaw', 'roll']
