@@ -178,7 +178,7 @@ struct ModelCard {
             **What it is.** A complete StylePrompter — Swin-V2 encoder with \(encoder.latentTokens) latent tokens, SMART at
             generator layer \(model.refinedLayer) (the 16×16 feature), and the StyleGAN2 it inverts — trained by this package's
             own code on this CPU, on **SynthFaces**: procedural cartoon faces rendered on the fly (`styleprompter synthfaces`,
-            \(history.synthFacesStyle ?? "classic") proportions), whose 30 attributes are known exactly. It exists so that `demo`, `invert`, `edit` and `eval` work offline the moment the
+            \((history.synthFacesStyle ?? .classic).rawValue) proportions), whose 30 attributes are known exactly. It exists so that `demo`, `invert`, `edit` and `eval` work offline the moment the
             repository is cloned, and so that inversion and edit quality are measured against ground truth.
 
             **What it is not.** It knows cartoon faces at 64 px only. Photographs invert into the nearest cartoon face; for

@@ -68,7 +68,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
             var training = TrainingHistory.fromRuns([("generator", gan), ("stage 1", stageOne), ("stage 2", model)] + extraRuns)
             // The renders the first run streamed, else the history's (validated when it was read).
             let runStyle = try training.runs.lazy.compactMap { $0.configuration["data"] as? String }.first.flatMap { try SynthFacesStream(description: $0)?.style }
-            let renderStyle = style ?? runStyle ?? previous?.synthFacesStyle.flatMap(RenderStyle.init(rawValue:)) ?? .classic
+            let renderStyle = style ?? runStyle ?? previous?.synthFacesStyle ?? .classic
             var precision = try Self.compare(full, half, style: renderStyle)
             if precision.maxDifference == 0, let measured = previous?.float16Precision {
                 // The model given was already the packaged float16 file: its float32 original is
@@ -110,7 +110,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
             }
             training.ablationPredictorNote = ablationPredictorNote
             training.float16Precision = precision
-            training.synthFacesStyle = renderStyle.rawValue
+            training.synthFacesStyle = renderStyle
             // The shipped (float16) predictor's values, so that repackaging it finds the same fingerprint.
             let predictorFingerprint = Self.fingerprint(of: try AttributePredictor.load(contentsOf: folder.appendingPathComponent("attributes.safetensors")).predictor)
             if let log = attributesLogText {

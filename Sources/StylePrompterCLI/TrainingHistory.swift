@@ -41,7 +41,7 @@ struct TrainingHistory {
     var attributesLog: (predictor: String, lines: String)?
     /// The SynthFaces proportions (`RenderStyle` raw value) the model was trained on; `demo`,
     /// `eval-synthfaces` and `edit-rows` render the bundled model's faces with them.
-    var synthFacesStyle: String?
+    var synthFacesStyle: RenderStyle?
 
     /// The summary of every run folder that has logs, in the given order.
     static func fromRuns(_ folders: [(title: String, folder: String?)]) -> TrainingHistory {
@@ -136,7 +136,7 @@ struct TrainingHistory {
             "runs": runs.map { ["title": $0.title, "steps": $0.steps, "kimg": $0.kimg, "hours": $0.hours, "configuration": $0.configuration] as [String: Any] },
         ]
         if let stageOneNote { document["stage_one_note"] = stageOneNote }
-        if let synthFacesStyle { document["synthfaces_style"] = synthFacesStyle }
+        if let synthFacesStyle { document["synthfaces_style"] = synthFacesStyle.rawValue }
         if let generatorBefore { document["generator_before"] = generatorBefore }
         if let attributesLog { document["attributes_log"] = ["predictor": attributesLog.predictor, "lines": attributesLog.lines] }
         if let float16Precision { document["float16"] = ["max_difference": float16Precision.maxDifference, "psnr": float16Precision.psnr] }
@@ -168,7 +168,7 @@ struct TrainingHistory {
         }
         history.stageOneNote = document["stage_one_note"] as? String
         if let value = document["synthfaces_style"] {
-            guard let style = value as? String, RenderStyle(rawValue: style) != nil else {
+            guard let raw = value as? String, let style = RenderStyle(rawValue: raw) else {
                 throw CommandErrors.Failure(message: "\(name): synthfaces_style must be one of \(RenderStyle.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             history.synthFacesStyle = style
