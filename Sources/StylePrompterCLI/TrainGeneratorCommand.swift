@@ -40,11 +40,15 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
     @Option(help: "Stop after this many steps (the run stays resumable).") var maxSteps: Int?
     @Option(help: "Start G and its EMA from this generator file (ours, rosinality's, or a StylePrompter model holding one); D starts fresh.")
     var initGenerator: String?
+    @Option(help: "Fork a new run from another train-generator run's checkpoint (RUN/checkpoints/step-N.safetensors): G, D, their EMA and Adam states carry over.")
+    var initCheckpoint: String?
     @Option(help: "Thousands of images at the start during which only D trains (for a fresh D against --init-generator).")
     var holdGeneratorKimg: Double?
     @Option(help: "An attribute predictor (train-attributes): adds a G term matching the mean and spread of its readings on fakes to the real data's.")
     var attributes: String?
     @Option(help: "Weight of that term (default 1).") var attributeWeight: Float?
+    @Option(help: "Match only these readings of the predictor (comma-separated: smile,mouthOpen,glasses=1, …).")
+    var attributeReadings: String?
     @OptionGroup var compute: ComputeOptions
     @OptionGroup var parallel: DistributedOptions
 
@@ -55,8 +59,8 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
             guard size != nil else { throw ValidationError("train-generator: a new run needs --size") }
         }
         if let maxSteps, maxSteps < 1 { throw ValidationError("train-generator: --max-steps must be at least 1") }
-        if resume != nil, initGenerator != nil || holdGeneratorKimg != nil || attributes != nil || attributeWeight != nil {
-            throw ValidationError("train-generator: --init-generator, --hold-generator-kimg, --attributes and --attribute-weight start a run; a resumed run keeps its own")
+        if resume != nil, initGenerator != nil || initCheckpoint != nil || holdGeneratorKimg != nil || attributes != nil || attributeWeight != nil || attributeReadings != nil {
+            throw ValidationError("train-generator: --init-generator, --init-checkpoint, --hold-generator-kimg and the --attribute options start a run; a resumed run keeps its own")
         }
     }
 
@@ -97,9 +101,11 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
                 c.sampleEveryKimg = sampleEvery
                 c.data = data!
                 c.initialGenerator = initGenerator
+                c.initialState = initCheckpoint
                 c.holdGeneratorKimg = holdGeneratorKimg
                 c.attributes = attributes
                 c.attributeWeight = attributeWeight
+                c.attributeReadings = attributeReadings.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 c.threads = Parallel.threadCount
                 configuration = c
             }

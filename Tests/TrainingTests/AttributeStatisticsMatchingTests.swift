@@ -31,10 +31,10 @@ import Training
     }
 
     /// The statistics are those of the real batches; the real batch itself costs nothing.
-    @Test func realStatisticsAndAPerfectMatch() {
+    @Test func realStatisticsAndAPerfectMatch() throws {
         let predictor = Self.predictor()
         let real = [Self.images(6, seed: 1), Self.images(6, seed: 2)]
-        let term = AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 3, realImages: real)
+        let term = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 3, realImages: real)
         #expect(AttributeStatisticsMatching.readingNames(Self.layout) == ["a", "b", "kind=0", "kind=1", "kind=2"])
         let rows = Self.readings(predictor, real[0]) + Self.readings(predictor, real[1])
         for c in 0..<5 {
@@ -51,9 +51,9 @@ import Training
 
     /// A collapsed batch (one face repeated) has no spread: every reading costs its whole real
     /// deviation, plus its mean gap.
-    @Test func aCollapsedBatchCostsItsMissingSpread() {
+    @Test func aCollapsedBatchCostsItsMissingSpread() throws {
         let predictor = Self.predictor()
-        let term = AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 2, realImages: [Self.images(16, seed: 3)])
+        let term = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 2, realImages: [Self.images(16, seed: 3)])
         let one = Self.images(1, seed: 4)
         let collapsed = Tensor.concat(Array(repeating: one, count: 5), axis: 0)
         let reading = Self.readings(predictor, one)[0]
@@ -72,9 +72,9 @@ import Training
 
     /// The gradient with respect to the images is the loss's (central differences at a few pixels),
     /// including the pooling to the predictor's size.
-    @Test func gradientMatchesFiniteDifferences() {
+    @Test func gradientMatchesFiniteDifferences() throws {
         let predictor = Self.predictor()
-        let term = AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 1, realImages: [Self.images(8, seed: 5)])
+        let term = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 1, realImages: [Self.images(8, seed: 5)])
         let large = Tensor.randomUniform([4, 3, 32, 32], low: -1, high: 1, generator: RandomGenerator(seed: 6))
         large.requiresGrad = true
         term.loss(large).backward()
@@ -93,5 +93,45 @@ import Training
             let numeric = (plus - minus) / (2 * h)
             #expect(abs(numeric - analytic[i]) <= 2e-3 + 0.05 * abs(analytic[i]), "pixel \(i): numeric \(numeric), analytic \(analytic[i])")
         }
+    }
+
+    /// `only` keeps the named readings, in the order named: their statistics are the full term's,
+    /// and the loss is the full term's formula over those readings alone.
+    @Test func namedReadingsAreMatchedAlone() throws {
+        let predictor = Self.predictor()
+        let real = [Self.images(12, seed: 8)]
+        let full = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 2, realImages: real)
+        let some = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 2, realImages: real, only: ["kind=1", "a"])
+        #expect(some.columns == [3, 0])
+        #expect(some.realMean == [full.realMean[3], full.realMean[0]])
+        #expect(some.realDeviation == [full.realDeviation[3], full.realDeviation[0]])
+        let fakes = Self.images(6, seed: 9)
+        let rows = Self.readings(predictor, fakes)
+        var expected = 0.0
+        for (i, c) in [3, 0].enumerated() {
+            let column = rows.map { $0[c] }
+            let mean = column.reduce(0, +) / 6
+            let deviation = (column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 6 + 1e-8).squareRoot()
+            let scale = Double(some.realDeviation[i])
+            let meanGap = (mean - Double(some.realMean[i])) / scale, deviationGap = (deviation - scale) / scale
+            expected += meanGap * meanGap + deviationGap * deviationGap
+        }
+        expected = 2 * expected / 2
+        let loss = Double(some.loss(fakes).item())
+        #expect(abs(loss - expected) < 1e-4 * max(1, expected), "loss \(loss), expected \(expected)")
+        #expect(Set(some.spreadRatios(fakes).keys) == ["kind=1", "a"])
+    }
+
+    /// A name the predictor does not read, or none at all, is refused with the names it does read.
+    @Test func unknownReadingsAreRefused() {
+        let predictor = Self.predictor()
+        #expect(throws: AttributeStatisticsError.self) {
+            _ = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 1, realImages: [Self.images(4, seed: 1)], only: ["smile"])
+        }
+        #expect(throws: AttributeStatisticsError.self) {
+            _ = try AttributeStatisticsMatching(predictor: predictor, imageSize: 16, weight: 1, realImages: [Self.images(4, seed: 1)], only: [])
+        }
+        let error = AttributeStatisticsError.unknownReading("smile", known: ["a", "b"])
+        #expect(error.description == "--attribute-readings: the predictor has no reading 'smile' (it reads a, b)")
     }
 }

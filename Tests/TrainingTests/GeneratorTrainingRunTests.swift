@@ -97,6 +97,7 @@ import Training
             { $0.channels = [4: 16, 8: 16] }, { $0.mixingProbability = 2 },
             { $0.holdGeneratorKimg = 1 }, { $0.holdGeneratorKimg = -1 }, { $0.attributeWeight = 1 },
             { $0.attributes = "p.safetensors"; $0.attributeWeight = .nan }, { $0.attributes = "p.safetensors"; $0.batchSize = 1 },
+            { $0.attributeReadings = ["smile"] }, { $0.initialState = "a.safetensors"; $0.initialGenerator = "g.safetensors" },
         ] {
             var c = Self.configuration(kimg: 1)
             change(&c)
@@ -154,6 +155,71 @@ import Training
         var notAPredictor = c
         notAPredictor.attributes = c.initialGenerator
         #expect(throws: (any Error).self) { try GeneratorTrainingRun(folder: refused, configuration: notAPredictor, source: source, resume: false) }
+        #expect(!FileManager.default.fileExists(atPath: refused.path), "a refused run leaves no folder")
+    }
+
+    /// A run forked from another's checkpoint starts with its G, D, EMA, Adam moments and mean path
+    /// length, at iteration 0 and step 0, and resumes bit for bit itself; the attribute term can be
+    /// restricted to named readings. A checkpoint of other models, or not of train-generator, is
+    /// refused before a folder is made.
+    @Test func forksFromAnotherRunsCheckpoint() throws {
+        let data = try TinyDataSet.make(count: 8, side: 16)
+        let base = Self.temporaryRun(), straight = Self.temporaryRun(), interrupted = Self.temporaryRun(), refused = Self.temporaryRun()
+        let predictorFile = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
+        defer { for url in [data, base, straight, interrupted, refused, predictorFile] { try? FileManager.default.removeItem(at: url) } }
+        let source = try ImageFolderSource(folder: data)
+        let first = try GeneratorTrainingRun(folder: base, configuration: Self.configuration(kimg: 0.02), source: source, resume: false)
+        first.report = { _ in }
+        try first.train()                                     // 5 steps: checkpoints at 3 and 5
+        let checkpoint = first.store.url(step: 5)
+        let parent = try TrainingCheckpointStore.read(checkpoint)
+        let layout = AttributeLayout(names: ["a", "kind"], categorical: ["kind": 2])
+        try AttributePredictor(layout: layout, architecture: AttributePredictorArchitecture(layers: [.init(channels: 4, stride: 2)]),
+                               generator: RandomGenerator(seed: 3)).save(to: predictorFile, imageSize: 16)
+
+        var c = Self.configuration(kimg: 0.024)               // 6 steps
+        c.seed = 9
+        c.initialState = checkpoint.path
+        c.attributes = predictorFile.path
+        c.attributeReadings = ["kind=1"]
+        let fork = try GeneratorTrainingRun(folder: straight, configuration: c, source: source, resume: false)
+        fork.report = { _ in }
+        #expect(fork.step == 0 && fork.trainer.iteration == 0)
+        #expect(fork.trainer.meanPathLength == (try parent.float("mean_path_length")))
+        let started = fork.state()
+        for prefix in ["g.", "d.", "g_ema.", "g_optim.", "d_optim."] {
+            let expected = parent.tensors(under: prefix)
+            #expect(!expected.isEmpty)
+            for (key, tensor) in expected { #expect(started.tensors[prefix + key]?.scalars == tensor.scalars, "\(prefix)\(key)") }
+        }
+        #expect(fork.attributeTerm?.columns == [2])
+        try fork.train()
+        let lines = try String(contentsOf: fork.folder.metricsFile, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 6 && lines.allSatisfy { $0.contains("\"attributes\"") })
+
+        let stopped = try GeneratorTrainingRun(folder: interrupted, configuration: c, source: source, resume: false)
+        stopped.report = { _ in }
+        try stopped.train(maxSteps: 4)
+        var resumedConfiguration = c
+        resumedConfiguration.initialState = "/nonexistent/ignored-on-resume.safetensors"
+        let resumed = try GeneratorTrainingRun(folder: interrupted, configuration: resumedConfiguration, source: source, resume: true)
+        resumed.report = { _ in }
+        try resumed.train()
+        for (key, tensor) in fork.state().tensors { #expect(tensor.scalars == resumed.state().tensors[key]!.scalars, "\(key)") }
+
+        var other = c
+        other.channels = [4: 16, 8: 8, 16: 8]
+        #expect { try GeneratorTrainingRun(folder: refused, configuration: other, source: source, resume: false) } throws: {
+            "\($0)".contains("--init-checkpoint") && "\($0)".contains("--channels")
+        }
+        var notAState = c
+        notAState.initialState = base.appendingPathComponent("generator.safetensors").path
+        #expect(throws: (any Error).self) { try GeneratorTrainingRun(folder: refused, configuration: notAState, source: source, resume: false) }
+        var unknownReading = c
+        unknownReading.attributeReadings = ["smile"]
+        #expect { try GeneratorTrainingRun(folder: refused, configuration: unknownReading, source: source, resume: false) } throws: {
+            "\($0)".contains("'smile'") && "\($0)".contains("kind=1")
+        }
         #expect(!FileManager.default.fileExists(atPath: refused.path), "a refused run leaves no folder")
     }
 }

@@ -44,12 +44,19 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
     public var threads = 0
     /// A generator file to start G (and its EMA) from instead of random weights; D starts fresh.
     public var initialGenerator: String?
+    /// A `train-generator` checkpoint a new run forks from: G, D, the EMA, both Adam states and the
+    /// mean path length start as they were there (with `initialGenerator`, D would start fresh and,
+    /// measured, speckles the faces it then teaches G); the step count, data order and draws are the new run's.
+    public var initialState: String?
     /// Thousands of images at the start during which only D trains (for a fresh D against a
     /// trained `initialGenerator`).
     public var holdGeneratorKimg: Double?
     /// An attribute predictor (`train-attributes`) for `AttributeStatisticsMatching`, and its weight.
     public var attributes: String?
     public var attributeWeight: Float?
+    /// The predictor's readings the term matches (`AttributeStatisticsMatching.readingNames`:
+    /// `smile`, `glasses=1`, …); nil for all.
+    public var attributeReadings: [String]?
     /// Real images the attribute term measures the data's statistics on.
     public static let attributeStatisticsImages = 2048
 
@@ -98,6 +105,12 @@ public struct GeneratorTrainingConfiguration: Codable, Sendable, Equatable {
                 throw TrainingError.configuration("--attribute-weight \(attributeWeight): finite, from 0 to 1e6")
             }
             guard attributes != nil else { throw TrainingError.configuration("--attribute-weight needs --attributes (a predictor from train-attributes)") }
+        }
+        if attributeReadings != nil, attributes == nil {
+            throw TrainingError.configuration("--attribute-readings needs --attributes (a predictor from train-attributes)")
+        }
+        if initialState != nil, initialGenerator != nil {
+            throw TrainingError.configuration("--init-checkpoint and --init-generator both start G: pass one")
         }
         if attributes != nil, batchSize < 2 {
             throw TrainingError.configuration("--attributes matches batch statistics: --batch must be at least 2, got \(batchSize)")
@@ -155,6 +168,7 @@ public final class GeneratorTrainingRun {
         try role.checkBatch(configuration.batchSize)
         // The files a new run starts from are read before its folder exists: a bad one leaves nothing behind.
         let initialGenerator = try resume ? nil : configuration.initialGenerator.map { try Self.initialGenerator($0, configuration: configuration) }
+        let initialState = try resume ? nil : configuration.initialState.map { try Self.initialState($0, configuration: configuration) }
         let term = try configuration.attributes.map {
             try Self.attributeTerm(predictor: $0, weight: configuration.attributeWeight ?? 1, source: source, configuration: configuration)
         }
@@ -206,6 +220,10 @@ public final class GeneratorTrainingRun {
             try validationLog?.truncate(afterStep: step)
             if role.isRoot { folder.log("resumed at step \(step) (position \(startPosition)) on \(role.ranks) rank\(role.ranks == 1 ? "" : "s")") }
         } else {
+            if let initialState, let path = configuration.initialState {
+                try fork(from: initialState, path: path)
+                if role.isRoot { folder.log("G, D, their EMA and Adam states start from \(path) (its step \(initialState.step))") }
+            }
             if let initialGenerator, let path = configuration.initialGenerator {
                 try generator.load(stateDictionary: Dictionary(uniqueKeysWithValues: initialGenerator.stateDictionary().map { ($0.key, $0.tensor) }),
                                    source: URL(fileURLWithPath: path).lastPathComponent)
@@ -228,6 +246,41 @@ public final class GeneratorTrainingRun {
         return loaded.generator
     }
 
+    /// The checkpoint a forked run starts from: a training state written by `train-generator`.
+    /// Its models are checked against the run's here, before the run folder exists, so a checkpoint
+    /// that does not fit leaves nothing behind.
+    static func initialState(_ path: String, configuration: GeneratorTrainingConfiguration) throws -> TrainingState {
+        let state = try TrainingCheckpointStore.read(URL(fileURLWithPath: path))
+        guard state.values["kind"] == "train-generator" else {
+            throw TrainingError.configuration("--init-checkpoint \(path): a '\(state.values["kind"] ?? "?")' checkpoint, not one of train-generator's (a run's checkpoints/step-*.safetensors)")
+        }
+        let g = configuration.generatorConfiguration
+        let probe = RandomGenerator(seed: 0)
+        do {
+            try Generator(g, generator: probe).load(stateDictionary: state.tensors(under: "g."), source: "\(path) g.*")
+            try Discriminator(size: g.size, channels: g.channels, generator: probe).load(stateDictionary: state.tensors(under: "d."), source: "\(path) d.*")
+        } catch {
+            throw TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
+        }
+        _ = try state.float("mean_path_length")
+        return state
+    }
+
+    /// Takes the models, both Adam states and the mean path length from another run's checkpoint;
+    /// the iteration restarts at 0 (the lazy regularisers' schedule and the hold are the new run's).
+    func fork(from state: TrainingState, path: String) throws {
+        do {
+            try generator.load(stateDictionary: state.tensors(under: "g."), source: "\(path) g.*")
+            try discriminator.load(stateDictionary: state.tensors(under: "d."), source: "\(path) d.*")
+            try ema.load(stateDictionary: state.tensors(under: "g_ema."), source: "\(path) g_ema.*")
+            try trainer.generatorOptimizer.load(stateDictionary: state.tensors(under: "g_optim."))
+            try trainer.discriminatorOptimizer.load(stateDictionary: state.tensors(under: "d_optim."))
+        } catch {
+            throw TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
+        }
+        trainer.restore(iteration: 0, meanPathLength: try state.float("mean_path_length"))
+    }
+
     /// The attribute-statistics term, its real statistics measured on the first images of the data
     /// (the same every time: a resumed run rebuilds the same term).
     static func attributeTerm(predictor path: String, weight: Float, source: any TrainingImageSource,
@@ -240,7 +293,7 @@ public final class GeneratorTrainingRun {
         defer { loader.stop() }
         var batches: [Tensor] = []
         for _ in 0..<max(1, count / batch) { batches.append(try loader.next().images) }
-        return AttributeStatisticsMatching(predictor: predictor, imageSize: size, weight: weight, realImages: batches)
+        return try AttributeStatisticsMatching(predictor: predictor, imageSize: size, weight: weight, realImages: batches, only: c.attributeReadings)
     }
 
     /// The whole training state.
