@@ -1,11 +1,14 @@
 import ArgumentParser
 import Checkpoints
+import DefaultModel
 import Foundation
 import Imaging
 import Inversion
+import Perceptual
 import StyleGAN
 import StylePrompter
 import Tensors
+import Training
 
 /// `styleprompter edit`: invert photos, move their codes along a direction, decode with SMART
 /// using each photo's own features.
@@ -25,6 +28,10 @@ struct EditCommand: StylePrompterSubcommand {
     @Option(help: "GANSpace component index.") var component: Int?
     @Option(help: "W+ rows, first-last inclusive of first, exclusive of last as in e4e (e.g. 7-8): GANSpace's rows, or the only rows a --direction or --sefa edit moves (as `edit-rows` chooses them).") var layers: String?
     @Option(help: "SeFa: use the K-th closed-form direction of the generator (0 = strongest).") var sefa: Int?
+    @Option(help: "Walk each face along its own direction of this attribute (a continuous reading of the attribute predictor, e.g. smile): per step the predictor's gradient through the generator on --layers' rows (default: all), the held readings' gradients projected out; strength = steps of one unit per row.")
+    var walk: String?
+    @Option(help: "With --walk: the readings to hold still (comma-separated; default: every other continuous reading).") var hold: String?
+    @Option(help: "With --walk: the attribute predictor (train-attributes; default: the bundled one).") var attributes: String?
     @Option(parsing: .unconditional, help: "Strength: one value, or start:end:count for a sweep (e.g. -3:3:7).")
     var strength: String = "-3:3:7"
     @Option(help: "Output folder.") var out: String
@@ -38,7 +45,7 @@ struct EditCommand: StylePrompterSubcommand {
 
     func validate() throws {
         if merge {
-            guard inputs.isEmpty, shard == nil, !parallel.distributed, direction == nil, ganspace == nil, sefa == nil else {
+            guard inputs.isEmpty, shard == nil, !parallel.distributed, direction == nil, ganspace == nil, sefa == nil, walk == nil else {
                 throw ValidationError("edit: --merge takes only --out (the folder holding the shard-i-of-N folders)")
             }
             return
@@ -46,8 +53,9 @@ struct EditCommand: StylePrompterSubcommand {
         guard !inputs.isEmpty else { throw ValidationError("edit: give image files or folders to edit") }
         if let shard { _ = try InputShard(parsing: shard, command: "edit") }
         if shard != nil && parallel.distributed { throw ValidationError("edit: --distributed picks each rank's shard itself: drop --shard") }
-        let chosen = [direction != nil, ganspace != nil, sefa != nil].filter { $0 }.count
-        guard chosen == 1 else { throw ValidationError("pass exactly one of --direction, --ganspace and --sefa") }
+        let chosen = [direction != nil, ganspace != nil, sefa != nil, walk != nil].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("pass exactly one of --direction, --ganspace, --sefa and --walk") }
+        if walk == nil, hold != nil || attributes != nil { throw ValidationError("edit: --hold and --attributes go with --walk") }
         if ganspace != nil && (component == nil || layers == nil) {
             throw ValidationError("--ganspace needs --component and --layers")
         }
@@ -70,6 +78,10 @@ struct EditCommand: StylePrompterSubcommand {
         }
         if ganspace != nil, let component, let layers, let range = try? ArgumentChecks.rowRange(layers, command: "edit") {
             return "ganspace-C\(component)-L\(range.lowerBound)-\(range.upperBound)"
+        }
+        if let walk {
+            let safe = String(walk.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? Character($0) : "-" })
+            return "walk-" + safe + rowsTag
         }
         return "sefa-\(sefa ?? 0)" + rowsTag
     }
@@ -118,7 +130,7 @@ struct EditCommand: StylePrompterSubcommand {
         let selected = shard.map { $0.select(allItems) } ?? allItems.enumerated().map { ($0.offset, $0.element) }
         let items = selected.map(\.item)
         let model = try modelOptions.load()
-        let edit = try CommandErrors.reporting { try makeEdit(model) }
+        let move = try CommandErrors.reporting { try makeMove(model) }
         let run = try BatchRun(output: shard.map { URL(fileURLWithPath: out).appendingPathComponent($0.folderName).path } ?? out)
         let recordName = ShardRecord.editFileName(tag: tag)
         if shard != nil { try? FileManager.default.removeItem(at: run.folder.appendingPathComponent(recordName)) }
@@ -136,8 +148,7 @@ struct EditCommand: StylePrompterSubcommand {
                         let encoded = model.encode(input.image.tensor())
                         let reconstruction = model.decode(encoded, weights: weights, useSMART: !modelOptions.noSmart)
                         let edits = try strengths.map { alpha in
-                            let moved = EncodedImages(latents: try edit.apply(to: encoded.latents, strength: alpha, generator: model.generator),
-                                                      features: encoded.features)
+                            let moved = EncodedImages(latents: try move(encoded.latents, alpha), features: encoded.features)
                             return model.decode(moved, weights: weights, useSMART: !modelOptions.noSmart)
                         }
                         return (reconstruction, edits)
@@ -187,6 +198,26 @@ struct EditCommand: StylePrompterSubcommand {
                 .write(to: run.folder, name: recordName)
         }
         try run.finish(total: items.count)
+    }
+
+    /// How a code moves by a strength: the library's `Edit`, or an `AttributeWalk`.
+    func makeMove(_ model: StylePrompterModel) throws -> (Tensor, Float) throws -> Tensor {
+        guard let walk else {
+            let edit = try makeEdit(model)
+            return { try edit.apply(to: $0, strength: $1, generator: model.generator) }
+        }
+        let file = attributes.map { URL(fileURLWithPath: $0) } ?? DefaultModel.attributes
+        let (predictor, size) = try AttributePredictor.load(contentsOf: file)
+        let config = model.generator.configuration
+        let rows = try layers.map { try ArgumentChecks.rowRange($0, command: "edit") } ?? 0..<config.latentCount
+        let walker: AttributeWalk
+        do {
+            walker = try AttributeWalk(generator: model.generator, predictor: predictor, predictorSize: size, attribute: walk,
+                                       hold: hold.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }, rows: rows)
+        } catch let error as AttributeWalkError {
+            throw CommandErrors.Failure(message: "edit: --walk \(walk) with \(file.lastPathComponent): \(error.description)")
+        }
+        return { codes, strength in walker.walk(codes, strength: strength) }
     }
 
     /// The library's `Edit` for the options given (SeFa's direction worked out once).
