@@ -270,15 +270,20 @@ public final class GeneratorTrainingRun {
     /// the iteration restarts at 0 (the lazy regularisers' schedule and the hold are the new run's).
     func fork(from state: TrainingState, path: String) throws {
         do {
-            try generator.load(stateDictionary: state.tensors(under: "g."), source: "\(path) g.*")
-            try discriminator.load(stateDictionary: state.tensors(under: "d."), source: "\(path) d.*")
-            try ema.load(stateDictionary: state.tensors(under: "g_ema."), source: "\(path) g_ema.*")
-            try trainer.generatorOptimizer.load(stateDictionary: state.tensors(under: "g_optim."))
-            try trainer.discriminatorOptimizer.load(stateDictionary: state.tensors(under: "d_optim."))
+            try loadModelsAndOptimizers(from: state, source: path)
         } catch {
             throw TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
         }
         trainer.restore(iteration: 0, meanPathLength: try state.float("mean_path_length"))
+    }
+
+    /// G, D, the EMA and both Adam states from a training state (`state()`'s prefixes).
+    private func loadModelsAndOptimizers(from state: TrainingState, source: String) throws {
+        try generator.load(stateDictionary: state.tensors(under: "g."), source: "\(source) g.*")
+        try discriminator.load(stateDictionary: state.tensors(under: "d."), source: "\(source) d.*")
+        try ema.load(stateDictionary: state.tensors(under: "g_ema."), source: "\(source) g_ema.*")
+        try trainer.generatorOptimizer.load(stateDictionary: state.tensors(under: "g_optim."))
+        try trainer.discriminatorOptimizer.load(stateDictionary: state.tensors(under: "d_optim."))
     }
 
     /// The attribute-statistics term, its real statistics measured on the first images of the data
@@ -319,11 +324,7 @@ public final class GeneratorTrainingRun {
             throw TrainingError.run("checkpoint step \(state.step) is a '\(state.values["kind"] ?? "?")' checkpoint, not train-generator")
         }
         do {
-            try generator.load(stateDictionary: state.tensors(under: "g."), source: "checkpoint g.*")
-            try discriminator.load(stateDictionary: state.tensors(under: "d."), source: "checkpoint d.*")
-            try ema.load(stateDictionary: state.tensors(under: "g_ema."), source: "checkpoint g_ema.*")
-            try trainer.generatorOptimizer.load(stateDictionary: state.tensors(under: "g_optim."))
-            try trainer.discriminatorOptimizer.load(stateDictionary: state.tensors(under: "d_optim."))
+            try loadModelsAndOptimizers(from: state, source: "checkpoint")
         } catch {
             throw TrainingError.run("checkpoint step \(state.step) does not fit this run's models: \(error)")
         }
