@@ -59,7 +59,10 @@ struct EditCommand: StylePrompterSubcommand {
         if ganspace != nil && (component == nil || layers == nil) {
             throw ValidationError("--ganspace needs --component and --layers")
         }
-        _ = try ArgumentChecks.strengths(strength, command: "edit")
+        let strengths = try ArgumentChecks.strengths(strength, command: "edit")
+        if walk != nil, let absurd = strengths.first(where: { abs($0) > AttributeWalk.maximumStrength }) {
+            throw ValidationError("edit: --walk takes strengths within ±\(Int(AttributeWalk.maximumStrength)) (steps of one unit per row), not \(absurd)")
+        }
         if let layers { _ = try ArgumentChecks.rowRange(layers, command: "edit") }
         if let component, component < 0 { throw ValidationError("edit: --component \(component) is negative") }
         if let sefa, !(0..<4096).contains(sefa) { throw ValidationError("edit: --sefa \(sefa) is outside 0…4095") }
@@ -217,7 +220,7 @@ struct EditCommand: StylePrompterSubcommand {
         } catch let error as AttributeWalkError {
             throw CommandErrors.Failure(message: "edit: --walk \(walk) with \(file.lastPathComponent): \(error.description)")
         }
-        return { codes, strength in walker.walk(codes, strength: strength) }
+        return { codes, strength in try walker.walk(codes, strength: strength) }
     }
 
     /// The library's `Edit` for the options given (SeFa's direction worked out once).

@@ -17,7 +17,7 @@ import Tensors
 ///
 /// ```swift
 /// let walk = try AttributeWalk(generator: g, predictor: p, predictorSize: 64, attribute: "smile", rows: 0..<2)
-/// let smiling = walk.walk(codes, strength: 6)      // codes [B, n, D] → the same, moved
+/// let smiling = try walk.walk(codes, strength: 6)      // codes [B, n, D] → the same, moved
 /// ```
 ///
 /// The gradients run through the generator alone (its stored noise); an inverted face's walked
@@ -66,10 +66,15 @@ public struct AttributeWalk {
         GradientMode.withoutGradients { continuousReadings(generator.synthesize(codes)) }
     }
 
+    /// The largest |strength| a walk takes: each unit is a step of one gradient per reading walked
+    /// or held, so the bound is what keeps an absurd strength from running for hours.
+    public static let maximumStrength: Float = 100
+
     /// Walks every code `strength` per-row units (its sign the way: positive raises the
     /// attribute) in steps of at most 1, each re-measuring the direction at the point reached.
-    public func walk(_ codes: Tensor, strength: Float) -> Tensor {
-        guard strength.isFinite, strength != 0 else { return codes }
+    public func walk(_ codes: Tensor, strength: Float) throws -> Tensor {
+        guard strength.isFinite, abs(strength) <= Self.maximumStrength else { throw AttributeWalkError.strength(strength) }
+        guard strength != 0 else { return codes }
         let steps = max(1, Int(abs(strength).rounded(.up)))
         var current = codes
         for _ in 0..<steps { current = step(current, length: strength / Float(steps)) }
@@ -135,6 +140,7 @@ public enum AttributeWalkError: Error, CustomStringConvertible, Equatable {
     case unknownAttribute(String, known: [String])
     case rows(Range<Int>, latentCount: Int)
     case tooManyHeld(Int, dimensions: Int)
+    case strength(Float)
 
     public var description: String {
         switch self {
@@ -144,6 +150,8 @@ public enum AttributeWalkError: Error, CustomStringConvertible, Equatable {
             return "attribute walk: rows \(rows.lowerBound)-\(rows.upperBound - 1) are not within the generator's \(latentCount) W+ rows"
         case .tooManyHeld(let count, let dimensions):
             return "attribute walk: \(count) held readings leave no direction in \(dimensions) dimensions; hold fewer or walk more rows"
+        case .strength(let strength):
+            return "attribute walk: strength \(strength) is not a finite number within ±\(Int(AttributeWalk.maximumStrength)) (steps of one unit per row)"
         }
     }
 }

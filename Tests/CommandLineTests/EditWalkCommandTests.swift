@@ -38,8 +38,8 @@ import StylePrompterCLI
         #expect(mean("+1.00") > mean("-1.00"), "smile read at +1 \(mean("+1.00")), at −1 \(mean("-1.00"))")
     }
 
-    /// A reading the predictor lacks is named with those it has; --hold without --walk, or
-    /// --walk with a direction, is refused before anything runs.
+    /// A reading the predictor lacks is named with those it has; --hold without --walk, --walk
+    /// with a direction, or a walk of absurd strength is refused before anything runs.
     @Test func refusesWhatCannotWalk() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let faces = folder.appendingPathComponent("faces")
@@ -49,5 +49,8 @@ import StylePrompterCLI
         }
         #expect(throws: (any Error).self) { try run(["edit", faces.path, "--sefa", "0", "--hold", "yaw", "--out", folder.appendingPathComponent("b").path]) }
         #expect(throws: (any Error).self) { try run(["edit", faces.path, "--walk", "smile", "--sefa", "0", "--out", folder.appendingPathComponent("c").path]) }
+        #expect { try run(["edit", faces.path, "--walk", "smile", "--strength", "-1e6:0:2", "--out", folder.appendingPathComponent("d").path]) } throws: {
+            "\($0)".contains("±100")
+        }
     }
 }

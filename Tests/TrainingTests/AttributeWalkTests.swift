@@ -83,16 +83,18 @@ import Training
         #expect(n == 6)
     }
 
-    /// A negative strength lowers the attribute; zero or a non-finite strength leaves the codes.
+    /// A negative strength lowers the attribute; zero leaves the codes; NaN or an absurd strength is refused.
     @Test func theSignChoosesTheWay() throws {
         let (g, p) = Self.models()
         let walk = try AttributeWalk(generator: g, predictor: p, predictorSize: 16, attribute: "c", rows: 0..<6)
         let codes = Self.codes(g)
         let base = walk.readings(codes).scalars
-        let down = walk.readings(walk.walk(codes, strength: -0.05)).scalars, up = walk.readings(walk.walk(codes, strength: 0.05)).scalars
+        let down = walk.readings(try walk.walk(codes, strength: -0.05)).scalars, up = walk.readings(try walk.walk(codes, strength: 0.05)).scalars
         for face in 0..<3 { #expect(down[face * 3 + 2] < base[face * 3 + 2] && up[face * 3 + 2] > base[face * 3 + 2]) }
-        #expect(walk.walk(codes, strength: 0).scalars == codes.scalars)
-        #expect(walk.walk(codes, strength: .nan).scalars == codes.scalars)
+        #expect(try walk.walk(codes, strength: 0).scalars == codes.scalars)
+        // A strength that is not a number, or one that would take hours, is refused.
+        #expect(throws: AttributeWalkError.self) { _ = try walk.walk(codes, strength: .nan) }
+        #expect(throws: AttributeWalkError.strength(1e9)) { _ = try walk.walk(codes, strength: 1e9) }
     }
 
     /// Names the predictor does not read as continuous, rows outside W+, or more held readings

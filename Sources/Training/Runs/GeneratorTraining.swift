@@ -262,7 +262,10 @@ public final class GeneratorTrainingRun {
         } catch {
             throw TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
         }
-        _ = try state.float("mean_path_length")
+        let meanPathLength = try state.float("mean_path_length")
+        guard meanPathLength.isFinite, meanPathLength >= 0 else {
+            throw TrainingError.configuration("--init-checkpoint \(path): its mean path length \(meanPathLength) is not a finite number ≥ 0")
+        }
         return state
     }
 
