@@ -10,7 +10,9 @@
 # model and predictor); and the shipped direction (ATTRIBUTE_rows_wplus.npy, on the rows edit-rows
 # chose) at −10, 0, +10. Prints, per edit: the attribute's mean reading at the three strengths,
 # the fraction of faces that move monotonically, and the mean change of the other continuous
-# attributes between the two ends (background, lighting and iris colour left out). Each walk step
+# attributes between the two ends (background, lighting and iris colour left out). MODEL=M and
+# DIRECTIONS=DIR measure another model (a run folder or file; STYLE=classic|large-mouth for its
+# renders) and its directions instead of the bundled ones. Each walk step
 # costs one gradient per held reading (20 by default): about 4 min for 30 faces at ±6 on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,17 +22,20 @@ RANGES=("$@"); [[ ${#RANGES[@]} -gt 0 ]] || RANGES=(0-2)
 BIN=.build/release/styleprompter
 swift build -c release --product styleprompter >/dev/null
 mkdir -p "$OUT"
-STYLE=$(grep -o '"synthfaces_style" *: *"[a-z-]*"' Sources/DefaultModel/Resources/training.json | grep -o '[a-z-]*"$' | tr -d '"' || true)
+MODEL_ARGS=(); [[ -n "${MODEL:-}" ]] && MODEL_ARGS=(--model "$MODEL")
+DIRECTIONS=${DIRECTIONS:-Sources/DefaultModel/Resources/directions}
+STYLE=${STYLE:-$(grep -o '"synthfaces_style" *: *"[a-z-]*"' Sources/DefaultModel/Resources/training.json | grep -o '[a-z-]*"$' | tr -d '"' || true)}
 [[ -f "$OUT/faces/labels.csv" ]] || "$BIN" synthfaces --count "$COUNT" --seed 90900 --size 64 --style "${STYLE:-classic}" --out "$OUT/faces" > /dev/null
 for rows in "${RANGES[@]}"; do
     [[ -f "$OUT/walk-$rows.csv" ]] && continue
     rm -rf "$OUT/walk-$rows"
-    "$BIN" edit "$OUT/faces" --walk "$NAME" --layers "$rows" --strength "-$STRENGTH:$STRENGTH:3" --out "$OUT/walk-$rows" > /dev/null
+    "$BIN" edit ${MODEL_ARGS[@]+"${MODEL_ARGS[@]}"} "$OUT/faces" --walk "$NAME" --layers "$rows" --strength "-$STRENGTH:$STRENGTH:3" --out "$OUT/walk-$rows" > /dev/null
     "$BIN" label $(ls "$OUT/walk-$rows"/*.png | grep -v _grid) --out "$OUT/walk-$rows.csv" > /dev/null
 done
 if [[ ! -f "$OUT/direction.csv" ]]; then
     rm -rf "$OUT/direction"
-    "$BIN" edit "$OUT/faces" --direction "Sources/DefaultModel/Resources/directions/${NAME}_rows_wplus.npy" --strength -10:10:3 --out "$OUT/direction" > /dev/null
+    ROWS_FILE="$DIRECTIONS/${NAME}_rows_wplus.npy"; [[ -f "$ROWS_FILE" ]] || ROWS_FILE="$DIRECTIONS/${NAME}.pt"
+    "$BIN" edit ${MODEL_ARGS[@]+"${MODEL_ARGS[@]}"} "$OUT/faces" --direction "$ROWS_FILE" --strength -10:10:3 --out "$OUT/direction" > /dev/null
     "$BIN" label $(ls "$OUT/direction"/*.png | grep -v _grid) --out "$OUT/direction.csv" > /dev/null
 fi
 python3 - "$OUT" "$NAME" "${RANGES[@]}" <<'PY' | tee "$OUT/summary.txt"
