@@ -11,6 +11,12 @@ package enum ArgumentChecks {
     /// Most strengths one `edit --strength start:end:count` sweep takes.
     static let maximumStrengths = 1000
 
+    /// "smile, mouthOpen" → ["smile", "mouthOpen"]: a comma-separated list of names, each trimmed of
+    /// spaces (the form every --names, --hold, --ship, --attribute-readings option takes).
+    static func names(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
     /// "0-7", "3", "1,4,9-11" → seeds in order, each 0…Int64.max, at most `maximumSeeds`.
     static func seeds(_ text: String, command: String) throws -> [Int] {
         var values: [Int] = []

@@ -55,7 +55,7 @@ struct DirectionsCommand: StylePrompterSubcommand {
             let names = dictionaryNames ?? (try? String(contentsOf: latentURL.deletingLastPathComponent().appendingPathComponent("names.txt"), encoding: .utf8)
                 .split(separator: "\n").map(String.init))
             let order = try table.rows(matching: names, count: count)
-            let wanted = attributes.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+            let wanted = attributes.map { Set(ArgumentChecks.names($0)) }
             if let wanted, let unknown = wanted.first(where: { !table.columns.contains($0) }) {
                 throw CommandErrors.Failure(message: "\(labels): no column '\(unknown)' (columns: \(table.columns.joined(separator: ", ")))")
             }

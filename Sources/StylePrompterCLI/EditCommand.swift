@@ -71,22 +71,26 @@ struct EditCommand: StylePrompterSubcommand {
     }
 
     /// The edit's name in output files (`NAME_TAG_+1.00.png`): the direction file's base name,
-    /// `ganspace-C<component>-L<a>-<b>` or `sefa-K`, so that edits along several directions can
+    /// `ganspace-C<component>-L<a>-<b>`, `sefa-K` or `walk-ATTRIBUTE`, so that edits along several directions can
     /// share a folder.
     var tag: String {
         if let direction {
             let base = URL(fileURLWithPath: direction).deletingPathExtension().lastPathComponent
-            let safe = String(base.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.+".unicodeScalars.contains($0) ? Character($0) : "-" })
+            let safe = Self.fileNameSafe(base)
             return (safe.isEmpty ? "direction" : safe) + rowsTag
         }
         if ganspace != nil, let component, let layers, let range = try? ArgumentChecks.rowRange(layers, command: "edit") {
             return "ganspace-C\(component)-L\(range.lowerBound)-\(range.upperBound)"
         }
         if let walk {
-            let safe = String(walk.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) ? Character($0) : "-" })
-            return "walk-" + safe + rowsTag
+            return "walk-" + Self.fileNameSafe(walk) + rowsTag
         }
         return "sefa-\(sefa ?? 0)" + rowsTag
+    }
+
+    /// `text` with every character but letters, digits and `-_.+` made `-`: a piece of a file name.
+    private static func fileNameSafe(_ text: String) -> String {
+        String(text.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || "-_.+".unicodeScalars.contains($0) ? Character($0) : "-" })
     }
 
     /// `-L<a>-<b>` when --layers restricts a direction or SeFa edit to rows a..<b.
@@ -216,7 +220,7 @@ struct EditCommand: StylePrompterSubcommand {
         let walker: AttributeWalk
         do {
             walker = try AttributeWalk(generator: model.generator, predictor: predictor, predictorSize: size, attribute: walk,
-                                       hold: hold.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }, rows: rows)
+                                       hold: hold.map(ArgumentChecks.names), rows: rows)
         } catch let error as AttributeWalkError {
             throw CommandErrors.Failure(message: "edit: --walk \(walk) with \(file.lastPathComponent): \(error.description)")
         }

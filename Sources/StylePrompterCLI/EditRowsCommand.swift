@@ -66,7 +66,7 @@ struct EditRowsCommand: StylePrompterSubcommand {
             let requested: [String]
             if let names {
                 var seen = Set<String>()
-                requested = names.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { seen.insert($0).inserted }
+                requested = ArgumentChecks.names(names).filter { seen.insert($0).inserted }
                 for name in requested where !attributeOfFile.values.contains(name) {
                     throw CommandErrors.Failure(message: "\(reportURL.path): no direction for '\(name)' (it lists \(attributeOfFile.values.sorted().joined(separator: ", ")))")
                 }

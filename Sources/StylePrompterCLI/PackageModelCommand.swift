@@ -83,7 +83,7 @@ struct PackageModelCommand: StylePrompterSubcommand {
             try predictor.save(to: folder.appendingPathComponent("attributes.safetensors"), imageSize: size, halfPrecision: true)
 
             let source = URL(fileURLWithPath: directions, isDirectory: true)
-            let names = ship.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            let names = ArgumentChecks.names(ship)
             for name in names {
                 for file in ["\(name).pt", "\(name)_wplus.npy", "\(name)_conditional.pt", "\(name)_conditional_wplus.npy", name + EditRows.fileSuffix] {
                     let from = source.appendingPathComponent(file)

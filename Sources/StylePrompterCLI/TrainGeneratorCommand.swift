@@ -95,7 +95,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
                 c.pathRegularization = pathRegularize
                 c.mixingProbability = mixing
                 c.seed = seed
-                c.augment = augment.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                c.augment = augment.map(ArgumentChecks.names)
                 c.checkpointEvery = checkpointEvery
                 c.keepCheckpoints = keep
                 c.sampleEveryKimg = sampleEvery
@@ -105,7 +105,7 @@ struct TrainGeneratorCommand: StylePrompterSubcommand {
                 c.holdGeneratorKimg = holdGeneratorKimg
                 c.attributes = attributes
                 c.attributeWeight = attributeWeight
-                c.attributeReadings = attributeReadings.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                c.attributeReadings = attributeReadings.map(ArgumentChecks.names)
                 c.threads = Parallel.threadCount
                 configuration = c
             }

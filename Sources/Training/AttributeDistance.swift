@@ -21,7 +21,6 @@ public struct AttributeDistance {
 
     /// Scalar distance, differentiable with respect to `x`.
     public func distance(_ x: Tensor, _ y: Tensor) -> Tensor {
-        let resize = { (t: Tensor) in t.shape[2] == imageSize ? t : t.adaptiveAveragePool2d(outputHeight: imageSize, outputWidth: imageSize) }
-        return predictor.perceptualDistance(resize(x), resize(y.detached()))
+        predictor.perceptualDistance(AttributePredictor.pooled(x, to: imageSize), AttributePredictor.pooled(y.detached(), to: imageSize))
     }
 }

@@ -97,8 +97,7 @@ public struct AttributeStatisticsMatching {
 
     /// The predictor's readings [B, R]: continuous values, then each category's class probabilities.
     static func readings(of images: Tensor, predictor: AttributePredictor, imageSize: Int) -> Tensor {
-        let x = images.shape[2] == imageSize ? images : images.adaptiveAveragePool2d(outputHeight: imageSize, outputWidth: imageSize)
-        let outputs = predictor(x)
+        let outputs = predictor(AttributePredictor.pooled(images, to: imageSize))
         let layout = predictor.layout
         var parts = [outputs.narrow(1, start: 0, length: layout.continuousNames.count)]
         var offset = layout.continuousNames.count

@@ -37,12 +37,12 @@ public struct AttributeWalk {
     public init(generator: Generator, predictor: AttributePredictor, predictorSize: Int, attribute name: String,
                 hold: [String]? = nil, rows: Range<Int>) throws {
         let names = predictor.layout.continuousNames
-        guard let attribute = names.firstIndex(of: name) else { throw AttributeWalkError.unknownAttribute(name, known: names) }
-        let heldNames = hold ?? names.filter { $0 != name }
-        held = try heldNames.filter { $0 != name }.map { heldName in
-            guard let column = names.firstIndex(of: heldName) else { throw AttributeWalkError.unknownAttribute(heldName, known: names) }
+        let column = { (reading: String) throws -> Int in
+            guard let column = names.firstIndex(of: reading) else { throw AttributeWalkError.unknownAttribute(reading, known: names) }
             return column
         }
+        let attribute = try column(name)
+        held = try (hold ?? names).filter { $0 != name }.map(column)
         let latentCount = generator.configuration.latentCount
         guard !rows.isEmpty, rows.lowerBound >= 0, rows.upperBound <= latentCount else {
             throw AttributeWalkError.rows(rows, latentCount: latentCount)
@@ -122,8 +122,7 @@ public struct AttributeWalk {
     }
 
     private func continuousReadings(_ images: Tensor) -> Tensor {
-        let x = images.shape[2] == predictorSize ? images : images.adaptiveAveragePool2d(outputHeight: predictorSize, outputWidth: predictorSize)
-        return predictor(x).narrow(1, start: 0, length: predictor.layout.continuousNames.count)
+        predictor(AttributePredictor.pooled(images, to: predictorSize)).narrow(1, start: 0, length: predictor.layout.continuousNames.count)
     }
 
     private static func remove(_ unit: [Double], from v: inout [Double]) {

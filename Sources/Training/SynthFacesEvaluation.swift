@@ -44,8 +44,7 @@ public struct SynthFacesEvaluation {
     /// The predictor's labels for `images` [B, 3, S, S] (pooled to its input size when S differs).
     public func predicted(_ images: Tensor) -> [[Float]] {
         GradientMode.withoutGradients {
-            let x = images.shape[2] == predictorSize ? images : images.adaptiveAveragePool2d(outputHeight: predictorSize, outputWidth: predictorSize)
-            return predictor.predictedLabels(predictor(x))
+            predictor.predictedLabels(predictor(AttributePredictor.pooled(images, to: predictorSize)))
         }
     }
 

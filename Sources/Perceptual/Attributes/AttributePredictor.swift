@@ -56,6 +56,12 @@ public final class AttributePredictor: Module {
     /// Raw outputs [B, outputCount]: continuous predictions, then each category's logits.
     public func callAsFunction(_ images: Tensor) -> Tensor { head(embedding(images)) }
 
+    /// `images` [B, 3, S, S] average-pooled to `size` × `size` (the side the predictor was trained
+    /// at), or as they are when S is already that side: what every caller feeds the predictor.
+    public static func pooled(_ images: Tensor, to size: Int) -> Tensor {
+        images.shape[2] == size ? images : images.adaptiveAveragePool2d(outputHeight: size, outputWidth: size)
+    }
+
     /// MSE over the continuous labels plus the mean cross-entropy of each category.
     /// `labels` [B, names.count] as a labels row (class indices for categories).
     public func loss(_ outputs: Tensor, labels: Tensor) -> (loss: Tensor, terms: [String: Float]) {

@@ -260,7 +260,7 @@ public final class GeneratorTrainingRun {
             try Generator(g, generator: probe).load(stateDictionary: state.tensors(under: "g."), source: "\(path) g.*")
             try Discriminator(size: g.size, channels: g.channels, generator: probe).load(stateDictionary: state.tensors(under: "d."), source: "\(path) d.*")
         } catch {
-            throw TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
+            throw Self.checkpointDoesNotFit(path, error)
         }
         let meanPathLength = try state.float("mean_path_length")
         guard meanPathLength.isFinite, meanPathLength >= 0 else {
@@ -269,13 +269,19 @@ public final class GeneratorTrainingRun {
         return state
     }
 
+    /// The one-line refusal of a fork whose checkpoint holds other models (checked up front, and
+    /// again for the EMA and optimiser states when the fork loads them).
+    static func checkpointDoesNotFit(_ path: String, _ error: any Error) -> TrainingError {
+        TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
+    }
+
     /// Takes the models, both Adam states and the mean path length from another run's checkpoint;
     /// the iteration restarts at 0 (the lazy regularisers' schedule and the hold are the new run's).
     func fork(from state: TrainingState, path: String) throws {
         do {
             try loadModelsAndOptimizers(from: state, source: path)
         } catch {
-            throw TrainingError.configuration("--init-checkpoint \(path): does not fit this run's models (pass the same --size, --channels, --style-dimension and --mapping-layers): \(error)")
+            throw Self.checkpointDoesNotFit(path, error)
         }
         trainer.restore(iteration: 0, meanPathLength: try state.float("mean_path_length"))
     }
