@@ -58,10 +58,8 @@ print('spread over the renders\': ' + ', '.join(f'{k} {v:.2f}' for k, v in sorte
 fits = json.load(open(f'{out}/directions/directions.json'))['directions']
 print('held-out fit: ' + ', '.join(f"{x['attribute']} {(x['held_out_correlation'] or x['held_out_accuracy'] or 0):.2f}" for x in fits))
 rows = sorted(csv.DictReader(open(f'{out}/edit-labels.csv')), key=lambda r: r['file'])
-# The face's continuous attributes; background, lighting and iris colour are left out of "others".
-continuous = ['faceWidth', 'faceLength', 'jawSquareness', 'chin', 'skinTone', 'hairLength', 'hairLightness', 'hairWarmth',
-              'eyeSize', 'eyeOpenness', 'eyeSpacing', 'browThickness', 'browTilt', 'browRaise', 'noseSize', 'mouthWidth',
-              'smile', 'mouthOpen', 'blush', 'yaw', 'roll']
+sys.path.insert(0, 'Scripts')
+from synthfaces_readings import FACE_CONTINUOUS as continuous
 readings = np.array([[float(r[c]) for c in continuous] for r in rows]).reshape(len(names), 2, 3, 100, len(continuous))
 for i, name in enumerate(names):
     k = continuous.index(name)

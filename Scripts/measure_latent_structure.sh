@@ -149,9 +149,8 @@ print('   attribute      rows 0-1  rows 2-3  rows 4-5  rows 6-7  rows 8-9')
 for n in names:
     y = np.array([float(row[n]) for row in mixed])
     print(f'   {n:14s}' + ''.join(f'{held_out(w[perms[i], 2 * i], y):10.2f}' for i in range(5)))
-continuous = ['faceWidth', 'faceLength', 'jawSquareness', 'chin', 'skinTone', 'hairLength', 'hairLightness', 'hairWarmth',
-              'eyeSize', 'eyeOpenness', 'eyeSpacing', 'browThickness', 'browTilt', 'browRaise', 'noseSize', 'mouthWidth',
-              'smile', 'mouthOpen', 'blush', 'yaw', 'roll']
+sys.path.insert(0, 'Scripts')
+from synthfaces_readings import FACE_CONTINUOUS as continuous
 edits = sorted(csv.DictReader(open(f'{s}/row-edits.csv')), key=lambda row: row['file'])
 readings = np.array([[float(row[c]) for c in continuous] for row in edits]).reshape(2, 3, 100, len(continuous))
 for i, name in enumerate(('smile', 'mouthOpen')):

@@ -41,9 +41,8 @@ fi
 python3 - "$OUT" "$NAME" "${RANGES[@]}" <<'PY' | tee "$OUT/summary.txt"
 import csv, re, sys
 out, name, ranges = sys.argv[1], sys.argv[2], sys.argv[3:]
-continuous = ['faceWidth', 'faceLength', 'jawSquareness', 'chin', 'skinTone', 'hairLength', 'hairLightness', 'hairWarmth',
-              'eyeSize', 'eyeOpenness', 'eyeSpacing', 'browThickness', 'browTilt', 'browRaise', 'noseSize', 'mouthWidth',
-              'smile', 'mouthOpen', 'blush', 'yaw', 'roll']
+sys.path.insert(0, 'Scripts')
+from synthfaces_readings import FACE_CONTINUOUS as continuous
 def report(path, label):
     faces = {}
     for row in csv.DictReader(open(path)):
